@@ -1,0 +1,31 @@
+"""The custody tracker's Flask application factory: config → db → extensions → blueprints → cli."""
+from flask import Flask
+
+from . import config, db, errors, i18n, security
+from .web import names
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app; wiring only (no migrations, no network, no prompts)."""
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
+                static_folder="../static")
+    config.load_config(app, test_config)
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    names.register(app)
+
+    from .api import bp as api_bp
+    from .web.admin import bp as admin_bp
+    from .web.audit import bp as audit_bp
+    from .web.auth import bp as auth_bp
+    from .web.custody import bp as custody_bp
+
+    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp):
+        app.register_blueprint(bp)
+
+    from .cli import register
+
+    register(app)
+    return app

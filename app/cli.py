@@ -1,0 +1,156 @@
+"""The `custody` command line: parse arguments → call a service → echo."""
+import shutil
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .custody.models import User
+from .db import db, is_sqlite
+
+
+def _create_app(*_args, **_kwargs):
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
+def main():
+    """Custody tracker for archive digitization sites."""
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the database and apply pending migrations (safe to run again)."""
+    from .custody.migrate import upgrade
+
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    with db.connection_context():
+        applied = upgrade(db.obj)
+    if applied:
+        click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        click.echo("The database is up to date.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, help="operator, archivist, supervisor, security_officer, "
+              "auditor or administrator; repeat for several (at most one privileged role).")
+@click.option("--badge", default=None, help="Link the account to the person with this badge code.")
+@click.password_option(prompt="Password", help="At least 10 characters; prompted when not given.")
+@with_appcontext
+def create_user_command(username, roles, badge, password):
+    """Create a login account."""
+    from .custody import accounts
+    from .custody.errors import CustodyError
+    from .custody.models import Person
+
+    with db.connection_context():
+        try:
+            person = Person.by_badge(badge) if badge else None
+            user = accounts.create_user(username, password, roles, by=None, person=person)
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"Created user {user.username} with roles: {', '.join(sorted(user.roles)) or '(none)'}")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--name", default="", help="What the token is for.")
+@with_appcontext
+def create_token_command(username, name):
+    """Create a personal API token for USERNAME; it is shown once."""
+    from .custody import accounts
+
+    with db.connection_context():
+        user = User.get_or_none(User.username == username)
+        if user is None:
+            raise click.ClickException(f"No such user: {username}")
+        _token, secret = accounts.create_token(user, name, by=None)
+    click.echo(secret)
+    click.echo("Store this token now: it is not shown again.", err=True)
+
+
+@click.command("verify-log")
+@with_appcontext
+def verify_log_command():
+    """Check the custody log and the admin log hash chains; exit 1 naming the first bad row."""
+    from .custody.audit import verify_chain
+
+    bad = False
+    with db.connection_context():
+        for name, label in (("event", "custody log"), ("audit", "admin log")):
+            report = verify_chain(name)
+            if report.ok:
+                click.echo(f"{label}: intact ({report.rows} rows)")
+            else:
+                bad = True
+                click.echo(f"{label}: BROKEN at row {report.first_bad_id}: {report.problem} "
+                           f"({report.rows} rows verified before it)")
+    sys.exit(1 if bad else 0)
+
+
+@click.command("backup")
+@click.argument("target", required=False, type=click.Path(dir_okay=True, path_type=Path))
+@with_appcontext
+def backup_command(target):
+    """Write a consistent online copy of the SQLite database (TARGET file or folder)."""
+    url = current_app.config["DATABASE_URL"]
+    if not is_sqlite():
+        click.echo("This site runs on PostgreSQL: back it up with pg_dump, e.g.\n"
+                   "  pg_dump --format=custom --file custody-$(date +%F).dump \"$CUSTODY_DATABASE_URL\"\n"
+                   "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
+        return
+    source = url[len("sqlite:///"):]
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    if target is None:
+        target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
+    elif target.is_dir():
+        target = target / f"custody-{stamp}.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst)  # SQLite's online backup API: consistent while the app keeps writing
+        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dst.close()
+        src.close()
+    if check != "ok":
+        raise click.ClickException(f"The copy failed its integrity check: {check}")
+    shutil.move(tmp, target)
+    click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes, integrity ok)")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1:8000", help="Address printed for the demo accounts.")
+@with_appcontext
+def demo_command(host):
+    """Create a small demo site (once) and print one-time passwords for the demo roles."""
+    from .custody.demo import build_demo
+
+    with db.connection_context():
+        created, passwords = build_demo()
+    click.echo("Demo site created." if created else "Demo site already present: data kept.")
+    click.echo(f"Open http://{host}/ and log in as:")
+    for username, role, password in passwords:
+        shown = password or "(password already changed by its owner)"
+        click.echo(f"  {role:<17} {username:<12} {shown}")
+    if any(p for _u, _r, p in passwords):
+        click.echo("Each password works once: the first login asks for a new one.")
+
+
+def register(app) -> None:
+    for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
+                    backup_command, demo_command):
+        app.cli.add_command(command)

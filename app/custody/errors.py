@@ -1,0 +1,107 @@
+"""Typed refusals. Each carries a stable code, an HTTP-ish status and a translatable message.
+
+Messages are English msgids marked with N_() so the web layer can show them in the user's
+language (gettext(err.template) % err.params) while the domain stays free of Flask.
+"""
+
+
+def N_(text: str) -> str:
+    """Mark a string for translation without translating it here."""
+    return text
+
+
+class CustodyError(Exception):
+    code = "custody_error"
+    status = 400
+    template = N_("The request could not be carried out.")
+    # params whose values are themselves msgids (role names, states) and get translated too
+    translatable: tuple[str, ...] = ()
+
+    def __init__(self, template: str | None = None, **params):
+        if template is not None:
+            self.template = template
+        self.params = params
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        try:
+            return self.template % self.params
+        except (KeyError, TypeError, ValueError):
+            return self.template
+
+
+class NotFoundError(CustodyError):
+    code = "not_found"
+    status = 404
+    template = N_("Not found.")
+
+
+class ItemNotFound(NotFoundError):
+    code = "unknown_code"
+    template = N_("Unknown code: %(code)s")
+
+
+class LocationNotFound(NotFoundError):
+    code = "unknown_location"
+    template = N_("Unknown location: %(code)s")
+
+
+class PersonNotFound(NotFoundError):
+    code = "unknown_person"
+    template = N_("Unknown badge: %(code)s")
+
+
+class QuarantinedError(CustodyError):
+    code = "quarantined"
+    status = 409
+    template = N_("%(code)s is quarantined: no further steps until it is released.")
+
+
+class AlreadyThereError(CustodyError):
+    code = "already_there"
+    status = 409
+    template = N_("%(code)s is already at %(location)s.")
+
+
+class ConflictError(CustodyError):
+    code = "conflict"
+    status = 409
+
+
+class DestinationNotAllowedError(CustodyError):
+    code = "destination_not_allowed"
+    status = 422
+    template = N_("%(code)s cannot go to %(location)s: not allowed for this kind of item.")
+
+
+class BadgeNotActiveError(CustodyError):
+    code = "badge_not_active"
+    status = 422
+    template = N_("The badge of %(name)s is not active.")
+
+
+class NotAllowedError(CustodyError):
+    code = "forbidden"
+    status = 403
+    template = N_("You are not allowed to do this.")
+
+
+class ValidationError(CustodyError):
+    code = "invalid"
+    status = 422
+    template = N_("The input is not valid.")
+
+
+class RoleSeparationError(CustodyError):
+    code = "role_separation"
+    status = 422
+    template = N_("An account cannot hold both %(a)s and %(b)s (separation of the three roles).")
+    translatable = ("a", "b")
+
+
+class LoginFailedError(CustodyError):
+    code = "login_failed"
+    status = 401
+    # one message for every failure: unknown user, wrong password, locked, disabled
+    template = N_("Invalid username or password.")

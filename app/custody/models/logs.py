@@ -1,0 +1,100 @@
+"""Append-only, hash-chained logs (custody events, admin actions), readers and door passes."""
+from peewee import (BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from .base import BaseModel, utcnow
+from .items import Item
+from .people import Person, User
+from .places import Location
+
+READER_MODES = ("perimeter_door", "internal_door", "shelf", "station")
+
+
+class Reader(BaseModel):
+    name = CharField(unique=True, max_length=100)
+    location = ForeignKeyField(Location, backref="readers", on_delete="RESTRICT")
+    mode = CharField(max_length=20)
+    protocol = CharField(max_length=32)
+    token_hash = CharField(max_length=64, null=True, unique=True)
+    token_prefix = CharField(max_length=12, default="")
+    is_active = BooleanField(default=True)
+    settings = TextField(default="{}")  # JSON: station action, shelf cycles, …
+    last_seq = BigIntegerField(default=0)
+    last_heartbeat_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "reader"
+
+
+class LogHead(BaseModel):
+    """The newest row of each chain: its id and hash. Locked while appending; verify checks the tail."""
+
+    name = CharField(primary_key=True, max_length=16)
+    last_id = BigIntegerField(default=0)
+    last_hash = CharField(max_length=64)
+
+    class Meta:
+        table_name = "log_head"
+
+
+class Event(BaseModel):
+    """One change of custody. Ids are assigned from the chain head: gapless, in chain order."""
+
+    id = BigIntegerField(primary_key=True)
+    at = DateTimeField(index=True)  # when it happened (a spooled read keeps its read time)
+    recorded_at = DateTimeField(default=utcnow)
+    kind = CharField(max_length=24)
+    item = ForeignKeyField(Item, backref="events", on_delete="RESTRICT")
+    actor = ForeignKeyField(Person, null=True, backref="acted_events", on_delete="RESTRICT")
+    user = ForeignKeyField(User, null=True, backref="events", on_delete="RESTRICT")
+    holder = ForeignKeyField(Person, null=True, backref="holder_events", on_delete="RESTRICT")
+    src = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    dst = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    reader = ForeignKeyField(Reader, null=True, backref="events", on_delete="RESTRICT")
+    via = CharField(max_length=16, default="web")
+    state = CharField(max_length=16)  # the item's state after this event
+    note = TextField(default="")
+    data = TextField(default="")  # JSON, canonical
+    client_id = CharField(max_length=80, null=True, unique=True)
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+    class Meta:
+        table_name = "event"
+        indexes = ((("item", "id"), False),)
+
+
+class AuditLog(BaseModel):
+    """Administrative actions (accounts, roles, settings, readers, locations, logins)."""
+
+    id = BigIntegerField(primary_key=True)
+    at = DateTimeField(index=True)
+    user = ForeignKeyField(User, null=True, backref="audit_rows", on_delete="RESTRICT")
+    username = CharField(max_length=64, default="")
+    action = CharField(max_length=48, index=True)
+    target = CharField(max_length=200, default="")
+    detail = TextField(default="")  # JSON, canonical
+    ip = CharField(max_length=64, default="")
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_log"
+
+
+class AccessEvent(BaseModel):
+    """A badge seen by a door reader: allowed or denied, with the reason."""
+
+    at = DateTimeField(index=True)
+    reader = ForeignKeyField(Reader, backref="access_events", on_delete="RESTRICT")
+    person = ForeignKeyField(Person, null=True, backref="access_events", on_delete="RESTRICT")
+    credential = CharField(max_length=64)  # the tag or badge code as read
+    direction = CharField(max_length=8, default="")
+    allowed = BooleanField()
+    reason = CharField(max_length=32, default="")
+    recorded_at = DateTimeField(default=utcnow)
+    seq = IntegerField(null=True)
+
+    class Meta:
+        table_name = "access_event"

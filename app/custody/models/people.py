@@ -1,0 +1,121 @@
+"""People (staff of both organisations), their login accounts, roles and API tokens."""
+from datetime import date, datetime
+
+from peewee import (BooleanField, CharField, CompositeKey, DateField, DateTimeField, FloatField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from .base import BaseModel, utcnow
+
+BADGE_STATUSES = ("pending", "active", "suspended", "revoked")
+ROLES = ("operator", "archivist", "supervisor", "security_officer", "auditor", "administrator")
+# 三员分离: no account holds two of these
+PRIVILEGED_ROLES = frozenset({"administrator", "security_officer", "auditor"})
+
+
+class Person(BaseModel):
+    name = CharField(max_length=100)
+    organisation = CharField(max_length=200, default="")
+    org_kind = CharField(max_length=16, default="service")  # archive | service
+    position = CharField(max_length=100, default="")
+    badge_code = CharField(unique=True, max_length=32)
+    badge_status = CharField(max_length=16, default="pending", index=True)
+    valid_from = DateField(null=True)
+    valid_until = DateField(null=True)
+    background_checked_on = DateField(null=True)
+    agreement_signed_on = DateField(null=True)
+    training_hours = FloatField(default=0)
+    trained_on = DateField(null=True)
+    vetting_note = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "person"
+
+    def badge_active_on(self, day: date) -> bool:
+        """True if the badge is active and within its validity dates on that day."""
+        if self.badge_status != "active":
+            return False
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_until and day > self.valid_until:
+            return False
+        return True
+
+    @classmethod
+    def by_badge(cls, code: str) -> "Person":
+        """The person with this badge code (case-insensitive); raises PersonNotFound."""
+        from ..codes import normalize_scan
+        from ..errors import PersonNotFound
+
+        norm = normalize_scan(code)
+        person = cls.get_or_none(cls.badge_code == norm)
+        if person is None:
+            raise PersonNotFound(code=norm)
+        return person
+
+
+class User(BaseModel):
+    username = CharField(unique=True, max_length=64)
+    password_hash = CharField(max_length=255)
+    person = ForeignKeyField(Person, null=True, backref="users", on_delete="SET NULL")
+    is_active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)
+    failed_logins = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    last_login_at = DateTimeField(null=True)
+    locale = CharField(max_length=8, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "app_user"
+
+    # flask-login protocol, kept free of Flask imports
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        cached = self.__dict__.get("_roles")
+        if cached is None:
+            cached = frozenset(r.role for r in UserRole.select(UserRole.role).where(UserRole.user == self))
+            self.__dict__["_roles"] = cached
+        return cached
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_roles", None)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+class UserRole(BaseModel):
+    user = ForeignKeyField(User, backref="role_rows", on_delete="CASCADE")
+    role = CharField(max_length=32)
+
+    class Meta:
+        table_name = "user_role"
+        primary_key = CompositeKey("user", "role")
+
+
+class ApiToken(BaseModel):
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    name = CharField(max_length=100, default="")
+    token_hash = CharField(unique=True, max_length=64)  # sha256 hex of the secret
+    prefix = CharField(max_length=12)  # shown in lists so a token can be recognised
+    created_at = DateTimeField(default=utcnow)
+    last_used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "api_token"

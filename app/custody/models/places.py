@@ -1,0 +1,61 @@
+"""Sites and the location tree."""
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .base import BaseModel, utcnow
+
+# kind → counts as "returned to storage"
+LOCATION_KINDS = ("site", "storage", "shelf", "slot", "workroom", "workstation", "door", "office")
+STORAGE_KINDS = frozenset({"storage", "shelf", "slot"})
+
+
+class Site(BaseModel):
+    code = CharField(unique=True, max_length=32)
+    name = CharField(max_length=200)
+    timezone = CharField(max_length=64, default="Asia/Shanghai")
+    cutoff = CharField(max_length=5, default="18:30")  # site-local HH:MM
+    grace_minutes = IntegerField(default=30)
+    working_hours = TextField(default="{}")  # JSON: {"mon": ["08:00", "18:00"], ...}
+    holidays = TextField(default="[]")  # JSON list of YYYY-MM-DD
+    base_url = CharField(max_length=200, default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "site"
+
+
+class Location(BaseModel):
+    site = ForeignKeyField(Site, backref="locations", on_delete="RESTRICT")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    code = CharField(unique=True, max_length=64)
+    name = CharField(max_length=200)
+    kind = CharField(max_length=16, index=True)
+    is_active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "location"
+
+    @property
+    def is_storage(self) -> bool:
+        return self.kind in STORAGE_KINDS
+
+    def path(self) -> list["Location"]:
+        """This location and its ancestors, root first."""
+        chain, node, seen = [], self, set()
+        while node is not None and node.id not in seen:
+            seen.add(node.id)
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @classmethod
+    def by_code(cls, code: str) -> "Location":
+        """The location with this code (case-insensitive); raises LocationNotFound."""
+        from ..codes import normalize_scan
+        from ..errors import LocationNotFound
+
+        norm = normalize_scan(code)
+        loc = cls.get_or_none(cls.code == norm)
+        if loc is None:
+            raise LocationNotFound(code=norm)
+        return loc

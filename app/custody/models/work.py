@@ -1,0 +1,95 @@
+"""Handovers (交接单), the flow sheet (流程单), media loans and alerts."""
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
+                    TextField)
+
+from .base import BaseModel, utcnow
+from .items import Item
+from .logs import Event, Reader
+from .people import Person, User
+from .places import Location
+
+ALERT_SEVERITIES = ("info", "warning", "critical")
+
+
+class Handover(BaseModel):
+    number = CharField(unique=True, max_length=32)
+    direction = CharField(max_length=16)  # to_service | to_archive
+    from_person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
+    to_person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
+    location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    status = CharField(max_length=16, default="draft")  # draft | confirmed | cancelled
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    created_at = DateTimeField(default=utcnow)
+    from_confirmed_at = DateTimeField(null=True)
+    to_confirmed_at = DateTimeField(null=True)
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "handover"
+
+
+class HandoverLine(BaseModel):
+    handover = ForeignKeyField(Handover, backref="lines", on_delete="CASCADE")
+    item = ForeignKeyField(Item, backref="handover_lines", on_delete="RESTRICT")
+    condition = CharField(max_length=200, default="")
+    pages = IntegerField(null=True)
+    note = TextField(default="")
+    scanned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "handover_line"
+        indexes = ((("handover", "item"), True),)
+
+
+class ProcessStep(BaseModel):
+    item = ForeignKeyField(Item, backref="steps", on_delete="RESTRICT")
+    step = CharField(max_length=32)
+    device = ForeignKeyField(Item, null=True, backref="+", on_delete="RESTRICT")
+    operator = ForeignKeyField(Person, null=True, backref="steps", on_delete="RESTRICT")
+    quantity = IntegerField(null=True)
+    at = DateTimeField(default=utcnow, index=True)
+    event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "process_step"
+
+
+class MediaLoan(BaseModel):
+    item = ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
+    borrower = ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
+    reason = TextField(default="")
+    starts_at = DateTimeField(default=utcnow)
+    due_at = DateTimeField(null=True)
+    returned_at = DateTimeField(null=True)
+    issued_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    received_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    note = TextField(default="")
+
+    class Meta:
+        table_name = "media_loan"
+
+
+class Alert(BaseModel):
+    kind = CharField(max_length=32, index=True)
+    severity = CharField(max_length=8, default="warning")
+    status = CharField(max_length=16, default="open", index=True)  # open | acknowledged | resolved
+    item = ForeignKeyField(Item, null=True, backref="alerts", on_delete="RESTRICT")
+    person = ForeignKeyField(Person, null=True, backref="alerts", on_delete="RESTRICT")
+    location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
+    reader = ForeignKeyField(Reader, null=True, backref="alerts", on_delete="RESTRICT")
+    night = DateField(null=True)
+    dedupe_key = CharField(max_length=120, null=True, unique=True)
+    message = TextField(default="")
+    data = TextField(default="{}")
+    opened_at = DateTimeField(default=utcnow, index=True)
+    acknowledged_at = DateTimeField(null=True)
+    acknowledged_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    ack_note = TextField(default="")
+    resolved_at = DateTimeField(null=True)
+    resolved_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    resolution = TextField(default="")
+    is_auto_resolved = BooleanField(default=False)
+
+    class Meta:
+        table_name = "alert"

@@ -1,0 +1,38 @@
+"""Who may do what: every permission lists the roles that have it; anything not listed is denied.
+
+三员分离: the administrator runs accounts, readers, locations and settings but reads no logs;
+the security officer vets staff and keeps the media register; the auditor reads everything
+(logs included) and changes nothing.
+"""
+STAFF = ("operator", "archivist", "supervisor")
+
+PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
+    # reading the live picture and the custody history
+    "items.view": STAFF + ("security_officer", "auditor"),
+    "people.view": ("archivist", "supervisor", "security_officer", "auditor"),
+    "locations.view": STAFF + ("security_officer", "auditor", "administrator"),
+    "alerts.view": ("supervisor", "archivist", "security_officer", "auditor"),
+    # changing custody
+    "custody.move": STAFF,
+    "custody.quarantine": ("archivist", "supervisor", "security_officer"),
+    "custody.release": ("archivist", "security_officer"),
+    "custody.damage": STAFF,
+    "alerts.manage": ("supervisor",),
+    # registers
+    "items.import": ("archivist",),
+    "people.import": ("security_officer",),
+    "people.vet": ("security_officer",),
+    # administration
+    "admin.users": ("administrator",),
+    "admin.locations": ("administrator",),
+    "admin.settings": ("administrator",),
+    "admin.readers": ("administrator",),
+    # the logs
+    "audit.read": ("auditor",),
+    "export.read": ("auditor",),
+}.items()}
+
+
+def allowed(roles, permission: str) -> bool:
+    """True if any of these roles holds the permission; unknown permissions are denied."""
+    return bool(PERMISSIONS.get(permission, frozenset()).intersection(roles))

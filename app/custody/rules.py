@@ -1,0 +1,53 @@
+"""Pure custody rules: no database, no Flask."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from .errors import (BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, N_,
+                     QuarantinedError)
+from .models.places import STORAGE_KINDS
+
+# where each kind of item may be put
+ALLOWED_DESTINATIONS = {
+    "volume": frozenset({"storage", "shelf", "slot", "workroom", "workstation"}),
+    "media": frozenset({"storage", "shelf", "slot", "workroom", "workstation", "office"}),
+    "device": frozenset({"storage", "shelf", "slot", "workroom", "workstation", "office"}),
+}
+
+
+def is_returned(location) -> bool:
+    """A location counts as 'back in storage' when its kind is a storage kind."""
+    return location is not None and location.kind in STORAGE_KINDS
+
+
+def state_at(location) -> str:
+    """The state an item takes on arriving at a location."""
+    return "in_storage" if is_returned(location) else "out"
+
+
+def can_go(item_kind: str, location_kind: str) -> bool:
+    return location_kind in ALLOWED_DESTINATIONS.get(item_kind, frozenset())
+
+
+def ensure_movable(item) -> None:
+    """Raise QuarantinedError / NotAllowedError when the item may not move at all."""
+    if item.state == "quarantined":
+        raise QuarantinedError(code=item.code)
+    if item.state == "retired":
+        raise NotAllowedError(N_("%(code)s is retired and cannot move."), code=item.code)
+
+
+def ensure_can_go(item, to) -> None:
+    """Raise DestinationNotAllowedError when the destination does not suit the item."""
+    if not to.is_active or not can_go(item.kind, to.kind):
+        raise DestinationNotAllowedError(code=item.code, location=to.name)
+
+
+def local_date(moment: datetime, tz: str) -> date:
+    """The site-local calendar date of a naive-UTC moment."""
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz)).date()
+
+
+def ensure_badge_active(person, day: date) -> None:
+    """Raise BadgeNotActiveError unless the person's badge is active on that day."""
+    if person is None or not person.badge_active_on(day):
+        raise BadgeNotActiveError(name=person.name if person else "?")

@@ -1,0 +1,224 @@
+"""Custody services: one function per state change, each one transaction.
+
+Every service appends exactly one event to the custody log and updates the item's current
+state (location, holder, state, since) in the same transaction; nothing else changes custody.
+Callers pass who acts (a Person, may be None for system actions) and which login recorded it.
+"""
+from datetime import datetime
+
+from app.db import write_tx
+
+from . import alerts, audit, rules
+from .errors import AlreadyThereError, ConflictError, N_, NotAllowedError, ValidationError
+from .models import Event, Item, Location, Person, Site, utcnow
+
+KEEP = object()  # "leave the holder as it is"
+
+
+def _site_tz() -> str:
+    site = Site.select(Site.timezone).first()
+    return site.timezone if site else "Asia/Shanghai"
+
+
+def _replay(client_id: str | None) -> Event | None:
+    if client_id is None:
+        return None
+    return Event.get_or_none(Event.client_id == client_id)
+
+
+def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | None, state: str,
+            actor: Person | None, user, via: str, reader, now: datetime, note: str = "",
+            data: str = "", client_id: str | None = None) -> Event:
+    """Append the event and move the item's current state; caller holds the transaction."""
+    event = audit.append_event(
+        at=now, kind=kind, item=item, actor=actor, user=user, holder=holder, src=item.location_id,
+        dst=dst, reader=reader, via=via, state=state, note=note, data=data, client_id=client_id,
+    )
+    fields = {"location": dst.id if dst is not None else None,
+              "holder": holder.id if holder is not None else None,
+              "state": state, "last_event_id": event.id}
+    if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
+        fields["state_since"] = now
+    Item.update(**fields).where(Item.id == item.id).execute()
+    item.location, item.holder, item.state = dst, holder, state
+    return event
+
+
+def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, user=None, via: str = "web",
+              reader=None, now: datetime | None = None, note: str = "", client_id: str | None = None) -> Event:
+    """Take an item out of storage to a working location, in a person's custody.
+
+    Raises ItemNotFound, QuarantinedError, ConflictError (already out), DestinationNotAllowedError,
+    BadgeNotActiveError.
+    """
+    now = now or utcnow()
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        rules.ensure_movable(item)
+        if item.state == "out":
+            raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
+                                holder=item.holder.name if item.holder else "—")
+        if rules.is_returned(to):
+            raise NotAllowedError(N_("A check-out goes to a working location, not to storage (%(location)s)."),
+                                  location=to.name)
+        rules.ensure_can_go(item, to)
+        rules.ensure_badge_active(holder, rules.local_date(now, _site_tz()))
+        return _record(item, "check_out", dst=to, holder=holder, state="out", now=now,
+                       actor=actor, user=user, via=via, reader=reader, note=note,
+                       client_id=client_id)
+
+
+def return_to_storage(code: str, *, to: Location, actor: Person | None, user=None, via: str = "web",
+                      reader=None, now: datetime | None = None, note: str = "",
+                      client_id: str | None = None) -> Event:
+    """Put an item back in a storage location (check-in); clears the holder.
+
+    Raises ItemNotFound, QuarantinedError, DestinationNotAllowedError (not a storage place),
+    AlreadyThereError.
+    """
+    now = now or utcnow()
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        rules.ensure_movable(item)
+        if not rules.is_returned(to):
+            raise NotAllowedError(N_("%(location)s is not a storage location."), location=to.name)
+        rules.ensure_can_go(item, to)
+        if item.location_id == to.id and item.state == "in_storage":
+            raise AlreadyThereError(code=item.code, location=to.name)
+        kind = "return" if item.state == "out" else "move"
+        event = _record(item, kind, dst=to, holder=None, state="in_storage", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
+                       client_id=client_id)
+        alerts.resolve_open_for_item(item, ("overnight",), note="returned to storage", now=now)
+        return event
+
+
+def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=None, via: str = "web",
+         reader=None, now: datetime | None = None, note: str = "", client_id: str | None = None) -> Event:
+    """Move an item to another location, keeping its holder unless one is given.
+
+    A move into storage is a return (holder cleared). Raises ItemNotFound, QuarantinedError,
+    DestinationNotAllowedError, AlreadyThereError, BadgeNotActiveError.
+    """
+    if rules.is_returned(to):
+        return return_to_storage(code, to=to, actor=actor, user=user, via=via, reader=reader, now=now,
+                                 note=note, client_id=client_id)
+    now = now or utcnow()
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        rules.ensure_movable(item)
+        rules.ensure_can_go(item, to)
+        new_holder = item.holder if holder is KEEP else holder
+        if new_holder is not None and new_holder.id != item.holder_id:
+            rules.ensure_badge_active(new_holder, rules.local_date(now, _site_tz()))
+        if item.location_id == to.id and (new_holder.id if new_holder else None) == item.holder_id:
+            raise AlreadyThereError(code=item.code, location=to.name)
+        return _record(item, "move", dst=to, holder=new_holder, state="out", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
+                       client_id=client_id)
+
+
+def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Location | None = None, user=None,
+              via: str = "web", reader=None, now: datetime | None = None, note: str = "",
+              client_id: str | None = None) -> Event:
+    """Hand an item that is out to another person (optionally at another location).
+
+    Raises ItemNotFound, QuarantinedError, ConflictError (in storage, or already theirs),
+    BadgeNotActiveError.
+    """
+    now = now or utcnow()
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        rules.ensure_movable(item)
+        if item.state != "out":
+            raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
+        if item.holder_id == to_person.id and (to is None or to.id == item.location_id):
+            raise ConflictError(N_("%(code)s is already held by %(holder)s."), code=item.code,
+                                holder=to_person.name)
+        dst = to or item.location
+        if dst is not None:
+            rules.ensure_can_go(item, dst)
+        rules.ensure_badge_active(to_person, rules.local_date(now, _site_tz()))
+        return _record(item, "hand_over", dst=dst, holder=to_person, state="out", now=now,
+                       actor=actor, user=user, via=via, reader=reader, note=note,
+                       client_id=client_id)
+
+
+def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
+               now: datetime | None = None, client_id: str | None = None) -> Event:
+    """Stop all work on an item (secrecy mark found, …): it keeps its place, nothing else may move it.
+
+    Raises ItemNotFound, ValidationError (no reason), ConflictError (already quarantined).
+    """
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(N_("Give the reason for the quarantine."))
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        if item.state == "quarantined":
+            raise ConflictError(N_("%(code)s is already quarantined."), code=item.code)
+        event = _record(item, "quarantine", dst=item.location, holder=item.holder, state="quarantined",
+                        now=now, note=reason, actor=actor,
+                        user=user, via=via, reader=reader, client_id=client_id)
+        alerts.open_alert("quarantine", severity="critical", item=item, location=item.location,
+                          person=item.holder, message=reason, dedupe_key=f"quarantine:{event.id}", now=now)
+        return event
+
+
+def release(code: str, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
+            now: datetime | None = None, client_id: str | None = None) -> Event:
+    """Lift a quarantine; the item's state follows its location again.
+
+    Raises ItemNotFound, ValidationError (no reason), ConflictError (not quarantined).
+    """
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(N_("Give the reason for the release."))
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        if item.state != "quarantined":
+            raise ConflictError(N_("%(code)s is not quarantined."), code=item.code)
+        state = rules.state_at(item.location)
+        holder = item.holder if state == "out" else None
+        event = _record(item, "release", dst=item.location, holder=holder, state=state, now=now, note=reason,
+                        actor=actor, user=user, via=via, reader=reader, client_id=client_id)
+        alerts.resolve_open_for_item(item, ("quarantine",), note="released", now=now)
+        return event
+
+
+def record_damage(code: str, *, actor: Person | None, description: str, pages: int | None = None, user=None,
+                  via: str = "web", reader=None, now: datetime | None = None,
+                  client_id: str | None = None) -> Event:
+    """Register damage found on an item (any state); opens a damage alert.
+
+    Raises ItemNotFound, ValidationError (no description).
+    """
+    now = now or utcnow()
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError(N_("Describe the damage."))
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        item = Item.by_code(code)
+        data = audit.canonical_json({"pages": pages}) if pages is not None else ""
+        event = _record(item, "damage", dst=item.location, holder=item.holder, state=item.state, now=now,
+                        note=description, data=data, actor=actor, user=user, via=via, reader=reader,
+                        client_id=client_id)
+        Item.update(is_damaged=True).where(Item.id == item.id).execute()
+        item.is_damaged = True
+        alerts.open_alert("damage", severity="warning", item=item, location=item.location,
+                          person=item.holder, message=description, dedupe_key=f"damage:{event.id}", now=now)
+        return event

@@ -1,0 +1,58 @@
+"""Languages: zh_CN and English; the user's choice sticks (session, then account, then browser)."""
+from pathlib import Path
+
+from flask import request, session
+from flask_babel import format_date, format_datetime, get_locale, gettext
+from flask_login import current_user
+
+from .extensions import babel
+
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def select_locale() -> str:
+    langs = _languages()
+    chosen = session.get("lang")
+    if chosen in langs:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
+        return current_user.locale
+    return request.accept_languages.best_match(langs) or langs[0] if request else langs[0]
+
+
+def _languages() -> list[str]:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def translate_error(err) -> str:
+    """A CustodyError's message in the user's language."""
+    from .web.names import display_name
+
+    params = dict(err.params)
+    for name in getattr(err, "translatable", ()):
+        if name in params:
+            params[name] = display_name(params[name])
+    return gettext(err.template, **params) if params else gettext(err.template)
+
+
+def init_app(app) -> None:
+    # one catalog per area (core, scan, labels, …), merged at run time
+    dirs = sorted(str(p) for p in TRANSLATIONS.iterdir() if p.is_dir()) if TRANSLATIONS.is_dir() else []
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs) or str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=site_timezone)
+    app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
+
+
+def site_timezone() -> str:
+    """The site's time zone (times are stored in UTC and shown in this zone)."""
+    from flask import current_app, g
+
+    tz = g.get("site_tz")
+    if tz is None:
+        from .custody.models import Site
+
+        site = Site.select(Site.timezone).first()
+        tz = g.site_tz = site.timezone if site else current_app.config["SITE_TIMEZONE"]
+    return tz

@@ -1,0 +1,1 @@
+"""Blueprints that translate HTTP to domain calls: auth, custody, admin, audit."""

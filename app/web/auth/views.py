@@ -1,0 +1,126 @@
+"""Login, logout, language, and the account page (password, personal API tokens)."""
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.custody import accounts
+from app.custody.errors import CustodyError, LoginFailedError
+from app.custody.models import ApiToken, User
+from app.security import public, require
+from app.web.helpers import client_ip, flash_error
+
+from . import bp
+from .forms import LoginForm, PasswordForm, TokenForm
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("custody.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("custody.dashboard"))
+    form = LoginForm()
+    if session.pop("_expired", False):
+        flash(_("Your session ended after a period of inactivity. Please log in again."), "info")
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                form.username.data, form.password.data, ip=client_ip(),
+                max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        except LoginFailedError as err:
+            flash_error(err)
+            return render_template("auth/login.html", form=form), 401
+        lang = session.get("lang")
+        session.clear()  # a fresh session on login: no fixation
+        if lang:
+            session["lang"] = lang
+        login_user(user)
+        if user.must_change_password:
+            flash(_("This was a one-time password: choose your own now."), "info")
+            return redirect(url_for("auth.account"))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@require()
+def logout():
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+@public
+def set_language(code):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            User.update(locale=code).where(User.id == current_user.id).execute()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account", methods=["GET"])
+@require()
+def account():
+    tokens = (ApiToken.select().where((ApiToken.user == current_user.id) & ApiToken.revoked_at.is_null())
+              .order_by(ApiToken.created_at.desc()))
+    return render_template("auth/account.html", password_form=PasswordForm(), token_form=TokenForm(),
+                           tokens=tokens, new_token=session.pop("_new_token", None))
+
+
+@bp.route("/account/password", methods=["POST"])
+@require()
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.authenticate(current_user.username, form.current.data, ip=client_ip(),
+                                  max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+                                  lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            accounts.set_password(current_user, form.new.data, by=current_user, ip=client_ip())
+        except LoginFailedError:
+            flash(_("The current password is not right."), "error")
+        except CustodyError as err:
+            flash_error(err)
+        else:
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("custody.dashboard"))
+    for errors in form.errors.values():
+        for message in errors:
+            flash(message, "error")
+    return render_template("auth/account.html", password_form=form, token_form=TokenForm(),
+                           tokens=[], new_token=None), 422
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@require()
+def create_token():
+    form = TokenForm()
+    if form.validate_on_submit():
+        _token, secret = accounts.create_token(current_user, form.name.data or "", by=current_user, ip=client_ip())
+        session["_new_token"] = secret
+        flash(_("Token created. Copy it now: it is shown only once."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@require()
+def revoke_token(token_id):
+    token = ApiToken.get_or_none((ApiToken.id == token_id) & (ApiToken.user == current_user.id))
+    if token is not None:
+        accounts.revoke_token(token, by=current_user, ip=client_ip())
+        flash(_("Token revoked."), "success")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,211 @@
+"""The live picture: dashboard, items (list, page, custody actions), people, locations."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN, fn
+
+from app.custody import services
+from app.custody.codes import normalize_scan
+from app.custody.errors import CustodyError
+from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
+from app.security import can, require
+from app.web.helpers import actor_person, flash_error
+from app.web.names import EVENT_KIND_NAMES
+
+from . import bp
+from .forms import CheckOutForm, DamageForm, MoveForm, ReasonForm, ReturnForm
+
+PAGE_SIZE = 50
+
+
+def history_query(**where):
+    """Events with their people and places joined, newest first."""
+    src, dst = Location.alias(), Location.alias()
+    actor, holder = Person.alias(), Person.alias()
+    query = (Event.select(Event, Item, src, dst, actor, holder)
+             .join(Item, on=(Event.item == Item.id))
+             .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
+             .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
+             .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
+             .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
+             .order_by(Event.id.desc()))
+    for field, value in where.items():
+        query = query.where(getattr(Event, field) == value)
+    return query
+
+
+@bp.route("/")
+@require()
+def dashboard():
+    stats = None
+    recent = []
+    if can("items.view"):
+        volumes = Item.select().where(Item.kind == "volume")
+        stats = {
+            "out": Item.out_of_storage("volume").count(),
+            "in_storage": volumes.where(Item.state == "in_storage").count(),
+            "quarantined": volumes.where(Item.state == "quarantined").count(),
+            "alerts": Alert.select().where(Alert.status == "open").count(),
+        }
+        recent = list(history_query().limit(15))
+    out_now = list(Item.out_of_storage("volume").join(Person, JOIN.LEFT_OUTER, on=(Item.holder == Person.id))
+                   .switch(Item).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
+                   .select(Item, Person, Location).limit(20)) if can("items.view") else []
+    return render_template("custody/dashboard.html", stats=stats, recent=recent, out_now=out_now)
+
+
+@bp.route("/items")
+@require("items.view")
+def items():
+    q = (request.args.get("q") or "").strip()
+    state = request.args.get("state") or ""
+    kind = request.args.get("kind") or ""
+    page = max(1, request.args.get("page", 1, type=int))
+    query = (Item.select(Item, Location, Person)
+             .join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
+             .switch(Item).join(Person, JOIN.LEFT_OUTER, on=(Item.holder == Person.id)))
+    if q:
+        code = normalize_scan(q)
+        like = f"%{q}%"
+        query = query.where((Item.code == code) | (Item.code.startswith(code)) | (Item.archive_no.contains(q))
+                            | (Item.title ** like))
+    if state:
+        query = query.where(Item.state == state)
+    if kind:
+        query = query.where(Item.kind == kind)
+    total = query.count()
+    rows = list(query.order_by(Item.code).paginate(page, PAGE_SIZE))
+    if q and total == 1 and page == 1:
+        return redirect(url_for("custody.item", code=rows[0].code))
+    return render_template("custody/items.html", rows=rows, q=q, state=state, kind=kind, page=page,
+                           total=total, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE)
+
+
+def _location_choices(storage: bool | None):
+    query = Location.select().where(Location.is_active == True).order_by(Location.code)  # noqa: E712
+    choices = []
+    for loc in query:
+        if loc.kind in ("site", "door"):
+            continue
+        if storage is None or loc.is_storage == storage:
+            choices.append((loc.code, f"{loc.code} · {loc.name}"))
+    return choices
+
+
+def _forms():
+    out = CheckOutForm(prefix="co")
+    out.location.choices = _location_choices(False)
+    mv = MoveForm(prefix="mv")
+    mv.location.choices = _location_choices(False)
+    rt = ReturnForm(prefix="rt")
+    rt.location.choices = _location_choices(True)
+    return {"checkout": out, "move": mv, "return": rt, "quarantine": ReasonForm(prefix="qu"),
+            "release": ReasonForm(prefix="re"), "damage": DamageForm(prefix="dm")}
+
+
+@bp.route("/i/<code>")
+@require("items.view")
+def item(code):
+    norm = normalize_scan(code)
+    item = Item.get_or_none(Item.code == norm)
+    if item is None:
+        return render_template("error.html", status=404, code="unknown_code",
+                               message=_("Unknown code: %(code)s", code=norm)), 404
+    if norm != code:
+        return redirect(url_for("custody.item", code=norm))
+    history = list(history_query(item=item.id))
+    return render_template("custody/item.html", item=item, history=history, forms=_forms(),
+                           open_alerts=list(item.alerts.where(Alert.status != "resolved")))
+
+
+ACTIONS = {  # action → (permission, form key)
+    "checkout": ("custody.move", "checkout"), "move": ("custody.move", "move"),
+    "return": ("custody.move", "return"), "quarantine": ("custody.quarantine", "quarantine"),
+    "release": ("custody.release", "release"), "damage": ("custody.damage", "damage"),
+}
+
+
+@bp.route("/i/<code>/<action>", methods=["POST"])
+@require("custody.move")
+def item_action(code, action):
+    if action not in ACTIONS:
+        abort(404)
+    permission, key = ACTIONS[action]
+    if not can(permission):
+        abort(403)
+    forms = _forms()
+    form = forms[key]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _item_again(code, forms, 422)
+    who = actor_person()
+    try:
+        if action == "checkout":
+            holder = Person.by_badge(form.holder.data)
+            event = services.check_out(code, to=Location.by_code(form.location.data), holder=holder, actor=who,
+                                       user=current_user.id, note=form.note.data or "")
+        elif action == "move":
+            event = services.move(code, to=Location.by_code(form.location.data), actor=who,
+                                  user=current_user.id, note=form.note.data or "")
+        elif action == "return":
+            event = services.return_to_storage(code, to=Location.by_code(form.location.data), actor=who,
+                                               user=current_user.id, note=form.note.data or "")
+        elif action == "quarantine":
+            event = services.quarantine(code, actor=who, reason=form.reason.data, user=current_user.id)
+        elif action == "release":
+            event = services.release(code, actor=who, reason=form.reason.data, user=current_user.id)
+        else:
+            event = services.record_damage(code, actor=who, description=form.description.data,
+                                           pages=form.pages.data, user=current_user.id)
+    except CustodyError as err:
+        flash_error(err)
+        return _item_again(code, forms, err.status)
+    flash(_("%(code)s: %(what)s.", code=event.item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind)),
+          "success")
+    return redirect(url_for("custody.item", code=event.item.code))
+
+
+def _item_again(code, forms, status):
+    item = Item.by_code(code)
+    return render_template("custody/item.html", item=item, history=list(history_query(item=item.id)),
+                           forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved"))), status
+
+
+@bp.route("/people")
+@require("people.view")
+def people():
+    q = (request.args.get("q") or "").strip()
+    query = Person.select().order_by(Person.organisation, Person.name)
+    if q:
+        query = query.where((Person.name.contains(q)) | (Person.badge_code == normalize_scan(q))
+                            | (Person.organisation.contains(q)))
+    held = dict(Item.select(Item.holder, fn.COUNT(Item.id)).where(Item.state == "out")
+                .group_by(Item.holder).tuples())
+    return render_template("custody/people.html", rows=list(query), q=q, held=held)
+
+
+@bp.route("/people/<int:person_id>")
+@require("people.view")
+def person(person_id):
+    who = Person.get_or_none(Person.id == person_id)
+    if who is None:
+        abort(404)
+    holding = list(Item.select(Item, Location).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
+                   .where(Item.holder == who).order_by(Item.state_since))
+    history = list(history_query(holder=who.id).limit(100)) if can("items.view") else []
+    passes = list(AccessEvent.select().where(AccessEvent.person == who).order_by(AccessEvent.at.desc()).limit(50))
+    return render_template("custody/person.html", person=who, holding=holding, history=history, passes=passes)
+
+
+@bp.route("/locations")
+@require("locations.view")
+def locations():
+    nodes = list(Location.select().order_by(Location.code))
+    counts = dict(Item.select(Item.location, fn.COUNT(Item.id)).group_by(Item.location).tuples())
+    children: dict[int | None, list[Location]] = {}
+    for loc in nodes:
+        children.setdefault(loc.parent_id, []).append(loc)
+    return render_template("custody/locations.html", children=children, counts=counts,
+                           show_counts=can("items.view"))

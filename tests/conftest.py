@@ -1,0 +1,150 @@
+"""Test fixtures: a real database per test (SQLite file, or PostgreSQL when
+CUSTODY_TEST_DATABASE_URL is set), the app, a client, and login helpers.
+
+SQLite: the schema is migrated once into a template file, copied for every test.
+PostgreSQL: one schema per run (so parallel runs never collide), migrated once, every table
+truncated before each test.
+"""
+import os
+import re
+import shutil
+import uuid
+from urllib.parse import quote
+
+import pytest
+
+from app import create_app
+from app.custody.migrate import upgrade
+from app.db import db, make_database
+
+PG_URL = os.environ.get("CUSTODY_TEST_DATABASE_URL", "")
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+DB_FIXTURES = {"app", "database", "client", "db_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if DB_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.db)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "db: touches the database (rerun against PostgreSQL in CI)")
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory):
+    if PG_URL:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        admin = make_database(PG_URL)
+        admin.connect()
+        admin.execute_sql(f'CREATE SCHEMA "{schema}"')
+        admin.close()
+        sep = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
+        database = make_database(url)
+        database.connect()
+        upgrade(database)
+        tables = [t for t in database.get_tables() if t != "migratehistory"]
+        database.close()
+        yield ("pg", url, tables)
+        admin.connect()
+        admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.close()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        database = make_database(f"sqlite:///{path}")
+        database.connect()
+        upgrade(database)
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.close()
+        yield ("sqlite", str(path), [])
+
+
+@pytest.fixture
+def db_url(_template_db, tmp_path):
+    """A fresh, migrated, empty database for this test; its URL."""
+    kind, source, tables = _template_db
+    if kind == "sqlite":
+        target = tmp_path / "custody.db"
+        shutil.copy(source, target)
+        return f"sqlite:///{target}"
+    database = make_database(source)
+    database.connect()
+    database.execute_sql("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    database.execute_sql("INSERT INTO log_head (name, last_id, last_hash) VALUES "
+                         f"('event', 0, '{'0' * 64}'), ('audit', 0, '{'0' * 64}')")
+    database.close()
+    return source
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "PASSWORD_PROFILE": "fast",
+                      "SECRET_KEY": "test-" + uuid.uuid4().hex})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    if not db.is_closed():
+        db.close()
+    if hasattr(db.obj, "close_all"):
+        db.obj.close_all()
+
+
+@pytest.fixture
+def database(app):
+    """An app context with the database connected, for calling services directly."""
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        yield db
+        if not db.is_closed():
+            db.close()
+
+
+@pytest.fixture
+def site(database):
+    from tests import factories
+
+    return factories.site()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path="/login") -> str:
+    """The CSRF token the page at path carries (what a browser would submit)."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(app, client):
+    """login(role, ...) → the User, logged in on `client` through the real login form."""
+    from tests import factories
+
+    def _login(*roles, username=None, person=True):
+        with app.app_context():
+            db.connect(reuse_if_open=True)
+            user = factories.user(*roles, username=username, with_person=person)
+        token = csrf_token(client)
+        response = client.post("/login", data={"username": user.username, "password": factories.PASSWORD,
+                                               "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def post(client):
+    """post(path, data) with the page's CSRF token added, as a browser form would."""
+
+    def _post(path, data=None, token_from="/", **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(client, token_from))
+        return client.post(path, data=data, **kwargs)
+
+    return _post
