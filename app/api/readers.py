@@ -1,0 +1,112 @@
+"""Reader endpoints: POST /api/v1/reader-events (reader token), GET /api/v1/reads and /access-events."""
+
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext
+
+from app.custody import doors
+from app.custody.codes import normalize_scan
+from app.custody.models import AccessEvent, Person, Reader, ReaderRead
+from app.errors import error_response
+from app.security import public, require
+
+from . import bp
+
+MAX_LIMIT = 500
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header[:7].lower() == "bearer " else ""
+
+
+@bp.route("/reader-events", methods=["POST"])
+@public  # authenticated by the reader's own token below, not by a user session
+def reader_events():
+    reader = doors.reader_for_token(_bearer())
+    if reader is None:
+        return error_response("invalid_reader_token", gettext("Unknown or revoked reader token."), 401)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return error_response("bad_request", gettext("Send a JSON object with an 'events' list."), 400)
+    try:
+        result = doors.ingest(reader, payload.get("events", []), payload.get("heartbeat"))
+    except doors.BatchError as err:
+        translate = gettext  # the row messages are msgids marked with N_ in app.custody.doors
+        rows = [{"index": r["index"], "seq": r["seq"], "field": r["field"],
+                 "message": translate(r["message"], **r["params"]) if r["params"] else translate(r["message"])}
+                for r in err.rows]
+        body = {"error": {"code": err.code, "message": gettext(err.template, n=len(rows)), "rows": rows}}
+        return jsonify(body), 422
+    return jsonify({"accepted": result.accepted, "duplicates": result.duplicates, "last_seq": result.last_seq,
+                    "outcomes": [{"seq": s, "outcome": o} for s, o in result.outcomes]})
+
+
+def _limit() -> int:
+    return max(1, min(MAX_LIMIT, request.args.get("limit", 100, type=int)))
+
+
+def _time_arg(name: str):
+    value = request.args.get(name)
+    return doors.parse_time(value) if value else None
+
+
+def read_json(r: ReaderRead) -> dict:
+    return {"id": r.id, "reader": r.reader.name, "seq": r.seq, "kind": r.kind,
+            "read_at": r.read_at.isoformat() + "Z", "received_at": r.received_at.isoformat() + "Z",
+            "tag": r.tag, "scheme": r.scheme, "symbology": r.symbology, "resolved": r.resolved_kind,
+            "item": r.item.code if r.item_id else None, "person": r.person.name if r.person_id else None,
+            "badge": r.person.badge_code if r.person_id else None,
+            "location": r.location.code if r.location_id else None, "outcome": r.outcome,
+            "event_id": r.event_id}
+
+
+@bp.route("/reads")
+@require("doors.view")
+def reads():
+    """Raw reads, newest first: ?reader=NAME&tag=…&resolved=unknown|item|person&since=…&before_id=…&limit=…"""
+    query = (ReaderRead.select(ReaderRead, Reader).join(Reader).order_by(ReaderRead.id.desc()).limit(_limit()))
+    if request.args.get("reader"):
+        query = query.where(Reader.name == request.args["reader"])
+    if request.args.get("tag"):
+        query = query.where(ReaderRead.tag == request.args["tag"].strip())
+    if request.args.get("resolved"):
+        query = query.where(ReaderRead.resolved_kind == request.args["resolved"])
+    if _time_arg("since"):
+        query = query.where(ReaderRead.read_at >= _time_arg("since"))
+    if request.args.get("before_id", type=int):
+        query = query.where(ReaderRead.id < request.args.get("before_id", type=int))
+    return jsonify({"reads": [read_json(r) for r in query]})
+
+
+def access_json(a: AccessEvent) -> dict:
+    return {"id": a.id, "at": a.at.isoformat() + "Z", "reader": a.reader.name,
+            "location": a.reader.location.code, "person": a.person.name if a.person_id else None,
+            "badge": a.person.badge_code if a.person_id else None, "credential": a.credential,
+            "direction": a.direction, "allowed": a.allowed, "reason": a.reason}
+
+
+@bp.route("/access-events")
+@require("doors.view")
+def access_events():
+    """Door passes, newest first: ?badge=…&reader=NAME&allowed=0|1&since=…&before_id=…&limit=…"""
+    query = AccessEvent.select(AccessEvent, Reader).join(Reader).order_by(AccessEvent.id.desc()).limit(_limit())
+    if request.args.get("badge"):
+        person = Person.get_or_none(Person.badge_code == normalize_scan(request.args["badge"]))
+        query = query.where(AccessEvent.person == (person.id if person else 0))
+    if request.args.get("reader"):
+        query = query.where(Reader.name == request.args["reader"])
+    if request.args.get("allowed") in ("0", "1"):
+        query = query.where(AccessEvent.allowed == (request.args["allowed"] == "1"))
+    if _time_arg("since"):
+        query = query.where(AccessEvent.at >= _time_arg("since"))
+    if request.args.get("before_id", type=int):
+        query = query.where(AccessEvent.id < request.args.get("before_id", type=int))
+    return jsonify({"access_events": [access_json(a) for a in query]})
+
+
+def offline_seconds() -> int:
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+
+
+
