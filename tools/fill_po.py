@@ -6,7 +6,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 area, source = sys.argv[1], sys.argv[2]
-path = Path(__file__).resolve().parents[1] / "app" / "translations" / area / "zh_CN" / "LC_MESSAGES" / "messages.po"
+path = Path(__file__).resolve().parents[1] / "app" / "translations" / area / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
 table = runpy.run_path(source)["ZH"]
 with path.open("rb") as fh:
     catalog = read_po(fh, locale="zh_CN")
