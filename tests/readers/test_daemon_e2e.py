@@ -27,7 +27,7 @@ def frame(tag: str) -> bytes:
 
 
 @pytest.fixture
-def rig(app, database, tmp_path):
+def rig(app, dbconn, tmp_path):
     """A site, a station reader (unknown tags are simply recorded), the live server, a pty."""
     f.site()
     reader, secret = doors.register_reader("desk-1", location=f.loc("WS-01"), mode="station",

@@ -24,7 +24,7 @@ def read(seq, tag, scheme="em4100", kind="read", at=None, symbology=""):
 
 
 @pytest.fixture
-def world(site):
+def world(rsite):
     staff = f.person("张伟", tag=BADGE_TAG)
     vol = f.item(at="KF-A-01")
     Tag.create(tag=VOLUME_EPC, item=vol)
@@ -61,7 +61,7 @@ def test_badge_at_perimeter_door_is_an_allowed_pass(client, world):
     ("revoked", {}, "revoked"),
     ("active", {"valid_until_days": -1}, "expired"),
 ])
-def test_denied_badges_say_why_and_open_an_alert(client, site, status, fields, reason):
+def test_denied_badges_say_why_and_open_an_alert(client, rsite, status, fields, reason):
     who = f.person("李娜", badge_status=status, tag="01000734E0")
     if "valid_until_days" in fields:
         who.valid_until = datetime.now().date() + timedelta(days=fields["valid_until_days"] - 1)
@@ -99,7 +99,8 @@ def test_after_hours_pass_is_denied(client, world):
     assert Alert.get().kind == "access_denied"
 
 
-def test_working_hours_in_site_local_time(site):
+def test_working_hours_in_site_local_time(rsite):
+    site = rsite
     site.working_hours = json.dumps({"mon": ["08:00", "18:00"]})
     monday_9_local = datetime(2026, 11, 23, 1, 0)  # 09:00 Asia/Shanghai
     sunday = datetime(2026, 11, 22, 2, 0)
