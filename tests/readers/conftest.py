@@ -8,6 +8,9 @@ from app.db import db
 @pytest.fixture
 def dbconn(app):
     """The test's own database connection (peewee needs no app context)."""
+    # on PostgreSQL each test-client request hands this thread's connection back to the pool:
+    # let the test body's own queries reconnect
+    db.obj.autoconnect = True
     db.connect(reuse_if_open=True)
     yield db
     if not db.is_closed():
