@@ -99,12 +99,16 @@ def cmd_demo(args) -> int:
     os.makedirs(args.spool_dir, exist_ok=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    setups = [
-        ("door", "rdm6300", args.door_token, simulate.frames_for("rdm6300", _split(args.door_tags)), 4.0, "door"),
-        ("shelf", "chafon", args.shelf_token, simulate.frames_for("chafon", _split(args.shelf_tags)), 1.0, "shelf"),
-    ]
+    door_tags = _split(args.door_tags)
+    # the door: every badge once (the last, unknown one is refused), then the first two every 30 s
+    door_plan = [(simulate.frames_for("rdm6300", door_tags), args.door_interval, 1),
+                 (simulate.frames_for("rdm6300", door_tags[:2]), 30.0, 0)]
+    # the shelf: its volumes answer every inventory round (1 s), so they stay present
+    shelf_plan = [(simulate.frames_for("chafon", _split(args.shelf_tags)), 1.0, 0)]
+    setups = [("door", "rdm6300", args.door_token, door_plan, "door"),
+              ("shelf", "chafon", args.shelf_token, shelf_plan, "shelf")]
     children, threads, servers = [], [], []
-    for name, protocol, token, frames, interval, mode in setups:
+    for name, protocol, token, plan, mode in setups:
         if not token:
             continue
         server = simulate.TcpServer()
@@ -113,8 +117,7 @@ def cmd_demo(args) -> int:
                "--server", args.server, "--token", token, "--mode", mode,
                "--spool", os.path.join(args.spool_dir, f"demo-{name}.db"), "--heartbeat", "10"]
         children.append(subprocess.Popen(cmd))
-        thread = threading.Thread(target=lambda s=server, f=frames, i=interval: (
-            simulate.wait_for_clients(s, 30), simulate.play(s, simulate.schedule(f, 0), i, stop)), daemon=True)
+        thread = threading.Thread(target=_play_plan, args=(simulate, server, plan, stop), daemon=True)
         thread.start()
         threads.append(thread)
         print(f"simulated {name} reader ({protocol}) on {server.url}", flush=True)
@@ -129,6 +132,12 @@ def cmd_demo(args) -> int:
     for server in servers:
         server.close()
     return 0
+
+
+def _play_plan(simulate, server, plan, stop) -> None:
+    simulate.wait_for_clients(server, 60)
+    for frames, interval, repeat in plan:
+        simulate.play(server, simulate.schedule(frames, repeat), interval, stop)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--door-tags", default="62E3086CED,0500207B32,01000734E0,1F00644BB6")
     demo.add_argument("--shelf-tags", default="E2801160600002000000000A,E2801160600002000000000F")
     demo.add_argument("--spool-dir", default="instance/readers")
+    demo.add_argument("--door-interval", type=float, default=3.0, help="seconds between badges at first")
     demo.set_defaults(func=cmd_demo)
     return parser
 

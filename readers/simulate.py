@@ -72,6 +72,18 @@ class TcpServer:
                 return
             with self.lock:
                 self.clients.append(conn)
+            # a host-driven reader gets commands (Chafon Inventory): read and drop them so the
+            # daemon's writes never fill the socket buffer
+            threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _drain(conn: socket.socket) -> None:
+        while True:
+            try:
+                if not conn.recv(4096):
+                    return
+            except OSError:
+                return
 
     def write(self, data: bytes) -> None:
         with self.lock:

@@ -43,8 +43,9 @@ class Transport:
     def open(self) -> bool:
         """Try to open the port once; True on success (failures are logged and counted)."""
         try:
+            # a write that cannot complete (a stuck network serial server) must not hang the loop
             port = serial.serial_for_url(self._target(), do_not_open=True, baudrate=self.baudrate,
-                                         timeout=self.read_timeout)
+                                         timeout=self.read_timeout, write_timeout=2.0)
             if self.exclusive and hasattr(port, "exclusive"):
                 port.exclusive = True  # flock on POSIX devices; URL handlers ignore it
             port.open()

@@ -154,3 +154,38 @@ def test_sigterm_stops_cleanly(rig):
     d = rig["daemon"]()
     d.proc.send_signal(signal.SIGTERM)
     assert d.proc.wait(timeout=20) == 0
+
+
+def test_demo_door_and_shelf_over_socket_urls(app, dbconn, tmp_path):
+    """`custody-reader demo`: simulated readers served as network serial ports (socket://), two real
+    daemons, badges at the door and a volume returned to its shelf by the shelf reader."""
+    import subprocess
+    import sys
+
+    from app.custody.models import Item
+
+    f.site()
+    for name, tag in (("张伟", "62E3086CED"), ("王强", "0500207B32"), ("李娜", "01000734E0")):
+        f.person(name, tag=tag)
+    vol = f.item(at="KF-A-02")
+    Tag.create(tag="E2801160600002000000000A", item=vol)
+    _door, door_token = doors.register_reader("demo-door", location=f.loc("DOOR-1"), mode="perimeter_door",
+                                              protocol="rdm6300")
+    _shelf, shelf_token = doors.register_reader("demo-shelf", location=f.loc("KF-A-01"), mode="shelf",
+                                                protocol="chafon")
+    server = LiveServer(app).start()
+    log = (tmp_path / "demo.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "readers", "demo", "--server", server.url,
+                             "--door-token", door_token, "--shelf-token", shelf_token,
+                             "--spool-dir", str(tmp_path / "spools"), "--door-interval", "0.3"], stdout=log, stderr=log)
+    try:
+        wait_for(lambda: AccessEvent.select().count() >= 4, timeout=40, message="four door passes")
+        wait_for(lambda: Item.get_by_id(vol.id).location.code == "KF-A-01", timeout=40,
+                 message="the volume returned to the shelf that sees it")
+        passes = [(a.credential, a.allowed) for a in AccessEvent.select().order_by(AccessEvent.id).limit(4)]
+        assert passes == [("62E3086CED", True), ("0500207B32", True), ("01000734E0", True), ("1F00644BB6", False)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        server.stop()
+        log.close()
