@@ -14,7 +14,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,7 @@ def prepare(db_path: str, readers: int, people: int):
     from app import create_app
     from app.custody import doors
     from app.custody.migrate import upgrade
-    from app.custody.models import Location, Person, Tag
+    from app.custody.models import Location
     from app.db import db
     from tests import factories as f
 
@@ -87,36 +86,39 @@ def start_gunicorn(db_path: str, port: int, workers: int, threads: int):
     raise SystemExit("gunicorn did not start")
 
 
-def post(conn, token, body) -> int:
-    conn.request("POST", "/api/v1/reader-events", body=json.dumps(body),
-                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    response.read()
-    return response.status
-
-
 def bench_ingest(port, tokens, tags, batches: int, batch_size: int = 50):
     latencies, errors = [], []
     lock = threading.Lock()
     per_client = batches // len(tokens)
 
-    def client(token, seed):
+    def bodies(seed):
+        # built before the clock starts: the figure is the server's, not the client's JSON encoding
         rnd = random.Random(seed)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        seq = 0
+        seq, out = 0, []
         for _ in range(per_client):
             events = []
             for _ in range(batch_size):
                 seq += 1
                 events.append({"seq": seq, "kind": "read", "tag": rnd.choice(tags), "scheme": "em4100",
                                "read_at": iso_now()})
+            out.append(json.dumps({"events": events}).encode())
+        return out
+
+    prepared = [bodies(i) for i in range(len(tokens))]
+
+    def client(token, seed):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        for body in prepared[seed]:
             t0 = time.perf_counter()
-            status = post(conn, token, {"events": events})
+            conn.request("POST", "/api/v1/reader-events", body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
             dt = time.perf_counter() - t0
             with lock:
                 latencies.append(dt)
-                if status != 200:
-                    errors.append(status)
+                if response.status != 200:
+                    errors.append(response.status)
 
     threads = [threading.Thread(target=client, args=(t, i)) for i, t in enumerate(tokens)]
     t0 = time.perf_counter()
