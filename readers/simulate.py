@@ -129,7 +129,9 @@ def play(sink, frames, interval: float, stop: threading.Event | None = None) -> 
     return n
 
 
-def wait_for_clients(server: TcpServer, timeout: float) -> None:
+def wait_for_clients(server: TcpServer, timeout: float, settle: float = 0.5) -> None:
+    """Wait for a daemon to connect, then a moment more: pyserial flushes its input right after connecting."""
     deadline = time.monotonic() + timeout
     while not server.clients and time.monotonic() < deadline:
         time.sleep(0.05)
+    time.sleep(settle)

@@ -56,6 +56,8 @@ class Transport:
         self.opens += 1
         if self.failures:
             log.warning("port %s open again after %d failure(s)", self.url, self.failures)
+        else:
+            log.info("port %s open", self.url)
         self.failures = 0
         return True
 

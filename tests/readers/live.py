@@ -92,6 +92,12 @@ class DaemonProcess:
                 continue
         return False
 
+    def opened(self) -> int:
+        """How many times the daemon has opened its port (pyserial flushes the input on open, so a
+        test writes only after the open has completed, which the log line marks)."""
+        text = self.output()
+        return text.count(" open\n") + text.count(" open again after ")
+
     def kill(self, sig=9) -> None:
         self.proc.send_signal(sig)
         self.proc.wait(timeout=20)

@@ -41,9 +41,11 @@ def rig(app, dbconn, tmp_path):
                         spool=str(tmp_path / "spool.db"), mode="station", heartbeat_seconds=0.5,
                         debounce_seconds=0.05, backoff_max=0.5, idle_seconds=0.5)
         settings.update(extra)
-        d = DaemonProcess(tmp_path, **settings).start()
+        d = DaemonProcess(tmp_path, **settings)
+        before = d.opened() if d.log.exists() else 0
+        d.start()
         daemons.append(d)
-        wait_for(lambda: d.has_open(pty.path), message="the daemon to open the pty")
+        wait_for(lambda: d.opened() > before, message="the daemon to open the pty")
         return d
 
     rig = {"reader": reader, "secret": secret, "server": server, "pty": pty, "daemon": daemon,
@@ -140,8 +142,10 @@ def test_device_closed_and_reopened_the_daemon_reconnects(rig):
     wait_for(lambda: len(recorded(rig["reader"])) == 1, message="a read before the unplug")
     rig["pty"].close()  # the USB adapter is pulled: the daemon's reads fail
     wait_for(lambda: not d.has_open(rig["pty"].path), message="the daemon to let go of the dead device")
+    opened = d.opened()
     rig["pty"] = PtyPair(link=str(rig["tmp"] / "ttyREADER"))  # plugged back in, under a new name
-    wait_for(lambda: d.has_open(rig["pty"].path), message="the daemon to reopen through the symlink")
+    wait_for(lambda: d.opened() > opened, message="the daemon to reopen through the symlink")
+    assert d.has_open(rig["pty"].path)
     for t in tags[1:]:
         rig["pty"].write(frame(t))
     wait_for(lambda: len(recorded(rig["reader"])) == 6, message="reads after the reconnect")
