@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import peewee
 from peewee import IntegrityError, fn
 
 from app.db import db, is_sqlite, write_tx
@@ -439,11 +440,9 @@ class _Validator:
             wanted = {}
             for value, line in pending:
                 wanted.setdefault(value, []).append(line)
-            query = column.model.select(column, *([Item.code] if key == "archive_no" else []))
-            query = query.where(column.in_(list(wanted)))
-            if key == "archive_no":
-                query = query.where(Item.kind == "volume")
-            for row in query.tuples():
+            extra = ("code",) if key == "archive_no" else ()
+            where = "kind = 'volume'" if key == "archive_no" else ""
+            for row in _select_in(column, list(wanted), extra, where):
                 for line in wanted.get(row[0], ()):
                     params = {"value": row[0]}
                     if key == "archive_no":
@@ -451,6 +450,40 @@ class _Validator:
                     self.result.add_error(RowError(line, template, params))
                 wanted.pop(row[0], None)  # report each line once even if the database holds two
             pending.clear()
+
+
+def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = ""):
+    """Rows (value, *extra) whose column is one of values.
+
+    Plain SQL with one placeholder per value: peewee's per-parameter conversion cost more than the
+    query itself on large files (bench/import_bench.py).
+    """
+    table = column.model._meta.table_name
+    marks = ", ".join([db.param] * len(values))
+    cols = ", ".join([column.column_name, *extra])
+    sql = f"SELECT {cols} FROM {table} WHERE {column.column_name} IN ({marks})" + (f" AND {where}" if where else "")
+    return db.execute_sql(sql, values).fetchall()
+
+
+def _db_time(moment: datetime):
+    # what peewee hands the driver for a DateTimeField (sqlite3's datetime adapter: ISO with a space)
+    return moment.isoformat(" ") if is_sqlite() else moment
+
+
+def _bulk_insert(model, fields: list, rows: list[tuple]) -> None:
+    """Insert a batch of rows (values already in database form).
+
+    PostgreSQL: peewee's insert_many (one multi-row INSERT). SQLite: the same statement for one row,
+    run with the driver's executemany, several times faster for the same transaction.
+    """
+    if not rows:
+        return
+    if not is_sqlite():
+        model.insert_many(rows, fields=fields).execute()
+        return
+    sql, _params = model.insert_many(rows[:1], fields=fields).sql()
+    with peewee.__exception_wrapper__:  # driver errors as peewee's (IntegrityError …), as execute_sql does
+        db.cursor().executemany(sql, rows)
 
 
 def _read_header(rows: Iterator[tuple[int, list]], kind: str, result: ImportResult):
@@ -554,6 +587,7 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
     counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
               Item.serial_no, Item.state, Item.location, Item.state_since, Item.is_damaged, Item.created_at]
+    stamp, no = _db_time(now), False
     done = 0
     for batch in _batches(spool):
         rows, tagged = [], []
@@ -563,14 +597,13 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                 counters[prefix] += 1
                 code = format_code(prefix, counters[prefix])
                 result.generated += 1
-            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, now, False, now))
+            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
-        Item.insert_many(rows, fields=fields).execute()
+        _bulk_insert(Item, fields, rows)
         if tagged:
-            ids = dict(Item.select(Item.code, Item.id).where(Item.code.in_([c for c, _t in tagged])).tuples())
-            Tag.insert_many([(tag, ids[code], now) for code, tag in tagged],
-                            fields=[Tag.tag, Tag.item, Tag.bound_at]).execute()
+            ids = dict(_select_in(Item.code, [c for c, _t in tagged], ("id",)))
+            _bulk_insert(Tag, [Tag.tag, Tag.item, Tag.bound_at], [(tag, ids[code], stamp) for code, tag in tagged])
         done += len(rows)
         if progress is not None:
             progress("import", done, result.rows)
@@ -584,6 +617,7 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
     counter = max(_highest(Person.badge_code, BADGE_PREFIX), file_max.get(BADGE_PREFIX, 0))
     fields = [Person.name, Person.organisation, Person.org_kind, Person.position, Person.badge_code,
               Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
+    stamp = _db_time(now)
     done = 0
     for batch in _batches(spool):
         rows, tagged = [], []
@@ -593,15 +627,13 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
                 badge = format_code(BADGE_PREFIX, counter)
                 result.generated += 1
             # nobody works unvetted: the security officer activates each badge after vetting
-            rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", now))
+            rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", stamp))
             if tag:
                 tagged.append((badge, tag))
-        Person.insert_many(rows, fields=fields).execute()
+        _bulk_insert(Person, fields, rows)
         if tagged:
-            ids = dict(Person.select(Person.badge_code, Person.id)
-                       .where(Person.badge_code.in_([b for b, _t in tagged])).tuples())
-            Tag.insert_many([(tag, ids[badge], now) for badge, tag in tagged],
-                            fields=[Tag.tag, Tag.person, Tag.bound_at]).execute()
+            ids = dict(_select_in(Person.badge_code, [b for b, _t in tagged], ("id",)))
+            _bulk_insert(Tag, [Tag.tag, Tag.person, Tag.bound_at], [(tag, ids[badge], stamp) for badge, tag in tagged])
         done += len(rows)
         if progress is not None:
             progress("import", done, result.rows)
