@@ -74,7 +74,7 @@ def test_archivist_uploads_sample_catalogue_and_sees_the_imported_items(english,
 
     assert "Imported 40 items (10 codes generated)." in job_page
     assert 'href="/i/V00000001"' in job_page and 'href="/i/V00000049"' in job_page
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(Item) == 40
         entry = AuditLog.get(AuditLog.action == "items.import")
         assert entry.username and '"count":40' in entry.detail
@@ -98,7 +98,7 @@ def test_large_upload_runs_in_background_and_status_reaches_done(english, login,
     assert all(s["done"] <= (s["total"] or s["done"]) for s in seen)
     page = english.get(job_url).get_data(as_text=True)
     assert "Imported 40 items" in page and "import-progress" not in page
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(Item) == 40
 
 
@@ -113,7 +113,7 @@ def test_errors_listed_by_line_and_nothing_imported(english, login, no_shelves, 
     assert "Nothing was imported: 31 errors" in page
     # the xlsx has a title row: V00000001's row is line 3 as Excel shows it
     assert '<td data-label="Line">3</td><td data-label="Problem">Unknown location code KF-A-01.</td>' in page
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(Item) == 0 and AuditLog.select().where(AuditLog.action == "items.import").count() == 0
         job = ImportJob.get()
         assert (job.status, job.error_count, job.imported) == ("failed", 31, 0)
@@ -133,7 +133,7 @@ def test_security_officer_imports_staff_with_pending_badges(english, login, shel
     response = upload(english, SAMPLES / "staff-zh.csv", url="/import/people")
     page = english.get(response.headers["Location"]).get_data(as_text=True)
     assert "Imported 5 people" in page and "Pending vetting" in page
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert {p.badge_status for p in Person.select().where(Person.badge_code.startswith("B0000000"))} == {"pending"}
         assert AuditLog.select().where(AuditLog.action == "people.import").count() == 1
 
@@ -143,7 +143,7 @@ def test_dry_run_checks_only(english, login, shelves, app):
     response = upload(english, SAMPLES / "catalogue-zh.csv", dry_run=True)
     page = english.get(response.headers["Location"]).get_data(as_text=True)
     assert "40 rows checked: no errors. Nothing was imported" in page
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(Item) == 0
 
 
@@ -158,7 +158,7 @@ def test_other_file_types_refused(english, login, shelves, app, tmp_path, name, 
     response = upload(english, path)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(ImportJob) == 0 and count(Item) == 0
 
 
@@ -168,7 +168,7 @@ def test_oversized_file_refused_with_the_limit(english, login, shelves, app):
     response = upload(english, SAMPLES / "catalogue-zh.csv")  # 3.2 kB
     assert response.status_code == 413
     assert "The file is too large: at most 0.00195312 MB" in response.get_data(as_text=True)
-    with app.app_context():
+    with app.app_context(), db.connection_context():
         assert count(ImportJob) == 0 and count(Item) == 0
 
 
