@@ -240,8 +240,7 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     def rows():
         with fh:
             # a row's number is its record number, as Excel shows it (a quoted cell may span lines)
-            for number, row in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
-                yield number, row
+            yield from enumerate(csv.reader(fh, delimiter=delimiter), start=1)
 
     return rows(), _count_lines(path)
 
