@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.db import write_tx
@@ -106,6 +107,33 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
             except OSError:
                 pass
     return ImportJob.get_by_id(job_id)
+
+
+def fail_if_stale(job: ImportJob, progress_file: Path | None, *, stale_after: float = 600,
+                  now: datetime | None = None) -> ImportJob:
+    """Mark a job failed when it has shown no sign of life for stale_after seconds (its process died).
+
+    An import commits in one transaction, so an interrupted job imported nothing: saying so is true.
+    """
+    if job.is_finished:
+        return job
+    now = now or utcnow()
+    beats = [job.started_at or job.created_at]
+    if progress_file is not None:
+        try:
+            beats.append(datetime.fromtimestamp(progress_file.stat().st_mtime, UTC).replace(tzinfo=None))
+        except OSError:
+            pass
+    if (now - max(beats)).total_seconds() < stale_after:
+        return job
+    result = ImportResult(kind=job.kind, filename=job.filename)
+    result.add_error(RowError(None, N_("The import was interrupted before it finished (was the server "
+                                       "restarted?). Nothing was imported: upload the file again.")))
+    with write_tx():
+        # only if it is still unfinished: a job finishing right now wins
+        ImportJob.update(status="failed", error_count=1, errors=dump_errors(result), finished_at=now).where(
+            (ImportJob.id == job.id) & ImportJob.status.not_in(["done", "failed"])).execute()
+    return ImportJob.get_by_id(job.id)
 
 
 def job_status(job: ImportJob, progress_file: Path | None = None) -> dict:

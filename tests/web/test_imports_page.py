@@ -207,3 +207,24 @@ def test_nav_link_for_importers_only(english, login, shelves):
     english.post("/logout", data={"csrf_token": csrf_token(english, "/")})
     login("operator")
     assert 'href="/import/items"' not in english.get("/").get_data(as_text=True)
+
+
+def test_job_interrupted_by_a_restart_is_reported_failed(english, login, shelves, app):
+    from datetime import timedelta
+
+    from app.custody.models import utcnow
+
+    user = login("archivist")
+    with app.app_context(), db.connection_context():
+        long_ago = utcnow() - timedelta(minutes=30)
+        job = ImportJob.create(kind="items", filename="big.csv", status="importing", created_by=user.id,
+                               created_at=long_ago, started_at=long_ago, rows_total=300000)
+        fresh = ImportJob.create(kind="items", filename="now.csv", status="validating", created_by=user.id)
+
+    stale = english.get(f"/import/items/jobs/{job.id}/status").get_json()
+    running = english.get(f"/import/items/jobs/{fresh.id}/status").get_json()
+
+    assert (stale["status"], stale["finished"]) == ("failed", True)
+    assert (running["status"], running["finished"]) == ("validating", False)
+    page = english.get(f"/import/items/jobs/{job.id}").get_data(as_text=True)
+    assert "The import was interrupted before it finished" in page

@@ -108,7 +108,8 @@ def _job(kind: str, job_id: int) -> ImportJob:
     job = ImportJob.get_or_none((ImportJob.id == job_id) & (ImportJob.kind == kind))
     if job is None:
         abort(404)
-    return job
+    return import_jobs.fail_if_stale(job, _progress_file(job.id),
+                                     stale_after=current_app.config.get("IMPORT_STALE_SECONDS", 600))
 
 
 def _job_page(kind: str, job_id: int):
