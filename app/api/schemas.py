@@ -3,8 +3,16 @@ so the OpenAPI document describes exactly what the views return."""
 import json
 from datetime import date, datetime
 
-from app.custody.models import (BADGE_STATUSES, ITEM_KINDS, ITEM_STATES, LOCATION_KINDS, Event, Item,
-                                Location, Person)
+from app.custody.models import (
+    BADGE_STATUSES,
+    ITEM_KINDS,
+    ITEM_STATES,
+    LOCATION_KINDS,
+    Event,
+    Item,
+    Location,
+    Person,
+)
 
 from . import openapi
 
