@@ -14,6 +14,12 @@ from app.security import PUBLIC_ATTR
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
+@bp.record_once
+def _readable_json(state):
+    # archive numbers, titles and messages are Chinese: send UTF-8 text, not \uXXXX escapes
+    state.app.json.ensure_ascii = False
+
+
 @bp.before_request
 def _refuse_bad_token():
     """A bearer header that names no valid token is refused outright, even when the request also carries

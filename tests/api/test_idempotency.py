@@ -78,3 +78,22 @@ def test_key_problems_are_422(as_archivist, world, snapshot):
     assert differ.status_code == 422
     assert differ.get_json()["error"]["message"] == "Idempotency-Key 请求头与 client_id 不一致，请只提供其中一个。"
     assert snapshot() == before
+
+
+def test_concurrent_retries_with_one_key_record_one_event(app, world, in_db):
+    """A client that times out and retries while the first request is still running: one event, no 500."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .conftest import Api
+
+    def attempt(_n):
+        api = Api(app.test_client(), world.arch_token)
+        response = api.post(f"/api/v1/items/{world.vol.code}/check-out",
+                            {"location": "WS-01", "person": world.op_badge}, headers={"Idempotency-Key": "race-1"})
+        return response.status_code, response.get_json().get("id")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(attempt, range(8), timeout=60))
+    assert {status for status, _ in results} <= {200, 201}
+    assert len({event_id for _, event_id in results}) == 1
+    assert events_of(in_db, world.vol.id) == [("check_out", "race-1")]

@@ -136,3 +136,10 @@ def test_reads_refuse_anonymous(anonymous, path):
     assert response.status_code == 401
     assert response.get_json()["error"] == {"code": "unauthorized", "message": "请先登录。"}
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_wrong_method_is_405_with_allow(as_operator, world):
+    response = as_operator.post("/api/v1/locations", {})
+    assert response.status_code == 405
+    assert response.get_json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in response.headers["Allow"]
