@@ -25,11 +25,15 @@ TYPE_MESSAGES = {
 
 
 def _validator(schema: dict) -> Draft202012Validator:
-    key = id(schema)
-    if key not in _validators:
-        Draft202012Validator.check_schema(schema)
-        _validators[key] = Draft202012Validator(schema)
-    return _validators[key]
+    # module-level schemas are compiled once; the cache holds them, so their ids are never reused
+    cached = _validators.get(id(schema))
+    if cached is not None and cached.schema is schema:
+        return cached
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema)
+    if len(_validators) < 256:  # a schema built per request is not worth keeping
+        _validators[id(schema)] = validator
+    return validator
 
 
 def json_body(schema: dict) -> dict:

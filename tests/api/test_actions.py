@@ -150,3 +150,20 @@ def test_field_errors_name_the_field(as_archivist, world):
     assert response.status_code == 422
     assert response.get_json()["error"] == {"code": "invalid", "field": "location",
                                             "message": "location must not be empty."}
+
+
+def test_check_out_by_an_account_without_a_badge_must_name_the_person(client, world, in_db, snapshot):
+    from app.custody import accounts
+    from tests import factories as f
+
+    from .conftest import Api
+
+    user = in_db(lambda: f.user("supervisor", with_person=False))
+    api = Api(client, in_db(lambda: accounts.create_token(user, "desk", by=None)[1]))
+    before = snapshot()
+    response = api.post(f"/api/v1/items/{world.vol.code}/check-out", {"location": "WS-01"}, lang=ZH)
+    assert response.status_code == 422
+    assert response.get_json()["error"] == {"code": "invalid", "field": "person", "message": "缺少字段：person。"}
+    assert snapshot() == before
+    named = api.post(f"/api/v1/items/{world.vol.code}/check-out", {"location": "WS-01", "person": world.op_badge})
+    assert named.status_code == 201 and named.get_json()["actor"] is None
