@@ -126,3 +126,12 @@ def test_a_new_token_works_at_once(client, world, in_db):
     secret = in_db(lambda: accounts.create_token(user, "script", by=None)[1])
     response = Api(client, secret).post(f"/api/v1/items/{world.vol.code}/quarantine", {"reason": "发现密级标志"})
     assert response.status_code == 201 and response.get_json()["state"] == "quarantined"
+
+
+def test_a_token_callers_accept_language_beats_the_accounts_choice(as_operator, world, in_db):
+    in_db(lambda: User.update(locale="zh_CN").where(User.id == world.operator.id).execute())
+    english = as_operator.get("/api/v1/items/V99999999")
+    assert english.get_json()["error"]["message"] == "Unknown code: V99999999"
+    fallback = as_operator.client.get("/api/v1/items/V99999999",
+                                      headers={"Authorization": f"Bearer {world.op_token}"})
+    assert fallback.get_json()["error"]["message"] == "未知编号：V99999999"
