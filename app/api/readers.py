@@ -10,7 +10,7 @@ from app.custody.models import AccessEvent, Person, Reader, ReaderRead
 from app.errors import error_response
 from app.security import public, require
 
-from . import bp
+from . import bp, openapi
 
 MAX_LIMIT = 500
 
@@ -110,3 +110,88 @@ def offline_seconds() -> int:
 
 
 
+
+
+# ---------------------------------------------------------------- OpenAPI description
+
+openapi.add_tag("readers", "Serial RFID and barcode readers: batched reads in, raw reads and door passes out.")
+openapi.add_schemas({
+    "ReaderEvent": {
+        "type": "object", "required": ["seq", "tag", "scheme", "read_at"],
+        "properties": {
+            "seq": {"type": "integer", "minimum": 1, "description": "The reader's own increasing sequence number: "
+                    "the idempotency key (each (reader, seq) is recorded once)."},
+            "kind": {"type": "string", "enum": ["read", "departed"], "default": "read",
+                     "description": "`departed`: a shelf reader no longer sees the tag."},
+            "tag": {"type": "string", "maxLength": 200, "examples": ["62E3086CED"]},
+            "scheme": {"type": "string", "enum": ["em4100", "em-decimal", "epc", "barcode"]},
+            "symbology": {"type": "string", "maxLength": 4, "description": "AIM identifier of a barcode, e.g. ]C0."},
+            "read_at": {"type": "string", "format": "date-time", "description": "When the reader saw it (UTC)."},
+        },
+    },
+    "ReaderBatch": {
+        "type": "object", "required": ["events"],
+        "properties": {
+            "events": {"type": "array", "maxItems": 500, "items": {"$ref": openapi.ref("ReaderEvent")},
+                       "description": "In sequence order; an empty list is a heartbeat."},
+            "heartbeat": {"type": "object", "description": "Health figures (frames, rejected_frames, pending, "
+                          "port_open, …) shown on the readers page."},
+        },
+    },
+    "ReaderBatchResult": {
+        "type": "object",
+        "properties": {
+            "accepted": {"type": "integer"}, "duplicates": {"type": "integer"},
+            "last_seq": {"type": "integer", "description": "The highest sequence number the server holds."},
+            "outcomes": {"type": "array", "items": {"type": "object", "properties": {
+                "seq": {"type": "integer"}, "outcome": {"type": "string", "examples": [
+                    "allowed", "denied:after_hours", "exit_alarm", "moved", "returned", "present", "unknown"]}}}},
+        },
+    },
+    "RawRead": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "reader": {"type": "string"}, "seq": {"type": "integer"},
+        "kind": {"type": "string"}, "read_at": {"type": "string", "format": "date-time"},
+        "received_at": {"type": "string", "format": "date-time"}, "tag": {"type": "string"},
+        "scheme": {"type": "string"}, "symbology": {"type": "string"},
+        "resolved": {"type": "string", "enum": ["item", "person", "location", "unknown"]},
+        "item": {"type": ["string", "null"]}, "person": {"type": ["string", "null"]},
+        "badge": {"type": ["string", "null"]}, "location": {"type": ["string", "null"]},
+        "outcome": {"type": "string"}, "event_id": {"type": ["integer", "null"]}}},
+    "AccessEvent": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "reader": {"type": "string"},
+        "location": {"type": "string"}, "person": {"type": ["string", "null"]}, "badge": {"type": ["string", "null"]},
+        "credential": {"type": "string"}, "direction": {"type": "string"}, "allowed": {"type": "boolean"},
+        "reason": {"type": "string", "enum": ["", "unknown_badge", "not_vetted", "suspended", "revoked", "expired",
+                                              "not_yet_valid", "after_hours"]}}},
+})
+_PAGE = [openapi.query_parameter("limit", "At most this many (1–500, default 100).", {"type": "integer"}),
+         openapi.query_parameter("before_id", "Only rows older than this id (paging).", {"type": "integer"}),
+         openapi.query_parameter("since", "Only rows at or after this time (ISO 8601).",
+                                 {"type": "string", "format": "date-time"}),
+         openapi.query_parameter("reader", "Reader name.", {"type": "string"})]
+openapi.add_paths({
+    "/api/v1/reader-events": {"post": openapi.operation(
+        "Record a batch of reads from a reader", permission=None, tag="readers", public=True,
+        description="Authenticated by the reader's own token (`Authorization: Bearer rdr_…`, from `custody "
+                    "add-reader` or the readers page), not by a user. A malformed batch is refused whole with "
+                    "one message per bad row in `error.rows`; a replayed batch records nothing twice.",
+        body={"$ref": openapi.ref("ReaderBatch")},
+        responses={"200": openapi.json_response("Recorded", {"$ref": openapi.ref("ReaderBatchResult")}),
+                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                   "422": {"$ref": "#/components/responses/Invalid"}},
+        errors=(400, 401, 422))},
+    "/api/v1/reads": {"get": openapi.operation(
+        "Raw reads, newest first", permission="doors.view", tag="readers",
+        parameters=_PAGE + [openapi.query_parameter("tag", "Exactly this tag.", {"type": "string"}),
+                            openapi.query_parameter("resolved", "item, person, location or unknown.",
+                                                    {"type": "string"})],
+        responses={"200": openapi.json_response("The reads", {"type": "object", "properties": {
+            "reads": {"type": "array", "items": {"$ref": openapi.ref("RawRead")}}}})})},
+    "/api/v1/access-events": {"get": openapi.operation(
+        "Door passes, newest first", permission="doors.view", tag="readers",
+        parameters=_PAGE + [openapi.query_parameter("badge", "Badge code (any scan form).", {"type": "string"}),
+                            openapi.query_parameter("allowed", "1: allowed only, 0: denied only.",
+                                                    {"type": "string", "enum": ["0", "1"]})],
+        responses={"200": openapi.json_response("The passes", {"type": "object", "properties": {
+            "access_events": {"type": "array", "items": {"$ref": openapi.ref("AccessEvent")}}}})})},
+})
