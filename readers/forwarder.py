@@ -135,6 +135,11 @@ class Forwarder:
         try:
             self._post(payload)
         except ServerError as err:
+            if err.status == 409 and (err.body.get("error") or {}).get("code") == "seq_conflict":
+                # our numbers were already used (the spool was lost while the server was away)
+                offset = spool.renumber_pending_above(int(err.body.get("last_seq") or 0))
+                log.warning("sequence numbers already used on the server: pending reads renumbered (+%d)", offset)
+                return True
             rows = (err.body.get("error") or {}).get("rows") if err.status == 422 else None
             if not rows:
                 raise

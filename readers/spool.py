@@ -124,6 +124,23 @@ class Spool:
                 self.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('spool', ?)", (seq,))
             self.conn.execute("COMMIT")
 
+    def renumber_pending_above(self, seq: int) -> int:
+        """Move every pending row's number above `seq`, keeping their order; returns the offset."""
+        with self.lock:
+            first = self.conn.execute("SELECT MIN(seq) FROM spool WHERE status = 'pending'").fetchone()[0]
+            if first is None or first > seq:
+                self.ensure_seq_above(seq)
+                return 0
+            offset = max(seq, self.last_seq()) - first + 1
+            self.conn.execute("BEGIN IMMEDIATE")
+            # through negative numbers: no row ever collides with another mid-update
+            self.conn.execute("UPDATE spool SET seq = -seq WHERE status = 'pending'")
+            self.conn.execute("UPDATE spool SET seq = -seq + ? WHERE seq < 0", (offset,))
+            top = self.conn.execute("SELECT MAX(seq) FROM spool").fetchone()[0]
+            self.conn.execute("UPDATE sqlite_sequence SET seq = ? WHERE name = 'spool'", (top,))
+            self.conn.execute("COMMIT")
+        return offset
+
     def prune(self, keep_days: int = 7) -> int:
         """Delete sent rows older than keep_days; returns how many."""
         cutoff = iso_utc(datetime.now(UTC) - timedelta(days=keep_days))

@@ -8,6 +8,7 @@ from app.custody import doors
 from app.custody.codes import normalize_scan
 from app.custody.models import AccessEvent, Person, Reader, ReaderRead
 from app.errors import error_response
+from app.i18n import translate_error
 from app.security import public, require
 
 from . import bp, openapi
@@ -38,6 +39,9 @@ def reader_events():
                 for r in err.rows]
         body = {"error": {"code": err.code, "message": gettext(err.template, n=len(rows)), "rows": rows}}
         return jsonify(body), 422
+    except doors.SeqConflictError as err:
+        body = {"error": {"code": err.code, "message": translate_error(err)}, "last_seq": err.params["last_seq"]}
+        return jsonify(body), 409
     return jsonify({"accepted": result.accepted, "duplicates": result.duplicates, "last_seq": result.last_seq,
                     "outcomes": [{"seq": s, "outcome": o} for s, o in result.outcomes]})
 
@@ -178,6 +182,10 @@ openapi.add_paths({
         body={"$ref": openapi.ref("ReaderBatch")},
         responses={"200": openapi.json_response("Recorded", {"$ref": openapi.ref("ReaderBatchResult")}),
                    "401": {"$ref": "#/components/responses/Unauthorized"},
+                   "409": openapi.json_response(
+                       "`seq_conflict`: a sequence number the server holds for a different read (the reader lost "
+                       "its spool); `last_seq` says where to continue. Nothing recorded.",
+                       {"$ref": openapi.ref("Error")}),
                    "422": {"$ref": "#/components/responses/Invalid"}},
         errors=(400, 401, 422))},
     "/api/v1/reads": {"get": openapi.operation(

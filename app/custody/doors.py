@@ -169,6 +169,13 @@ class BatchError(ValidationError):
         self.rows = rows
 
 
+class SeqConflictError(ConflictError):
+    """The batch reuses sequence numbers the server holds for different reads (the reader lost its spool)."""
+
+    code = "seq_conflict"
+    template = N_("Sequence number %(seq)s is already recorded for a different read; continue after %(last_seq)s.")
+
+
 @dataclass
 class ReadIn:
     seq: int
@@ -509,8 +516,15 @@ def ingest(reader: Reader, events, heartbeat=None, *, now: datetime | None = Non
         reader = _lock_reader(reader)
         if rows:
             seqs = [r.seq for r in rows]
-            known = {s for (s,) in ReaderRead.select(ReaderRead.seq)
-                     .where((ReaderRead.reader == reader) & (ReaderRead.seq.in_(seqs))).tuples()}
+            stored = {s: (k, t, at) for s, k, t, at in
+                      ReaderRead.select(ReaderRead.seq, ReaderRead.kind, ReaderRead.tag, ReaderRead.read_at)
+                      .where((ReaderRead.reader == reader) & (ReaderRead.seq.in_(seqs))).tuples()}
+            for row in rows:
+                # a replay carries the same read; a different read under a known number is a reader
+                # that lost its spool and numbers from 1 again: refuse, so it renumbers instead of losing reads
+                if row.seq in stored and stored[row.seq][:2] != (row.kind, row.tag):
+                    raise SeqConflictError(seq=row.seq, last_seq=reader.last_seq)
+            known = set(stored)
             fresh = sorted((r for r in rows if r.seq not in known), key=lambda r: r.seq)
             result.duplicates = len(rows) - len(fresh)
             if fresh:

@@ -193,3 +193,24 @@ def test_demo_door_and_shelf_over_socket_urls(app, dbconn, tmp_path):
         proc.wait(timeout=30)
         server.stop()
         log.close()
+
+
+def test_a_lost_spool_renumbers_instead_of_losing_reads(rig):
+    """The spool file is lost and the server is away when the daemon restarts: its new reads reuse old
+    numbers; the server refuses them as a conflict and the daemon renumbers them."""
+    d = rig["daemon"]()
+    tags = em_tags(8, 5)
+    for t in tags[:3]:
+        rig["pty"].write(frame(t))
+    wait_for(lambda: len(recorded(rig["reader"])) == 3, message="three reads")
+    d.stop()
+    rig["server"].stop()
+    for name in ("spool.db", "spool.db-wal", "spool.db-shm"):
+        (rig["tmp"] / name).unlink(missing_ok=True)
+    rig["daemon"]()
+    for t in tags[3:]:
+        rig["pty"].write(frame(t))
+    wait_for(lambda: spooled(rig["tmp"] / "spool.db") == 5, message="five reads in the new spool")
+    rig["server"].start()
+    wait_for(lambda: len(recorded(rig["reader"])) == 8, message="all eight reads")
+    assert [t for _s, t in recorded(rig["reader"])] == tags

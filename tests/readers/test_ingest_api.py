@@ -270,3 +270,12 @@ def test_operators_cannot_read_the_door_log(client, login, world):
     login("operator")
     assert client.get("/api/v1/access-events").status_code == 403
     assert client.get("/doors").status_code == 403
+
+
+def test_a_reused_sequence_number_with_a_different_read_is_a_conflict(client, world):
+    _reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
+    post(client, secret, [read(1, BADGE_TAG), read(2, BADGE_TAG)])
+    response = post(client, secret, [read(2, "1F00644BB6"), read(3, "1F00644BB6")])
+    assert response.status_code == 409
+    assert (response.get_json()["error"]["code"], response.get_json()["last_seq"]) == ("seq_conflict", 2)
+    assert ReaderRead.select().count() == 2  # nothing of the conflicting batch recorded
