@@ -1,2 +1,269 @@
-"""The auditor's log viewers: custody log and admin log, read-only."""
-from . import bp  # noqa: F401
+"""The auditor's log viewers: custody log and admin log, read-only; chain status; CSV exports."""
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Response, render_template, request, stream_with_context
+from flask_babel import gettext as _
+from peewee import JOIN
+
+from app.custody.audit import verify_chain
+from app.custody.codes import normalize_scan
+from app.custody.models import AuditLog, Event, Item, Location, Person, Reader, User
+from app.i18n import site_timezone
+from app.security import require
+
+from . import bp
+
+PAGE_SIZE = 50
+EXPORT_BATCH = 1000
+
+
+@dataclass
+class Filters:
+    """The filters of one log page, parsed from the query string; errors are translated messages."""
+
+    values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    start: datetime | None = None  # naive UTC, inclusive
+    end: datetime | None = None  # naive UTC, exclusive
+
+
+def _local_day_start(day: date, tz: ZoneInfo) -> datetime:
+    """Midnight of a site-local day as naive UTC (how times are stored)."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def _parse_dates(filters: Filters) -> None:
+    tz = ZoneInfo(site_timezone())
+    days = {}
+    for key in ("date_from", "date_to"):
+        raw = (request.args.get(key) or "").strip()
+        filters.values[key] = raw
+        if not raw:
+            continue
+        try:
+            days[key] = date.fromisoformat(raw)
+        except ValueError:
+            filters.errors.append(_("Not a date: %(value)s (use YYYY-MM-DD).", value=raw))
+    if "date_from" in days and "date_to" in days and days["date_from"] > days["date_to"]:
+        filters.errors.append(_("The start date is after the end date."))
+    if "date_from" in days:
+        filters.start = _local_day_start(days["date_from"], tz)
+    if "date_to" in days:
+        filters.end = _local_day_start(days["date_to"] + timedelta(days=1), tz)
+
+
+def _text_arg(filters: Filters, key: str, limit: int = 100) -> str:
+    value = (request.args.get(key) or "").strip()[:limit]
+    filters.values[key] = value
+    return value
+
+
+# ---------------------------------------------------------------- custody log
+
+def _event_query():
+    src, dst = Location.alias(), Location.alias()
+    actor, holder = Person.alias(), Person.alias()
+    return (Event.select(Event, Item, src, dst, actor, holder, User, Reader)
+            .join(Item, on=(Event.item == Item.id))
+            .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
+            .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
+            .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
+            .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
+            .switch(Event).join(User, JOIN.LEFT_OUTER, on=(Event.user == User.id), attr="account")
+            .switch(Event).join(Reader, JOIN.LEFT_OUTER, on=(Event.reader == Reader.id), attr="reader_dev"))
+
+
+def _event_filters() -> tuple[Filters, list]:
+    filters, where = Filters(), []
+    code = _text_arg(filters, "item")
+    if code:
+        where.append(Item.code == normalize_scan(code))
+    who = _text_arg(filters, "person")
+    if who:
+        ids = [p.id for p in Person.select(Person.id).where(
+            (Person.badge_code == normalize_scan(who)) | (Person.name.contains(who))).limit(500)]
+        where.append(Event.actor.in_(ids) | Event.holder.in_(ids) if ids else Event.id < 0)
+    kind = _text_arg(filters, "kind", 24)
+    if kind:
+        where.append(Event.kind == kind)
+    _parse_dates(filters)
+    if filters.start:
+        where.append(Event.at >= filters.start)
+    if filters.end:
+        where.append(Event.at < filters.end)
+    return filters, where
+
+
+def _page(query, model, filters):
+    """One keyset page, newest first: rows with id below ?before=, and the id to continue from."""
+    before = request.args.get("before", type=int)
+    filters.values.pop("before", None)
+    if before:
+        query = query.where(model.id < before)
+    rows = list(query.order_by(model.id.desc()).limit(PAGE_SIZE + 1))
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1].id if more else None), before
+
+
+@bp.route("/")
+@require("audit.read")
+def index():
+    reports = [(_("Custody log"), verify_chain("event"), Event), (_("Admin log"), verify_chain("audit"), AuditLog)]
+    panels = []
+    for label, report, model in reports:
+        bad_row = model.get_or_none(model.id == report.first_bad_id) if report.first_bad_id else None
+        panels.append({"label": label, "report": report, "bad_row": bad_row})
+    return render_template("audit/index.html", panels=panels)
+
+
+@bp.route("/events")
+@require("audit.read")
+def events():
+    filters, where = _event_filters()
+    rows, next_before, before = [], None, None
+    if not filters.errors:
+        query = _event_query()
+        for cond in where:
+            query = query.where(cond)
+        rows, next_before, before = _page(query, Event, filters)
+    return render_template("audit/events.html", rows=rows, filters=filters, next_before=next_before,
+                           before=before), 422 if filters.errors else 200
+
+
+# ---------------------------------------------------------------- admin log
+
+def _audit_filters() -> tuple[Filters, list]:
+    filters, where = Filters(), []
+    action = _text_arg(filters, "action", 48)
+    if action:
+        # "user" finds user.create, user.roles, …; "user.roles" only that action
+        where.append((AuditLog.action == action) | AuditLog.action.startswith(action.rstrip(".") + "."))
+    username = _text_arg(filters, "user", 64)
+    if username:
+        where.append(AuditLog.username == username)
+    _parse_dates(filters)
+    if filters.start:
+        where.append(AuditLog.at >= filters.start)
+    if filters.end:
+        where.append(AuditLog.at < filters.end)
+    return filters, where
+
+
+@bp.route("/admin-log")
+@require("audit.read")
+def admin_log():
+    filters, where = _audit_filters()
+    rows, next_before, before = [], None, None
+    if not filters.errors:
+        query = AuditLog.select()
+        for cond in where:
+            query = query.where(cond)
+        rows, next_before, before = _page(query, AuditLog, filters)
+    for row in rows:
+        row.detail_pretty = _detail_text(row.detail)
+    return render_template("audit/admin_log.html", rows=rows, filters=filters, next_before=next_before,
+                           before=before), 422 if filters.errors else 200
+
+
+def _detail_text(detail: str) -> str:
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return detail
+    if not isinstance(data, dict):
+        return detail
+    return "; ".join(f"{k}: {json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
+                     for k, v in sorted(data.items()))
+
+
+# ---------------------------------------------------------------- CSV exports
+
+def _local(dt: datetime | None, tz: ZoneInfo) -> str:
+    if dt is None:
+        return ""
+    return dt.replace(tzinfo=UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _csv_stream(header, query, model, to_row, filename):
+    """Stream a CSV in id order, batch by batch (keyset), with a BOM so Excel reads UTF-8 (Chinese) right."""
+    tz = ZoneInfo(site_timezone())
+
+    def generate():
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        buf.write("\ufeff")
+        writer.writerow(header)
+        last = 0
+        while True:
+            rows = list(query.where(model.id > last).order_by(model.id).limit(EXPORT_BATCH))
+            for row in rows:
+                writer.writerow(to_row(row, tz))
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+            if len(rows) < EXPORT_BATCH:
+                break
+            last = rows[-1].id
+
+    response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+EVENT_COLUMNS = ("id", "at_utc", "at_local", "kind", "item_code", "archive_no", "from_location", "to_location",
+                 "holder_badge", "holder_name", "actor_badge", "actor_name", "user", "via", "reader", "state",
+                 "note", "data", "prev_hash", "hash")
+AUDIT_COLUMNS = ("id", "at_utc", "at_local", "user", "action", "target", "detail", "ip", "prev_hash", "hash")
+
+
+def _code(obj, attr="code"):
+    return getattr(obj, attr) if obj is not None and getattr(obj, "id", None) else ""
+
+
+def _event_row(e, tz):
+    return (e.id, e.at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(e.at, tz), e.kind, e.item.code, e.item.archive_no,
+            _code(e.src_loc), _code(e.dst_loc), _code(e.holder_person, "badge_code"),
+            _code(e.holder_person, "name"), _code(e.actor_person, "badge_code"), _code(e.actor_person, "name"),
+            _code(e.account, "username"), e.via, _code(e.reader_dev, "name"), e.state, e.note, e.data,
+            e.prev_hash, e.hash)
+
+
+def _audit_row(a, tz):
+    return (a.id, a.at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(a.at, tz), a.username, a.action, a.target,
+            a.detail, a.ip, a.prev_hash, a.hash)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+@bp.route("/events.csv")
+@require("export.read")
+def export_events():
+    filters, where = _event_filters()
+    if filters.errors:
+        return render_template("audit/events.html", rows=[], filters=filters, next_before=None, before=None), 422
+    query = _event_query()
+    for cond in where:
+        query = query.where(cond)
+    return _csv_stream(EVENT_COLUMNS, query, Event, _event_row, f"custody-log-{_stamp()}.csv")
+
+
+@bp.route("/admin-log.csv")
+@require("export.read")
+def export_admin_log():
+    filters, where = _audit_filters()
+    if filters.errors:
+        return render_template("audit/admin_log.html", rows=[], filters=filters, next_before=None,
+                               before=None), 422
+    query = AuditLog.select()
+    for cond in where:
+        query = query.where(cond)
+    return _csv_stream(AUDIT_COLUMNS, query, AuditLog, _audit_row, f"admin-log-{_stamp()}.csv")
