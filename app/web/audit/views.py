@@ -63,6 +63,20 @@ def _text_arg(filters: Filters, key: str, limit: int = 100) -> str:
     return value
 
 
+def _problem_text(report) -> str:
+    """What verify_chain found, in the user's language."""
+    problem = report.problem or ""
+    if "missing" in problem:
+        return _("the row is missing: deleted, or its id changed")
+    if problem.startswith("previous-hash"):
+        return _("its link to the row before does not match: a row was deleted, inserted or moved")
+    if problem.startswith("content"):
+        return _("its content does not match its hash: the row was changed")
+    if problem.startswith("chain head"):
+        return _("the log ends before its last recorded row: rows were deleted at the end")
+    return problem
+
+
 # ---------------------------------------------------------------- custody log
 
 def _event_query():
@@ -118,7 +132,7 @@ def index():
     panels = []
     for label, report, model in reports:
         bad_row = model.get_or_none(model.id == report.first_bad_id) if report.first_bad_id else None
-        panels.append({"label": label, "report": report, "bad_row": bad_row})
+        panels.append({"label": label, "report": report, "bad_row": bad_row, "problem": _problem_text(report)})
     return render_template("audit/index.html", panels=panels)
 
 
