@@ -36,8 +36,8 @@ class RolesForm(FlaskForm):
 
 
 class LocationForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Location code"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Location name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=lambda: [(k, LOCATION_KIND_NAMES[k]) for k in LOCATION_KINDS])
     parent = SelectField(_l("Under"), validate_choice=False)
 
