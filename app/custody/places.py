@@ -11,7 +11,7 @@ from app.db import write_tx
 
 from . import audit
 from .codes import normalize_scan
-from .errors import ConflictError, N_, ValidationError
+from .errors import N_, ConflictError, ValidationError
 from .models import LOCATION_KINDS, Item, Location, Site, utcnow
 
 # codes are printed on shelf labels and typed on handhelds: letters, digits, - _ . only

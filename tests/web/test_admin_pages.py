@@ -69,7 +69,7 @@ def test_create_user_refusals_are_shown_and_change_nothing(client, admin, post):
 
 def test_refusal_message_is_translated(client, admin, post):
     client.post("/lang/zh_CN", data={"csrf_token": csrf_token(client, "/"), "next": "/"})
-    page = post("/admin/users/%d/roles" % admin.id, {"roles-roles": ["administrator", "operator"]},
+    page = post(f"/admin/users/{admin.id}/roles", {"roles-roles": ["administrator", "operator"]},
                 token_from=f"/admin/users/{admin.id}")
     assert page.status_code == 403
     assert "不能修改自己的角色" in page.get_data(as_text=True)

@@ -141,3 +141,13 @@ def test_auditor_pages_change_nothing(client, world, auditor):
     for url in ("/audit/", "/audit/events", "/audit/admin-log", "/audit/events.csv", "/audit/admin-log.csv"):
         client.get(url).get_data()
     assert (Event.select().count(), AuditLog.select().count()) == before
+
+
+def test_large_logs_are_verified_on_request(client, world, auditor, monkeypatch):
+    from app.web.audit import views
+
+    monkeypatch.setattr(views, "AUTO_VERIFY_ROWS", 2)
+    page = client.get("/audit/").get_data(as_text=True)
+    assert "Verify now" in page and "intact" not in page
+    page = client.get("/audit/?verify=1").get_data(as_text=True)
+    assert page.count("intact") == 2 and "rows verified: 3" in page

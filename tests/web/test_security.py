@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from peewee import DatabaseError
 
-from app.custody.models import AuditLog, Event, Location, User, utcnow
 from app.custody import services
+from app.custody.models import AuditLog, Event, Location, User, utcnow
 from app.db import db
 from tests import factories as f
 from tests.conftest import csrf_token

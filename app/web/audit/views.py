@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from app.custody.audit import verify_chain
 from app.custody.codes import normalize_scan
-from app.custody.models import AuditLog, Event, Item, Location, Person, Reader, User
+from app.custody.models import AuditLog, Event, Item, Location, LogHead, Person, Reader, User
 from app.i18n import site_timezone
 from app.security import require
 
@@ -20,6 +20,8 @@ from . import bp
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
+# above this many rows in both logs together the status panel verifies only when asked (it reads every row)
+AUTO_VERIFY_ROWS = 200_000
 
 
 @dataclass
@@ -55,6 +57,22 @@ def _parse_dates(filters: Filters) -> None:
         filters.start = _local_day_start(days["date_from"], tz)
     if "date_to" in days:
         filters.end = _local_day_start(days["date_to"] + timedelta(days=1), tz)
+
+
+def _date_window(model, filters: Filters) -> list:
+    """Conditions for a date range, plus the id range it spans (read from the `at` index) so a
+    newest-first page walks only that stretch of the log instead of every newer row."""
+    if not (filters.start or filters.end):
+        return []
+    where = []
+    if filters.start:
+        where.append(model.at >= filters.start)
+    if filters.end:
+        where.append(model.at < filters.end)
+    lo, hi = model.select(fn.MIN(model.id), fn.MAX(model.id)).where(*where).scalar(as_tuple=True)
+    if lo is None:
+        return [model.id < 0]  # nothing in the range
+    return where + [model.id.between(lo, hi)]
 
 
 def _text_arg(filters: Filters, key: str, limit: int = 100) -> str:
@@ -106,10 +124,8 @@ def _event_filters() -> tuple[Filters, list]:
     if kind:
         where.append(Event.kind == kind)
     _parse_dates(filters)
-    if filters.start:
-        where.append(Event.at >= filters.start)
-    if filters.end:
-        where.append(Event.at < filters.end)
+    if not filters.errors:
+        where += _date_window(Event, filters)
     return filters, where
 
 
@@ -128,12 +144,15 @@ def _page(query, model, filters):
 @bp.route("/")
 @require("audit.read")
 def index():
-    reports = [(_("Custody log"), verify_chain("event"), Event), (_("Admin log"), verify_chain("audit"), AuditLog)]
+    rows = sum(head.last_id for head in LogHead.select())
+    verify = rows <= AUTO_VERIFY_ROWS or request.args.get("verify") == "1"
     panels = []
-    for label, report, model in reports:
-        bad_row = model.get_or_none(model.id == report.first_bad_id) if report.first_bad_id else None
-        panels.append({"label": label, "report": report, "bad_row": bad_row, "problem": _problem_text(report)})
-    return render_template("audit/index.html", panels=panels)
+    for label, name, model in ((_("Custody log"), "event", Event), (_("Admin log"), "audit", AuditLog)):
+        report = verify_chain(name) if verify else None
+        bad_row = model.get_or_none(model.id == report.first_bad_id) if report and report.first_bad_id else None
+        panels.append({"label": label, "report": report, "bad_row": bad_row,
+                       "problem": _problem_text(report) if report else ""})
+    return render_template("audit/index.html", panels=panels, verified=verify, rows=rows)
 
 
 @bp.route("/events")
@@ -162,10 +181,8 @@ def _audit_filters() -> tuple[Filters, list]:
     if username:
         where.append(AuditLog.username == username)
     _parse_dates(filters)
-    if filters.start:
-        where.append(AuditLog.at >= filters.start)
-    if filters.end:
-        where.append(AuditLog.at < filters.end)
+    if not filters.errors:
+        where += _date_window(AuditLog, filters)
     return filters, where
 
 
@@ -215,15 +232,14 @@ def _csv_stream(header, query, model, to_row, filename):
         writer.writerow(header)
         last = 0
         while True:
-            rows = list(query.where(model.id > last).order_by(model.id).limit(EXPORT_BATCH))
-            for row in rows:
-                writer.writerow(to_row(row, tz))
+            rows = list(query.where(model.id > last).order_by(model.id).limit(EXPORT_BATCH).tuples())
+            writer.writerows(to_row(row, tz) for row in rows)
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
             if len(rows) < EXPORT_BATCH:
                 break
-            last = rows[-1].id
+            last = rows[-1][0]
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -237,21 +253,33 @@ EVENT_COLUMNS = ("id", "at_utc", "at_local", "kind", "item_code", "archive_no", 
 AUDIT_COLUMNS = ("id", "at_utc", "at_local", "user", "action", "target", "detail", "ip", "prev_hash", "hash")
 
 
-def _code(obj, attr="code"):
-    return getattr(obj, attr) if obj is not None and getattr(obj, "id", None) else ""
+def _event_export_query():
+    """The custody log as plain tuples in EVENT_COLUMNS order (no model objects: exports are large)."""
+    src, dst = Location.alias(), Location.alias()
+    actor, holder = Person.alias(), Person.alias()
+    return (Event.select(Event.id, Event.at, Event.kind, Item.code, Item.archive_no, src.code, dst.code,
+                         holder.badge_code, holder.name, actor.badge_code, actor.name, User.username, Event.via,
+                         Reader.name, Event.state, Event.note, Event.data, Event.prev_hash, Event.hash)
+            .join(Item, on=(Event.item == Item.id))
+            .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id))
+            .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id))
+            .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id))
+            .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id))
+            .switch(Event).join(User, JOIN.LEFT_OUTER, on=(Event.user == User.id))
+            .switch(Event).join(Reader, JOIN.LEFT_OUTER, on=(Event.reader == Reader.id)))
 
 
-def _event_row(e, tz):
-    return (e.id, e.at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(e.at, tz), e.kind, e.item.code, e.item.archive_no,
-            _code(e.src_loc), _code(e.dst_loc), _code(e.holder_person, "badge_code"),
-            _code(e.holder_person, "name"), _code(e.actor_person, "badge_code"), _code(e.actor_person, "name"),
-            _code(e.account, "username"), e.via, _code(e.reader_dev, "name"), e.state, e.note, e.data,
-            e.prev_hash, e.hash)
+def _with_times(row, tz):
+    """(id, at, rest…) → (id, at in UTC, at site-local, rest…); NULLs as empty cells."""
+    row_id, at, *rest = row
+    at = _as_datetime(at)
+    return (row_id, at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(at, tz),
+            *("" if value is None else value for value in rest))
 
 
-def _audit_row(a, tz):
-    return (a.id, a.at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(a.at, tz), a.username, a.action, a.target,
-            a.detail, a.ip, a.prev_hash, a.hash)
+def _as_datetime(value) -> datetime:
+    # tuples skip the model's conversion; SQLite hands back the stored text
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def _stamp() -> str:
@@ -264,10 +292,10 @@ def export_events():
     filters, where = _event_filters()
     if filters.errors:
         return render_template("audit/events.html", rows=[], filters=filters, next_before=None, before=None), 422
-    query = _event_query()
+    query = _event_export_query()
     for cond in where:
         query = query.where(cond)
-    return _csv_stream(EVENT_COLUMNS, query, Event, _event_row, f"custody-log-{_stamp()}.csv")
+    return _csv_stream(EVENT_COLUMNS, query, Event, _with_times, f"custody-log-{_stamp()}.csv")
 
 
 @bp.route("/admin-log.csv")
@@ -277,7 +305,8 @@ def export_admin_log():
     if filters.errors:
         return render_template("audit/admin_log.html", rows=[], filters=filters, next_before=None,
                                before=None), 422
-    query = AuditLog.select()
+    query = AuditLog.select(AuditLog.id, AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.target,
+                            AuditLog.detail, AuditLog.ip, AuditLog.prev_hash, AuditLog.hash)
     for cond in where:
         query = query.where(cond)
-    return _csv_stream(AUDIT_COLUMNS, query, AuditLog, _audit_row, f"admin-log-{_stamp()}.csv")
+    return _csv_stream(AUDIT_COLUMNS, query, AuditLog, _with_times, f"admin-log-{_stamp()}.csv")
