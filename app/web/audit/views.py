@@ -13,6 +13,7 @@ from peewee import JOIN, fn
 from app.custody.audit import verify_chain
 from app.custody.codes import normalize_scan
 from app.custody.models import AuditLog, Event, Item, Location, LogHead, Person, Reader, User
+from app.db import db
 from app.i18n import site_timezone
 from app.security import require
 
@@ -226,20 +227,29 @@ def _csv_stream(header, query, model, to_row, filename):
     tz = ZoneInfo(site_timezone())
 
     def generate():
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        buf.write("\ufeff")
-        writer.writerow(header)
-        last = 0
-        while True:
-            rows = list(query.where(model.id > last).order_by(model.id).limit(EXPORT_BATCH).tuples())
-            writer.writerows(to_row(row, tz) for row in rows)
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-            if len(rows) < EXPORT_BATCH:
-                break
-            last = rows[-1][0]
+        # the body is sent after the view returned and the request's connection was closed (PostgreSQL
+        # returns it to the pool at teardown): take one for the length of the download
+        reopened = db.is_closed()
+        if reopened:
+            db.connect()
+        try:
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            buf.write("\ufeff")
+            writer.writerow(header)
+            last = 0
+            while True:
+                rows = list(query.where(model.id > last).order_by(model.id).limit(EXPORT_BATCH).tuples())
+                writer.writerows(to_row(row, tz) for row in rows)
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+                if len(rows) < EXPORT_BATCH:
+                    break
+                last = rows[-1][0]
+        finally:
+            if reopened and not db.is_closed():
+                db.close()
 
     response = Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
