@@ -151,3 +151,12 @@ def test_large_logs_are_verified_on_request(client, world, auditor, monkeypatch)
     assert "Verify now" in page and "intact" not in page
     page = client.get("/audit/?verify=1").get_data(as_text=True)
     assert page.count("intact") == 2 and "rows verified: 3" in page
+
+
+def test_csv_cells_that_excel_would_run_as_formulas_are_neutralised(client, site, auditor):
+    vol = f.item()
+    services.check_out(vol.code, to=f.loc("WS-01"), holder=f.person(), actor=None,
+                       note='=HYPERLINK("http://evil.example","点击")')
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/events.csv").get_data().decode("utf-8-sig"))))
+    assert rows[0]["note"] == '\'=HYPERLINK("http://evil.example","点击")'
+    assert rows[0]["item_code"] == vol.code  # ordinary cells untouched

@@ -288,8 +288,20 @@ def _with_times(row, tz):
     """(id, at, rest…) → (id, at in UTC, at site-local, rest…); NULLs as empty cells."""
     row_id, at, *rest = row
     at = _as_datetime(at)
-    return (row_id, at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(at, tz),
-            *("" if value is None else value for value in rest))
+    return (row_id, at.strftime("%Y-%m-%d %H:%M:%S.%f"), _local(at, tz), *(_cell(value) for value in rest))
+
+
+# a cell starting with one of these is a formula to Excel: a note such as =HYPERLINK(…) typed by
+# anyone would run on the auditor's machine (OWASP "CSV injection"); a leading ' makes it plain text
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _as_datetime(value) -> datetime:
