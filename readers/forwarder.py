@@ -55,14 +55,21 @@ class Client:
         body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}",
                    "Accept": "application/json"}
-        try:
-            conn = self._connection()
-            conn.request("POST", self.base + API_PATH, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as err:
-            self.close()
-            raise ServerError(f"cannot reach the server: {err}") from err
+        for attempt in (1, 2):
+            reused = self.conn is not None
+            try:
+                conn = self._connection()
+                conn.request("POST", self.base + API_PATH, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (OSError, http.client.HTTPException) as err:
+                self.close()
+                # the server closes idle keep-alive connections: one immediate retry on a fresh one
+                # (safe: the batch is idempotent on its sequence numbers)
+                if attempt == 1 and reused:
+                    continue
+                raise ServerError(f"cannot reach the server: {err}") from err
         try:
             decoded = json.loads(data) if data else {}
         except ValueError:

@@ -96,3 +96,35 @@ def test_forwarder_keeps_rows_while_the_server_is_down(tmp_path):
     with pytest.raises(ServerError):
         forwarder.step(spool)
     assert [r.tag for r in spool.pending(10)] == ["A"]  # nothing marked sent without a 2xx
+
+
+def test_client_reconnects_at_once_when_the_server_closed_the_idle_connection():
+    """gunicorn closes idle keep-alive connections after 2 s: the next post must not fail for that."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b'{"accepted": 0, "duplicates": 0, "last_seq": 0}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True  # like an expired keep-alive: the socket goes away after this
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = Client(f"http://127.0.0.1:{server.server_port}", "rdr_x")
+        assert client.post({"events": []})["last_seq"] == 0
+        assert client.post({"events": []})["last_seq"] == 0  # the kept connection is dead: retried at once
+    finally:
+        server.shutdown()
+        server.server_close()
