@@ -9,6 +9,7 @@ from app.custody import doors
 from app.custody.audit import verify_chain
 from app.custody.models import AccessEvent, Alert, Event, Item, Reader, ReaderRead, Site, Tag, utcnow
 from tests import factories as f
+from tests.conftest import csrf_token
 
 BADGE_TAG = "62E3086CED"
 VOLUME_EPC = "E28011606000020000000005"
@@ -279,3 +280,15 @@ def test_a_reused_sequence_number_with_a_different_read_is_a_conflict(client, wo
     assert response.status_code == 409
     assert (response.get_json()["error"]["code"], response.get_json()["last_seq"]) == ("seq_conflict", 2)
     assert ReaderRead.select().count() == 2  # nothing of the conflicting batch recorded
+
+
+def test_person_page_and_door_log_name_the_reason(client, login, rsite):
+    who = f.person("李娜", badge_status="pending", tag="01000734E0")
+    _reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
+    post(client, secret, [read(1, "01000734E0")])
+    login("security_officer")
+    person_page = client.get(f"/people/{who.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "not vetted" in person_page and "not_vetted" not in person_page
+    client.post("/lang/zh_CN", data={"csrf_token": csrf_token(client, "/doors")})
+    log = client.get("/doors").get_data(as_text=True)
+    assert "未通过审查" in log and "李娜" in log

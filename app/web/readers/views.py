@@ -18,12 +18,6 @@ from .forms import MODE_NAMES, PROTOCOL_NAMES, ConfirmForm, ReaderForm
 PAGE_SIZE = 100
 
 
-def reason_names() -> dict:
-    return {"unknown_badge": _("unknown badge"), "not_vetted": _("not vetted"), "suspended": _("suspended"),
-            "revoked": _("revoked"), "expired": _("expired"), "not_yet_valid": _("not yet valid"),
-            "after_hours": _("outside working hours")}
-
-
 def _offline_seconds() -> int:
     return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
 
@@ -116,7 +110,7 @@ def door_log():
     door_readers = list(Reader.select().where(Reader.mode.in_(("perimeter_door", "internal_door")))
                         .order_by(Reader.name))
     return render_template("readers/door_log.html", rows=rows, allowed=allowed, reader_id=reader_id,
-                           door_readers=door_readers, reasons=reason_names(),
+                           door_readers=door_readers,
                            next_before=rows[-1].id if len(rows) == PAGE_SIZE else None)
 
 
