@@ -35,15 +35,15 @@ def code128_modules(code: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _qr(text: str, ecc: str, mask: int | None) -> tuple[tuple[bool, ...], ...]:
+def _qr(text: str, ecc: str, mask: int | None) -> tuple[str, ...]:
     qr = qrcode.QRCode(error_correction=QR_ECC[ecc], border=0, mask_pattern=mask)
     qr.add_data(text)
     qr.make(fit=True)
-    return tuple(tuple(row) for row in qr.get_matrix())
+    return tuple("".join("1" if dark else "0" for dark in row) for row in qr.get_matrix())
 
 
-def qr_matrix(text: str, ecc: str = "M", mask: int | None = QR_MASK) -> tuple[tuple[bool, ...], ...]:
-    """The QR matrix of text (rows of booleans, True = dark), no quiet zone; raises SymbologyError."""
+def qr_matrix(text: str, ecc: str = "M", mask: int | None = QR_MASK) -> tuple[str, ...]:
+    """The QR matrix of text as rows of "1" (dark) / "0" (light), no quiet zone; raises SymbologyError."""
     if ecc not in QR_ECC:
         raise SymbologyError(f"error correction {ecc!r}")
     if not text:
@@ -54,16 +54,11 @@ def qr_matrix(text: str, ecc: str = "M", mask: int | None = QR_MASK) -> tuple[tu
         raise SymbologyError(text) from exc
 
 
+_DARK = re.compile("1+")
+
+
 def runs(bits) -> list[tuple[int, int]]:
-    """(start, length) of every run of dark modules in a row: one rectangle each when drawn."""
-    out, start = [], None
-    for i, bit in enumerate(bits):
-        dark = bit == "1" if isinstance(bit, str) else bool(bit)
-        if dark and start is None:
-            start = i
-        elif not dark and start is not None:
-            out.append((start, i - start))
-            start = None
-    if start is not None:
-        out.append((start, len(bits) - start))
-    return out
+    """(start, length) of every run of dark modules in a row ("1" or True = dark): one rectangle each."""
+    if not isinstance(bits, str):
+        bits = "".join("1" if b else "0" for b in bits)
+    return [(m.start(), m.end() - m.start()) for m in _DARK.finditer(bits)]

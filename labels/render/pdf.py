@@ -2,11 +2,12 @@
 import io
 from collections.abc import Iterable
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
 from .. import fonts
-from ..layouts.base import ASCENT, Bars, Box, Label, Matrix, Text
+from ..layouts.base import ASCENT, Bars, Box, Label, Text
 from ..sheets import Sheet
 from ..symbology import runs
 
@@ -17,35 +18,31 @@ def _fmt(v: float) -> str:
     return s if s != "-0" else "0"
 
 
-def symbol_path_ops(label: Label, ox: float, oy: float, page_h: float) -> str:
-    """PDF path operators for every bar and dark module of the label: one rectangle per run of dark modules."""
-    ops = []
-    for sym in label.symbols():
-        if isinstance(sym, Bars):
-            y = (page_h - oy - sym.y - sym.height) * mm
-            h = _fmt(sym.height * mm)
-            for start, length in runs(sym.modules):
-                ops.append(f"{_fmt((ox + sym.x + start * sym.module_mm) * mm)} {_fmt(y)} "
-                           f"{_fmt(length * sym.module_mm * mm)} {h} re")
-        elif isinstance(sym, Matrix):
-            mod = sym.module_mm * mm
-            h = _fmt(mod)
-            x0 = (ox + sym.x) * mm
-            top = (page_h - oy - sym.y) * mm
-            for r, row in enumerate(sym.matrix):
-                y = _fmt(top - (r + 1) * mod)
-                for start, length in runs(row):
-                    ops.append(f"{_fmt(x0 + start * mod)} {y} {_fmt(length * mod)} {h} re")
-    return "\n".join(ops)
+def symbol_path_ops(sym, ox: float, oy: float, page_h: float) -> str:
+    """PDF operators drawing one symbol as ONE filled path: a rectangle per run of dark modules.
+
+    The path is built in module units under a `cm` transform (x to the right, y downwards from the
+    symbol's top-left corner), so every coordinate is a small integer: quick to write, small to store.
+    It is filled with the non-zero rule (`f`): touching or overlapping runs never cancel out as they
+    can under even-odd, and the rasteriser fills the symbol in one go, without seams between rows.
+    """
+    left = (ox + sym.x) * mm
+    top = (page_h - oy - sym.y) * mm
+    if isinstance(sym, Bars):
+        # bars: one unit = one module across, the full bar height down
+        head = f"q {_fmt(sym.module_mm * mm)} 0 0 {_fmt(-sym.height * mm)} {_fmt(left)} {_fmt(top)} cm\n"
+        body = "\n".join(f"{start} 0 {length} 1 re" for start, length in runs(sym.modules))
+    else:
+        head = f"q {_fmt(sym.module_mm * mm)} 0 0 {_fmt(-sym.module_mm * mm)} {_fmt(left)} {_fmt(top)} cm\n"
+        body = "\n".join(f"{start} {r} {length} 1 re" for r, row in enumerate(sym.matrix)
+                          for start, length in runs(row))
+    return f"{head}{body}\nf Q"
 
 
 def draw_label(c, label: Label, ox: float, oy: float, page_h: float) -> None:
     """Draw one label with its top-left corner at (ox, oy) mm from the page's top-left corner."""
-    ops = symbol_path_ops(label, ox, oy, page_h)
-    if ops:
-        # one path, filled with the non-zero rule: overlapping runs never punch holes (even-odd would),
-        # and the viewer rasterises the symbol in one go, without hairline seams between rows
-        c.addLiteral(ops + "\nf")
+    for sym in label.symbols():
+        c.addLiteral(symbol_path_ops(sym, ox, oy, page_h))
     font = fonts.FONT_NAME
     for item in label.items:
         if isinstance(item, Text):
@@ -66,6 +63,16 @@ def render_pdf(sheet: Sheet, labels: Iterable[Label], start: int = 1, offset_mm:
                title: str = "Labels") -> bytes:
     """A PDF of the labels placed on the sheet from slot start (1-based), shifted by the printer's offset."""
     fonts.reportlab_font()
+    # plain Flate streams: ASCII85 on top would add a quarter to the file and cost time. rl_config is
+    # global; another thread's PDF made meanwhile is merely encoded either way, valid both ways.
+    saved, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        return _render(sheet, labels, start, offset_mm, title)
+    finally:
+        rl_config.useA85 = saved
+
+
+def _render(sheet, labels, start, offset_mm, title) -> bytes:
     buf = io.BytesIO()
     c = rl_canvas.Canvas(buf, pagesize=(sheet.page_w * mm, sheet.page_h * mm), pageCompression=1,
                          invariant=1)

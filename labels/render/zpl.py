@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from .. import fonts
 from ..layouts.base import ASCENT, Bars, Box, Label, Matrix, Text
+from ..symbology import runs
 
 DPIS = (203, 300)
 MM_PER_INCH = 25.4
@@ -147,9 +148,8 @@ def render_zpl(labels, dpi: int = 203, offset_mm: tuple[float, float] = (0, 0), 
 def _bars_image(modules: str, m: int, height: int) -> Image.Image:
     img = Image.new("1", (len(modules) * m, height), 0)
     draw = ImageDraw.Draw(img)
-    for i, bit in enumerate(modules):
-        if bit == "1":
-            draw.rectangle([i * m, 0, i * m + m - 1, height - 1], fill=1)
+    for start, length in runs(modules):
+        draw.rectangle([start * m, 0, (start + length) * m - 1, height - 1], fill=1)
     return img
 
 
@@ -158,7 +158,6 @@ def _matrix_image(matrix, m: int) -> Image.Image:
     img = Image.new("1", (n * m, n * m), 0)
     draw = ImageDraw.Draw(img)
     for r, row in enumerate(matrix):
-        for c, dark in enumerate(row):
-            if dark:
-                draw.rectangle([c * m, r * m, c * m + m - 1, r * m + m - 1], fill=1)
+        for start, length in runs(row):
+            draw.rectangle([start * m, r * m, (start + length) * m - 1, r * m + m - 1], fill=1)
     return img

@@ -65,22 +65,16 @@ def path_bounds_mm(pdf: bytes, page_no: int = 0) -> list[tuple[float, float, flo
         doc.close()
 
 
-def symbol_extent(label) -> tuple[float, float, float, float]:
-    """(left, top, right, bottom) mm of the dark parts of a label's symbols (what the PDF path must cover)."""
-    from labels.layouts import Bars, Matrix
+def symbol_extents(label) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) mm of the dark part of each symbol, in drawing order (one PDF path each)."""
+    from labels.layouts import Bars
 
-    lefts, tops, rights, bottoms = [], [], [], []
+    out = []
     for sym in label.symbols():
         if isinstance(sym, Bars):
-            first = sym.modules.index("1")
-            last = sym.modules.rindex("1")
-            lefts.append(sym.x + first * sym.module_mm)
-            rights.append(sym.x + (last + 1) * sym.module_mm)
-            tops.append(sym.y)
-            bottoms.append(sym.y + sym.height)
-        elif isinstance(sym, Matrix):
-            lefts.append(sym.x)
-            tops.append(sym.y)
-            rights.append(sym.x + sym.size)
-            bottoms.append(sym.y + sym.size)
-    return min(lefts), min(tops), max(rights), max(bottoms)
+            first, last = sym.modules.index("1"), sym.modules.rindex("1")
+            out.append((sym.x + first * sym.module_mm, sym.y, sym.x + (last + 1) * sym.module_mm,
+                        sym.y + sym.height))
+        else:
+            out.append((sym.x, sym.y, sym.x + sym.size, sym.y + sym.size))
+    return out

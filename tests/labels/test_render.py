@@ -11,7 +11,7 @@ from labels.render.pdf import render_pdf
 from labels.render.png import render_image
 from labels.symbology import ALLOWED_CODE_CHARS, SymbologyError, code128_modules, qr_matrix
 
-from .helpers import decode, page_boxes_mm, pages, path_bounds_mm, slot_image, symbol_extent, text_of
+from .helpers import decode, page_boxes_mm, pages, path_bounds_mm, slot_image, symbol_extents, text_of
 
 BASE = "https://archive.example.cn/custody"
 TITLE = "关于加强档案数字化外包安全管理工作的会议纪要及相关文件汇编（第一册）"
@@ -76,11 +76,11 @@ def test_page_and_symbol_sizes_in_the_pdf_match_the_layout(stock):
     pdf = render_pdf(sheet, labels_)
     assert page_boxes_mm(pdf)[0] == pytest.approx((sheet.page_w, sheet.page_h), abs=0.1)
     paths = path_bounds_mm(pdf)
-    assert len(paths) == len(labels_)  # one path per label: bars and modules together, not thousands of rects
-    for i, (lab, got) in enumerate(zip(labels_, paths, strict=True)):
+    assert len(paths) == 2 * len(labels_)  # one path per symbol, never a rectangle object per module
+    for i, lab in enumerate(labels_):
         x, y = sheet.slot(i)
-        left, top, right, bottom = symbol_extent(lab)
-        assert got == pytest.approx((x + left, y + top, x + right, y + bottom), abs=0.1)
+        for got, (left, top, right, bottom) in zip(paths[2 * i:2 * i + 2], symbol_extents(lab), strict=True):
+            assert got == pytest.approx((x + left, y + top, x + right, y + bottom), abs=0.1)
         for sym in lab.symbols():
             if isinstance(sym, layouts.Bars):
                 assert sym.module_mm >= 0.25
@@ -104,9 +104,10 @@ def test_start_position_reuses_a_half_used_sheet():
 def test_calibration_offset_moves_everything_on_the_page():
     sheet = sheets.get_sheet("a4-2x7")
     labels_ = [MAKERS["volume"](volume(1), sheet)]
-    plain = path_bounds_mm(render_pdf(sheet, labels_))[0]
-    shifted = path_bounds_mm(render_pdf(sheet, labels_, offset_mm=(1.5, -2.0)))[0]
-    assert (shifted[0] - plain[0], shifted[1] - plain[1]) == pytest.approx((1.5, -2.0), abs=0.01)
+    plain = path_bounds_mm(render_pdf(sheet, labels_))
+    shifted = path_bounds_mm(render_pdf(sheet, labels_, offset_mm=(1.5, -2.0)))
+    for a, b in zip(plain, shifted, strict=True):
+        assert (b[0] - a[0], b[1] - a[1]) == pytest.approx((1.5, -2.0), abs=0.01)
 
 
 def test_chinese_archive_numbers_and_titles_are_in_the_text_layer():
