@@ -149,23 +149,46 @@ def qr_fitting(data: str, x: float, y: float, side: float, max_module: float = 0
 
 
 def text_lines(text: str, x: float, y: float, max_w: float, size: float, min_size: float, max_lines: int,
-               align: str = "left", leading: float = 1.1) -> list[Text]:
-    """text shrunk down to min_size, then wrapped over max_lines, the last line ellipsised if still too long."""
+               align: str = "left", leading: float = 1.1, max_h: float | None = None) -> list[Text]:
+    """text wrapped at the largest size from size down to min_size that fits max_lines (and max_h);
+    at min_size whatever is left over is cut at the last line with an ellipsis."""
     text = " ".join((text or "").split())
     if not text:
         return []
     s = size
-    while s > min_size and fonts.text_width_mm(text, s) > max_w:
+    while True:
+        allowed = max_lines if max_h is None else min(max_lines, int((max_h + (leading - 1) * s) / (s * leading) + 1e-9))
+        if allowed < 1:
+            if s <= min_size:
+                return []
+        else:
+            lines = _wrap(text, s, max_w, allowed)
+            if lines is not None or s <= min_size:
+                break
         s = max(min_size, round(s - 0.2, 2))
+    if lines is None:  # still too long at the smallest size: fill the lines, ellipsis on the last
+        lines, rest = [], text
+        while len(lines) < allowed - 1:
+            cut = _longest_prefix(rest, s, max_w)
+            lines.append(rest[:cut].rstrip())
+            rest = rest[cut:].lstrip()
+        lines.append(fonts.fit(rest, s, max_w))
+    return [Text(x, round(y + i * s * leading, 3), s, line, align) for i, line in enumerate(lines)]
+
+
+def _wrap(text: str, size: float, max_w: float, max_lines: int) -> list[str] | None:
+    """text broken into lines no wider than max_w (anywhere: Chinese has no spaces), or None if > max_lines."""
     lines, rest = [], text
-    while rest and len(lines) < max_lines:
-        if len(lines) == max_lines - 1 or fonts.text_width_mm(rest, s) <= max_w:
-            lines.append(fonts.fit(rest, s, max_w))
+    while rest:
+        if len(lines) == max_lines:
+            return None
+        if fonts.text_width_mm(rest, size) <= max_w:
+            lines.append(rest)
             break
-        cut = _longest_prefix(rest, s, max_w)
+        cut = _longest_prefix(rest, size, max_w)
         lines.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
-    return [Text(x, round(y + i * s * leading, 3), s, line, align) for i, line in enumerate(lines)]
+    return lines
 
 
 def _longest_prefix(text: str, size: float, max_w: float) -> int:

@@ -24,11 +24,9 @@ def spine_label(item, url: str, width: float, height: float) -> Label:
     y = qr.quiet_box[1] + qr.quiet_box[3] + 1.0
     max_w = width - 2 * m
     for text, size, lines in ((item.archive_no, 4.0, 4), (item.title, 3.6, 12)):
-        room = int((bottom - y) / (2.4 * 1.1))
-        if room < 1:
+        if bottom - y < 2.4:
             break
-        block = [t for t in text_lines(text, width / 2, y, max_w, size, 2.4, min(lines, room), "center")
-                 if t.y + t.size_mm <= bottom]
+        block = text_lines(text, width / 2, y, max_w, size, 2.4, lines, "center", max_h=bottom - y)
         items.extend(block)
         if block:
             y = block[-1].y + block[-1].size_mm * 1.4

@@ -39,11 +39,10 @@ def coded_label(width: float, height: float, code: str, qr_data: str, blocks: li
                                   code_size, code, "center")]
     y, max_w = m, text_right - m - 0.5
     for block in blocks:
-        room = int((text_bottom - y) / (block.min_size * 1.1))
-        if room < 1 or max_w < 5:
+        if text_bottom - y < block.min_size or max_w < 5:
             break
-        lines = text_lines(block.text, m, y, max_w, block.size, block.min_size, min(block.max_lines, room))
-        lines = [t for t in lines if t.y + t.size_mm <= text_bottom]
+        lines = text_lines(block.text, m, y, max_w, block.size, block.min_size, block.max_lines,
+                           max_h=text_bottom - y)
         items.extend(lines)
         if lines:
             y = lines[-1].y + lines[-1].size_mm * 1.25

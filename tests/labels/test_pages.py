@@ -227,3 +227,55 @@ def test_cli_writes_pdf_and_zpl(app, volumes, tmp_path):
     assert zpl.read_text().count("^XZ") == 10
     result = runner.invoke(args=["labels", "--codes", "V00000001-V00000099", "-o", str(out)])
     assert result.exit_code == 1 and "Unknown codes (69)" in result.output
+
+
+def test_qr_falls_back_to_the_configured_address_when_the_site_has_none(client, login, volumes, app):
+    with in_db(app):
+        Site.update(base_url="").execute()
+    app.config["BASE_URL"] = "http://custody.local:8080"
+    login("archivist")
+    resp = client.get("/labels/preview.png?codes=V00000002&layout=a4-2x7")
+    assert decode(Image.open(BytesIO(resp.data))) == sorted(["V00000002", "http://custody.local:8080/i/V00000002"])
+    app.config.pop("BASE_URL")
+    resp = client.get("/labels/preview.png?codes=V00000002&layout=a4-2x7")
+    assert decode(Image.open(BytesIO(resp.data))) == sorted(["V00000002", "http://127.0.0.1:8000/i/V00000002"])
+
+
+def test_calibration_of_a_pdf_printer_shifts_every_job(client, login, post, volumes, app):
+    login("administrator")
+    post("/labels/printers", {"name": "Office A4", "kind": "pdf", "dpi": "300", "stock": "a4-3x8",
+                              "offset_x_mm": "0", "offset_y_mm": "0"}, token_from="/labels/printers")
+    with in_db(app):
+        printer = Printer.get(Printer.name == "Office A4")
+    resp = post(f"/labels/printers/{printer.id}", {"name": "Office A4", "kind": "pdf", "dpi": "300",
+                                                   "stock": "a4-3x8", "offset_x_mm": "2", "offset_y_mm": "-1.5"},
+                token_from="/labels/printers")
+    assert resp.status_code == 302
+    with in_db(app):
+        assert Printer.get_by_id(printer.id).offset == (2.0, -1.5)
+        assert AuditLog.select().where(AuditLog.action == "printer.update").count() == 1
+    calibration = post(f"/labels/printers/{printer.id}/test", {}, token_from="/labels/printers")
+    assert calibration.mimetype == "application/pdf" and decode(pages(calibration.data, 300)[0]) == ["TEST-0001"]
+    post("/logout", {})
+    login("archivist")
+    from .helpers import path_bounds_mm
+
+    def first_path(printer_id):
+        resp = post("/labels/print", {"codes": "V00000001", "layout": "a4-3x8", "printer": printer_id,
+                                      "action": "download"}, token_from="/labels/")
+        return path_bounds_mm(resp.data)[0]
+
+    plain, shifted = first_path(""), first_path(str(printer.id))
+    assert (shifted[0] - plain[0], shifted[1] - plain[1]) == pytest.approx((2.0, -1.5), abs=0.01)
+
+
+def test_cli_sends_zpl_to_a_printer(app, volumes):
+    server = PrinterServer()
+    with in_db(app):
+        Printer.create(name="Zebra", kind="zpl", dpi=300, stock="roll-60x40", host="127.0.0.1", port=server.port)
+    result = app.test_cli_runner().invoke(args=["labels", "--codes", "V00000003,V00000004", "--printer", "Zebra",
+                                                "--send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 2 label(s) to Zebra" in result.output
+    job = server.job().decode()
+    assert job.count("^XA") == 2 and "^PW709" in job and "^FD>:V>500000004^FS" in job
