@@ -154,7 +154,7 @@ def demo_command(host):
 @click.option("--kind", type=click.Choice(["volume", "media", "spine", "badge"]), default="volume", show_default=True)
 @click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind badge).")
 @click.option("--layout", default=None, help="a4-3x8, a4-2x7, a4-spine-5x1, roll-50x30, roll-60x40 or cr80 "
-              "(default: a4-3x8; the printer's stock with --printer; cr80 for badges).")
+              "(default: a4-3x8, or the printer's stock with --printer; cr80 for badges, a4-spine-5x1 for spines).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl"]), default=None,
               help="Default: from the file name, else the printer's kind, else pdf.")
 @click.option("--start", default=1, show_default=True, help="First free label on the first sheet (1 = top left).")
@@ -179,7 +179,8 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
                 suffix = output.suffix.lower().lstrip(".") if output else ""
                 fmt = suffix if suffix in printing.FORMATS else ("zpl" if send or (printer and printer.kind == "zpl")
                                                                  else "pdf")
-            stock_name = layout or ("cr80" if kind == "badge" else printer.stock if printer else "a4-3x8")
+            stock_name = layout or {"badge": "cr80", "spine": "a4-spine-5x1"}.get(kind) or (
+                printer.stock if printer else "a4-3x8")
             stock = printing.resolve_stock(stock_name)
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))

@@ -180,7 +180,7 @@ def build_badges(people, captions: dict | None = None) -> list:
 def select_people(badges: str = "", active_only: bool = False) -> list[Person]:
     """People by badge codes (or every active badge); raises LabelError when none or unknown badges."""
     if badges.strip():
-        wanted = list(dict.fromkeys(normalize_scan(t) for t in re.split(r"[\s,;，；、]+", badges) if t.strip()))
+        wanted = parse_codes(badges)
         found = {p.badge_code: p for p in Person.select().where(Person.badge_code.in_(wanted))}
         missing = [c for c in wanted if c not in found]
         if missing:

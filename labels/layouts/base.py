@@ -149,13 +149,17 @@ def qr_fitting(data: str, x: float, y: float, side: float, max_module: float = 0
 
 
 def text_lines(text: str, x: float, y: float, max_w: float, size: float, min_size: float, max_lines: int,
-               align: str = "left", leading: float = 1.1, max_h: float | None = None) -> list[Text]:
+               align: str = "left", leading: float = 1.1, max_h: float | None = None,
+               shrink_first: bool = False) -> list[Text]:
     """text wrapped at the largest size from size down to min_size that fits max_lines (and max_h);
-    at min_size whatever is left over is cut at the last line with an ellipsis."""
+    at min_size whatever is left over is cut at the last line with an ellipsis. shrink_first keeps
+    identifiers such as archive numbers on one line as long as min_size allows."""
     text = " ".join((text or "").split())
     if not text:
         return []
     s = size
+    while shrink_first and s > min_size and fonts.text_width_mm(text, s) > max_w:
+        s = max(min_size, round(s - 0.2, 2))
     while True:
         allowed = max_lines if max_h is None else min(max_lines, int((max_h + (leading - 1) * s) / (s * leading) + 1e-9))
         if allowed < 1:

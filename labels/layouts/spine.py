@@ -23,10 +23,11 @@ def spine_label(item, url: str, width: float, height: float) -> Label:
     items.append(Text(width / 2, height - m - code_size, code_size, item.code, "center"))
     y = qr.quiet_box[1] + qr.quiet_box[3] + 1.0
     max_w = width - 2 * m
-    for text, size, lines in ((item.archive_no, 4.0, 4), (item.title, 3.6, 12)):
+    for text, size, lines, shrink in ((item.archive_no, 4.0, 4, True), (item.title, 3.6, 12, False)):
         if bottom - y < 2.4:
             break
-        block = text_lines(text, width / 2, y, max_w, size, 2.4, lines, "center", max_h=bottom - y)
+        block = text_lines(text, width / 2, y, max_w, size, 2.4, lines, "center", max_h=bottom - y,
+                           shrink_first=shrink)
         items.extend(block)
         if block:
             y = block[-1].y + block[-1].size_mm * 1.4

@@ -12,6 +12,7 @@ class Block:
     size: float
     min_size: float
     max_lines: int = 1
+    shrink_first: bool = False  # identifiers (archive numbers) shrink before they wrap
 
 
 def coded_label(width: float, height: float, code: str, qr_data: str, blocks: list[Block]) -> Label:
@@ -42,7 +43,7 @@ def coded_label(width: float, height: float, code: str, qr_data: str, blocks: li
         if text_bottom - y < block.min_size or max_w < 5:
             break
         lines = text_lines(block.text, m, y, max_w, block.size, block.min_size, block.max_lines,
-                           max_h=text_bottom - y)
+                           max_h=text_bottom - y, shrink_first=block.shrink_first)
         items.extend(lines)
         if lines:
             y = lines[-1].y + lines[-1].size_mm * 1.25
@@ -53,7 +54,7 @@ def volume_label(item, url: str, width: float, height: float) -> Label:
     """The label of a volume (code, QR of its URL, archive number, title); raises LayoutError/SymbologyError."""
     big = height >= 35
     return coded_label(width, height, item.code, url, [
-        Block(item.archive_no, 3.6 if big else 3.0, 2.2, 2),
+        Block(item.archive_no, 3.6 if big else 3.0, 2.2, 2, shrink_first=True),
         Block(item.title, 3.2 if big else 2.6, 2.2, 2 if big else 1),
     ])
 

@@ -279,3 +279,24 @@ def test_cli_sends_zpl_to_a_printer(app, volumes):
     assert "Sent 2 label(s) to Zebra" in result.output
     job = server.job().decode()
     assert job.count("^XA") == 2 and "^PW709" in job and "^FD>:V>500000004^FS" in job
+
+
+def test_cli_badges_and_spines(app, tmp_path):
+    with in_db(app):
+        factories.site()
+        people = [factories.person(name=f"员工{n}") for n in range(3)]
+        Item.create(code="V00000001", kind="volume", archive_no="湘档J012-2019-0001", title="会议纪要")
+    runner = app.test_cli_runner()
+    first, last = people[0].badge_code, people[-1].badge_code
+    out = tmp_path / "badges.pdf"
+    result = runner.invoke(args=["labels", "--kind", "badge", "--codes", f"{first}-{last}", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    imgs = pages(out.read_bytes(), 200)
+    assert [decode(i) for i in imgs] == [[p.badge_code] * 2 for p in people]
+    spine = tmp_path / "spine.pdf"
+    result = runner.invoke(args=["labels", "--kind", "spine", "--codes", "V00000001", "-o", str(spine)])
+    assert result.exit_code == 0, result.output
+    sheet = sheets.get_sheet("a4-spine-5x1")
+    assert decode(slot_image(pages(spine.read_bytes(), 200)[0], sheet, 0, 200)) == sorted(
+        ["V00000001", "http://127.0.0.1:8000/i/V00000001"])
+    assert "湘档J012-2019-0001" in text_of(spine.read_bytes())[0]
