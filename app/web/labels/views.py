@@ -88,21 +88,25 @@ def print_labels():
         printer = _printer(values)
         try:
             start = int(values["start"])
+            dpi = int(request.form.get("dpi") or 203)
             stock = printing.resolve_stock(values["layout"], _custom(values) if values["layout"] == "custom" else None)
         except ValueError:
             raise printing.LabelError(_("The start position and sheet sizes must be numbers.")) from None
-        fmt = "zpl" if action == "send" else values["format"]
-        if printer is not None and printer.kind == "zpl" and values["layout"] not in SHEETS:
-            stock = SHEETS[printer.stock]
+        fmt = values["format"]
+        if action == "send":
+            if printer is None:
+                raise printing.LabelError(_("Choose a printer to send the labels to."))
+            # what is loaded in the printer decides: its stock, and its language (ZPL, or PDF direct print)
+            stock, fmt = SHEETS[printer.stock], printer.kind
+        if stock.per_page == 1:
+            start = 1  # rolls and cards have no half-used sheet
         items = printing.select_items(codes=values["codes"], location=values["location"], query=values["q"])
         labels_ = printing.build_labels(values["kind"], items, stock, base_url(), captions())
         if action == "preview":
             return Response(printing.preview_png(labels_[0]), mimetype="image/png")
         job = printing.render_job(labels_, stock, fmt, start=start, printer=printer,
-                                  dpi=int(request.form.get("dpi") or 203), name=f"labels-{values['kind']}")
+                                  dpi=dpi, name=f"labels-{values['kind']}")
         if action == "send":
-            if printer is None:
-                raise printing.LabelError(_("Choose a printer to send the labels to."))
             printing.send_raw(printer, job.data)
             flash(_("%(n)s labels sent to %(printer)s.", n=job.count, printer=printer.name), "success")
             return redirect(url_for("labels.index"))
