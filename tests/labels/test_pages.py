@@ -256,6 +256,15 @@ def test_calibration_of_a_pdf_printer_shifts_every_job(client, login, post, volu
         assert AuditLog.select().where(AuditLog.action == "printer.update").count() == 1
     calibration = post(f"/labels/printers/{printer.id}/test", {}, token_from="/labels/printers")
     assert calibration.mimetype == "application/pdf" and decode(pages(calibration.data, 300)[0]) == ["TEST-0001"]
+    spare = post("/labels/printers", {"name": "Spare", "kind": "zpl", "dpi": "203", "stock": "roll-50x30"},
+                 token_from="/labels/printers")
+    assert spare.status_code == 302
+    with in_db(app):
+        spare_id = Printer.get(Printer.name == "Spare").id
+    assert post(f"/labels/printers/{spare_id}/delete", {}, token_from="/labels/printers").status_code == 302
+    with in_db(app):
+        assert [p.name for p in Printer.select()] == ["Office A4"]
+        assert AuditLog.select().where(AuditLog.action == "printer.delete", AuditLog.target == "Spare").count() == 1
     post("/logout", {})
     login("archivist")
     from .helpers import path_bounds_mm
