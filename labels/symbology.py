@@ -37,7 +37,9 @@ def code128_modules(code: str) -> str:
 @lru_cache(maxsize=256)
 def _qr(text: str, ecc: str, mask: int | None) -> tuple[str, ...]:
     qr = qrcode.QRCode(error_correction=QR_ECC[ecc], border=0, mask_pattern=mask)
-    qr.add_data(text)
+    # one byte-mode segment: a ZPL printer's own ^BQ (automatic mode) then never needs a larger
+    # version than the one the layout made room for
+    qr.add_data(text, optimize=0)
     qr.make(fit=True)
     return tuple("".join("1" if dark else "0" for dark in row) for row in qr.get_matrix())
 
