@@ -87,13 +87,27 @@ def parse_codes(text: str) -> list[str]:
     return list(dict.fromkeys(codes))  # the same code twice prints once, in first-seen order
 
 
-def select_items(*, codes: str = "", location: str = "", query: str = "", kind: str = "") -> list[Item]:
-    """Items chosen by codes/ranges, by location (and the places inside it) or by a search, in code order.
+def _import_summary(batch: str, kind: str) -> dict:
+    import json
 
-    Raises LabelError when nothing is chosen or codes are unknown, LocationNotFound for a bad location.
-    """
+    from .models import ImportJob
+
+    job = ImportJob.get_or_none(ImportJob.id == int(batch)) if str(batch).strip().isdigit() else None
+    if job is None or job.kind != kind or job.status != "done":
+        raise LabelError(N_("No finished import %(batch)s to print from."), batch=batch)
+    return json.loads(job.summary or "{}")
+
+
+def select_items(*, codes: str = "", location: str = "", query: str = "", kind: str = "",
+                 batch: str = "") -> list[Item]:
+    """Items chosen by codes/ranges, by an import batch, by location (and the places inside it) or by a
+    search, in code order. Raises LabelError when nothing is chosen or codes are unknown."""
     items: list[Item] = []
-    if codes.strip():
+    if str(batch).strip():
+        from .imports import imported_items
+
+        items = list(imported_items(_import_summary(batch, "items")).order_by(Item.code).limit(MAX_LABELS + 1))
+    elif codes.strip():
         wanted = parse_codes(codes)
         found = {}
         for i in range(0, len(wanted), 500):  # bounded IN lists for SQLite's variable limit
@@ -177,9 +191,13 @@ def build_badges(people, captions: dict | None = None) -> list:
     return made
 
 
-def select_people(badges: str = "", active_only: bool = False) -> list[Person]:
-    """People by badge codes (or every active badge); raises LabelError when none or unknown badges."""
-    if badges.strip():
+def select_people(badges: str = "", active_only: bool = False, batch: str = "") -> list[Person]:
+    """People by badge codes, by import batch, or every active badge; raises LabelError when none or unknown."""
+    if str(batch).strip():
+        from .imports import imported_people
+
+        people = list(imported_people(_import_summary(batch, "people")).order_by(Person.badge_code))
+    elif badges.strip():
         wanted = parse_codes(badges)
         found = {p.badge_code: p for p in Person.select().where(Person.badge_code.in_(wanted))}
         missing = [c for c in wanted if c not in found]

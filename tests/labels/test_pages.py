@@ -4,6 +4,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -309,3 +310,47 @@ def test_cli_badges_and_spines(app, tmp_path):
     assert decode(slot_image(pages(spine.read_bytes(), 200)[0], sheet, 0, 200)) == sorted(
         ["V00000001", "http://127.0.0.1:8000/i/V00000001"])
     assert "湘档J012-2019-0001" in text_of(spine.read_bytes())[0]
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+
+
+def _import(app, name, kind):
+    """Import a shared sample the way the import page does, leaving a finished ImportJob."""
+    import json
+
+    from app.custody.imports import run_import
+    from app.custody.models import ImportJob, Location
+
+    with in_db(app):
+        site = factories.site()
+        Location.create(site=site, code="KF-B-01", name="Shelf B-01", kind="shelf", parent=factories.loc("KF"))
+        result = run_import(SAMPLES / name, kind)
+        assert result.ok, result.errors
+        job = ImportJob.create(kind=kind, filename=name, status="done", imported=result.imported,
+                               summary=json.dumps(result.summary(), ensure_ascii=False))
+        return job.id, result.imported
+
+
+def test_labels_for_a_newly_imported_batch(client, login, post, app):
+    job_id, count = _import(app, "catalogue-zh.csv", "items")
+    login("archivist")
+    page = client.get(f"/labels/?batch={job_id}")
+    assert f'name="batch" value="{job_id}" checked' in page.get_data(as_text=True)
+    resp = post("/labels/print", {"batch": str(job_id), "layout": "a4-3x8", "action": "download"},
+                token_from="/labels/")
+    assert resp.status_code == 200, resp.get_data(as_text=True)[-800:]
+    imgs = pages(resp.data, 200)
+    sheet = sheets.get_sheet("a4-3x8")
+    assert len(imgs) == -(-count // 24)
+    assert decode(slot_image(imgs[0], sheet, 0, 200)) == sorted(["V00000001", "http://127.0.0.1:8000/i/V00000001"])
+    assert "J012-WS·2003-Y-0001" in text_of(resp.data)[0]
+    assert post("/labels/print", {"batch": "999"}, token_from="/labels/").status_code == 422
+
+
+def test_badges_for_a_newly_imported_staff_list(client, login, post, app):
+    job_id, count = _import(app, "staff-zh.csv", "people")
+    login("security_officer", person=False)  # the sample's badge numbers are B00000001…
+    resp = post("/labels/badges", {"batch": str(job_id)}, token_from=f"/labels/badges?batch={job_id}")
+    assert resp.status_code == 200, resp.get_data(as_text=True)[-800:]
+    assert len(pages(resp.data, 72)) == count

@@ -41,8 +41,8 @@ def _kind_names() -> dict:
 
 def _form_values() -> dict:
     src = request.form if request.method == "POST" else request.args
-    values = {k: (src.get(k) or "").strip() for k in ("kind", "codes", "location", "q", "layout", "start",
-                                                       "format", "printer", *CUSTOM_FIELDS)}
+    values = {k: (src.get(k) or "").strip() for k in ("kind", "codes", "location", "q", "batch", "layout",
+                                                       "start", "format", "printer", *CUSTOM_FIELDS)}
     values["kind"] = values["kind"] or "volume"
     values["layout"] = values["layout"] or "a4-3x8"
     values["start"] = values["start"] or "1"
@@ -100,7 +100,8 @@ def print_labels():
             stock, fmt = SHEETS[printer.stock], printer.kind
         if stock.per_page == 1:
             start = 1  # rolls and cards have no half-used sheet
-        items = printing.select_items(codes=values["codes"], location=values["location"], query=values["q"])
+        items = printing.select_items(codes=values["codes"], location=values["location"], query=values["q"],
+                                      batch=values["batch"])
         labels_ = printing.build_labels(values["kind"], items, stock, base_url(), captions())
         if action == "preview":
             return Response(printing.preview_png(labels_[0]), mimetype="image/png")
@@ -133,16 +134,19 @@ def preview():
 @require("badges.print")
 def badges():
     badges_text = (request.values.get("badges") or "").strip()
+    batch = (request.values.get("batch") or "").strip()
     if request.method == "GET":
-        return render_template("labels/badges.html", badges=badges_text, error=None)
+        return render_template("labels/badges.html", badges=badges_text, batch=batch, error=None)
     try:
-        people = printing.select_people(badges_text, active_only=request.form.get("all_active") == "1")
+        people = printing.select_people(badges_text, active_only=request.form.get("all_active") == "1",
+                                        batch=batch)
         cards = printing.build_badges(people, captions())
         if request.form.get("action") == "preview":
             return Response(printing.preview_png(cards[0]), mimetype="image/png")
         job = printing.render_job(cards, SHEETS["cr80"], "pdf", name="badges")
     except CustodyError as err:
-        return render_template("labels/badges.html", badges=badges_text, error=translate_error(err)), err.status
+        return render_template("labels/badges.html", badges=badges_text, batch=batch,
+                               error=translate_error(err)), err.status
     return Response(job.data, mimetype=job.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
 
