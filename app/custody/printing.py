@@ -2,6 +2,7 @@
 
 No Flask here: the pages and the `custody labels` command both call these functions.
 """
+import json
 import re
 import socket
 from dataclasses import dataclass
@@ -64,7 +65,7 @@ class Job:
 def parse_codes(text: str) -> list[str]:
     """Codes from free text: separated by spaces, commas or lines; V00000001-V00000100 is a range.
 
-    Raises LabelError for a backwards or oversized range or a code that cannot be printed.
+    Raises LabelError for a backwards range or more than MAX_LABELS codes.
     """
     codes: list[str] = []
     for token in re.split(r"[\s,;，；、]+", text or ""):
@@ -88,8 +89,6 @@ def parse_codes(text: str) -> list[str]:
 
 
 def _import_summary(batch: str, kind: str) -> dict:
-    import json
-
     from .models import ImportJob
 
     job = ImportJob.get_or_none(ImportJob.id == int(batch)) if str(batch).strip().isdigit() else None
