@@ -1,13 +1,16 @@
 """The CJK font: WenQuanYi Micro Hei (TrueType outlines, so reportlab can embed a subset of it).
 
-Found, in order: the CUSTODY_LABEL_FONT environment variable (a .ttf/.ttc path), the PyPI package
-``paperang-p2-fonts-cjk`` that ``pip install -e .`` brings in, Debian's ``fonts-wqy-microhei``.
+Found, in order: the CUSTODY_LABEL_FONT environment variable (a .ttf/.ttc path), the copy vendored in
+labels/fonts_data/ (taken unchanged from Debian's fonts-wqy-microhei 0.2.0-beta-3.1; Apache-2.0 or
+GPL-3+ with the font exception, see LICENSE-wqy-microhei.txt there), Debian's fonts-wqy-microhei.
+The site network is isolated, so the font ships with the code.
 """
 import os
 from functools import lru_cache
 from pathlib import Path
 
 FONT_NAME = "CustodyCJK"
+VENDORED = Path(__file__).resolve().parent / "fonts_data" / "wqy-microhei.ttc"
 DEBIAN_PATHS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -23,19 +26,14 @@ def font_path() -> Path:
     candidates = []
     if os.environ.get("CUSTODY_LABEL_FONT"):
         candidates.append(Path(os.environ["CUSTODY_LABEL_FONT"]))
-    try:
-        import paperang_p2_fonts_cjk
-
-        candidates.append(Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc")
-    except ImportError:
-        pass
+    candidates.append(VENDORED)
     candidates.extend(Path(p) for p in DEBIAN_PATHS)
     for path in candidates:
         if path.is_file():
             return path
-    raise FontMissingError("No CJK TrueType font found: run `pip install -e .` (it installs "
-                           "paperang-p2-fonts-cjk), or `apt-get install fonts-wqy-microhei`, or set "
-                           "CUSTODY_LABEL_FONT to a .ttf/.ttc file with TrueType outlines.")
+    raise FontMissingError(f"No CJK TrueType font found: the vendored {VENDORED} is missing; restore it, "
+                           "or `apt-get install fonts-wqy-microhei`, or set CUSTODY_LABEL_FONT to a "
+                           ".ttf/.ttc file with TrueType outlines.")
 
 
 @lru_cache(maxsize=1)
