@@ -154,3 +154,7 @@ def register(app) -> None:
     for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
                     backup_command, demo_command):
         app.cli.add_command(command)
+    from .cli_alerts import COMMANDS as alert_commands  # custody sweep, custody scheduler
+
+    for command in alert_commands:
+        app.cli.add_command(command)
