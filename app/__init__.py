@@ -18,11 +18,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     from .web.admin import bp as admin_bp
+    from .web.alerts import bp as alerts_bp
     from .web.audit import bp as audit_bp
     from .web.auth import bp as auth_bp
     from .web.custody import bp as custody_bp
 
-    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp):
+    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, alerts_bp):
         app.register_blueprint(bp)
 
     from .cli import register

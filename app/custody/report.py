@@ -1,0 +1,122 @@
+"""The overnight report of one night, and the board's chart series — both read from the log (no Flask)."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from .models import Alert, Event, Item, Location, Person, Site, SweepRun, utcnow
+from .nightrule import Night, night_of
+from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
+
+MAX_EVENTS_SHOWN = 12
+
+
+@dataclass
+class ReportRow:
+    item: Item
+    snapshot: Snapshot
+    holder: Person | None
+    location: Location | None
+    alert: Alert | None
+    since: list[Event] = field(default_factory=list)  # what happened after the cutoff
+    returned_at: datetime | None = None
+    nights_out: int = 1
+
+
+@dataclass
+class NightReport:
+    site: Site
+    night: Night
+    run: SweepRun | None
+    rows: list[ReportRow]
+    quarantined: list[ReportRow]
+    generated_at: datetime
+
+    @property
+    def returned_late(self) -> int:
+        return sum(1 for r in self.rows if r.returned_at is not None)
+
+    @property
+    def still_out(self) -> int:
+        return sum(1 for r in self.rows if r.item.state == "out" and r.returned_at is None)
+
+
+def night_report(site: Site, night: date) -> NightReport:
+    """Every volume outside storage at the night's cutoff and what has happened to it since."""
+    n = night_of(site, night)
+    locs = _locations()
+    snaps = states_at(site, n.cutoff_at, locations=locs)
+    _fill_last_events(list(snaps.values()))
+    ids = list(snaps)
+    items, people, places, alerts_by_item, later = {}, {}, {}, {}, {}
+    for chunk in _chunks(ids):
+        items.update({i.id: i for i in Item.select().where(Item.id.in_(chunk))})
+        for a in (Alert.select().where((Alert.item.in_(chunk)) & (Alert.kind == "overnight")
+                                       & ((Alert.night == night) | ((Alert.night < night)
+                                                                    & (Alert.status != "resolved"))))
+                  .order_by(Alert.night)):
+            alerts_by_item.setdefault(a.item_id, a)
+        for e in (Event.select().where((Event.item.in_(chunk)) & (Event.at > n.cutoff_at))
+                  .order_by(Event.at, Event.id)):
+            later.setdefault(e.item_id, []).append(e)
+    person_ids = {s.holder_id for s in snaps.values() if s.holder_id}
+    for chunk in _chunks(person_ids):
+        people.update({p.id: p for p in Person.select().where(Person.id.in_(chunk))})
+    places = {loc.id: loc for loc in Location.select()}
+    rows, quarantined = [], []
+    for item_id, s in snaps.items():
+        alert = alerts_by_item.get(item_id)
+        row = ReportRow(items[item_id], s, people.get(s.holder_id), places.get(s.location_id), alert,
+                        later.get(item_id, [])[:MAX_EVENTS_SHOWN], s.returned_at,
+                        (night - alert.night).days + 1 if alert is not None and alert.night else 1)
+        (rows if s.state == "out" else quarantined).append(row)
+    key = lambda r: (r.holder.name if r.holder else "", r.item.code)  # noqa: E731
+    run = SweepRun.get_or_none((SweepRun.site == site.id) & (SweepRun.night == night))
+    return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), utcnow())
+
+
+def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,
+                     now: datetime | None = None) -> tuple[list[datetime], list[int]]:
+    """Volumes out of storage at every step over the last `days` days (from the log, replayed forward)."""
+    now = now or utcnow()
+    start = (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+    out = {i for i, s in states_at(site, start).items() if s.state == "out"}
+    events = (Event.select(Event.item, Event.at, Event.state)
+              .join(Item, on=(Event.item == Item.id))
+              .where((Event.at > start) & (Event.at <= now) & (Item.kind == "volume"))
+              .order_by(Event.at, Event.id).tuples())
+    times, counts = [], []
+    step = timedelta(minutes=step_minutes)
+    t = start
+    it = iter(events)
+    pending = next(it, None)
+    while t <= now:
+        while pending is not None and pending[1] <= t:
+            item_id, _at, state = pending
+            if state == "out":
+                out.add(item_id)
+            else:
+                out.discard(item_id)
+            pending = next(it, None)
+        times.append(t)
+        counts.append(len(out))
+        t += step
+    return times, counts
+
+
+def unreturned_per_night(site: Site, *, nights: int = 30, now: datetime | None = None) -> list[tuple]:
+    """(night, unreturned at the cutoff, returned late, swept?) for the last `nights` nights, oldest first."""
+    from .nightrule import night_for_moment
+
+    now = now or utcnow()
+    last = night_for_moment(site, now)
+    first = last - timedelta(days=nights - 1)
+    runs = {r.night: r for r in SweepRun.select().where((SweepRun.site == site.id) & (SweepRun.night >= first)
+                                                         & (SweepRun.night <= last))}
+    out = []
+    for k in range(nights):
+        night = first + timedelta(days=k)
+        run = runs.get(night)
+        if run is not None and run.status == "done":
+            out.append((night, run.unreturned, run.returned_late, True))
+        else:
+            out.append((night, None, None, False))
+    return out

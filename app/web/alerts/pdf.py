@@ -1,0 +1,121 @@
+"""The overnight report as a printable PDF (reportlab), in the reader's language, Chinese text included."""
+import io
+from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from app.custody.nightrule import local_time
+from app.web.names import EVENT_KIND_NAMES
+
+from .names import STATUS_NAMES
+
+
+def report_font() -> str:
+    """The one place the report's font is chosen: reportlab's built-in CID font for Simplified Chinese
+    (Latin letters included). Switch to the project's vendored TTF here when it lands."""
+    name = "STSong-Light"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
+    return name
+
+
+def _styles(font: str):
+    return {
+        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=4),
+        "meta": ParagraphStyle("meta", fontName=font, fontSize=9.5, leading=13),
+        "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=16, spaceBefore=8, spaceAfter=4),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11),
+        "head": ParagraphStyle("head", fontName=font, fontSize=8.5, leading=11, textColor=colors.white),
+    }
+
+
+def _t(moment, tz) -> str:
+    return local_time(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _table(rows, tz, st):
+    heads = [_("Code"), _("Archive number"), _("Holder at the cutoff"), _("Where at the cutoff"),
+             _("Last movement"), _("Alert"), _("Since the cutoff")]
+    data = [[Paragraph(escape(h), st["head"]) for h in heads]]
+    for r in rows:
+        alert = "—"
+        if r.alert is not None:
+            alert = str(STATUS_NAMES.get(r.alert.status, r.alert.status))
+            if r.alert.is_auto_resolved:
+                alert += " · " + _("auto-resolved")
+            if r.nights_out > 1:
+                alert += " · " + _("%(n)s nights", n=r.nights_out)
+            if r.alert.resolution and not r.alert.is_auto_resolved:
+                alert += ": " + r.alert.resolution
+        since = []
+        if r.returned_at:
+            since.append(_("returned late") + " " + _t(r.returned_at, tz))
+        for e in r.since:
+            line = f"{_t(e.at, tz)} {EVENT_KIND_NAMES.get(e.kind, e.kind)}"
+            since.append(line + (f": {e.note}" if e.note else ""))
+        if not since:
+            since.append(_("nothing recorded: still where it was"))
+        last = f"{EVENT_KIND_NAMES.get(r.snapshot.last_kind, r.snapshot.last_kind)} {_t(r.snapshot.since, tz)}"
+        cells = [r.item.code, r.item.archive_no, r.holder.name if r.holder else "—",
+                 r.location.name if r.location else "—", last, alert, "<br/>".join(escape(s) for s in since)]
+        data.append([Paragraph(c if i == 6 else escape(str(c)), st["cell"]) for i, c in enumerate(cells)])
+    if len(data) == 1:
+        data.append([Paragraph(escape(_("Every volume was in storage at the cutoff.")), st["cell"])] + [""] * 6)
+    widths = [24 * mm, 42 * mm, 28 * mm, 30 * mm, 36 * mm, 34 * mm, 71 * mm]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#13294b")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9aa3ad")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f8")]),
+    ]))
+    return table
+
+
+def render_report(rep) -> bytes:
+    """The report's PDF bytes (A4 landscape, page numbers, header row repeated on every page)."""
+    font = report_font()
+    st = _styles(font)
+    tz = rep.night.tz
+    buf = io.BytesIO()
+    title = _("Overnight report") + f" · {rep.night.night.isoformat()}"
+    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=14 * mm, title=title, author=rep.site.name)
+    run = rep.run
+    if run is None:
+        sweep = _("not swept yet")
+    else:
+        sweep = _t(run.started_at, tz) + (" · " + _("ran late") if run.is_late else "")
+    meta = [
+        (_("Site"), f"{rep.site.name} ({rep.site.code})"),
+        (_("Cutoff"), f"{rep.night.cutoff_local.strftime('%Y-%m-%d %H:%M')} {tz} "
+                      f"({rep.night.cutoff_at.strftime('%H:%M')} UTC)"),
+        (_("Day"), _("working day") if rep.night.is_workday else _("non-working day")),
+        (_("Sweep"), sweep),
+        (_("Not returned at the cutoff"), str(len(rep.rows))),
+        (_("Returned late since"), str(rep.returned_late)),
+        (_("Still out of storage now"), str(rep.still_out)),
+        (_("Quarantined outside storage"), str(len(rep.quarantined))),
+        (_("Printed"), _t(rep.generated_at, tz)),
+    ]
+    story = [Paragraph(escape(title), st["title"])]
+    story += [Paragraph(f"{escape(k)}: {escape(v)}", st["meta"]) for k, v in meta]
+    story += [Spacer(1, 4 * mm), Paragraph(escape(_("Volumes not returned at the cutoff")), st["h2"]),
+              _table(rep.rows, tz, st)]
+    if rep.quarantined:
+        story += [Paragraph(escape(_("Quarantined volumes outside storage")), st["h2"]),
+                  _table(rep.quarantined, tz, st)]
+
+    def page_number(canvas, _doc):
+        canvas.setFont(font, 8)
+        canvas.drawRightString(landscape(A4)[0] - 12 * mm, 8 * mm, _("Page %(n)s", n=canvas.getPageNumber()))
+
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
+    return buf.getvalue()
