@@ -30,7 +30,7 @@ def alerts_list():
     limit = min(max(request.args.get("limit", 50, type=int), 1), MAX_LIMIT)
     page = max(request.args.get("page", 1, type=int), 1)
     tz = site_timezone()
-    rows = list(board.alert_query(f, tz).paginate(page, limit + 1))
+    rows = board.page(f, tz, page, limit)
     return jsonify({"alerts": [board.serialize(a) for a in rows[:limit]], "page": page,
                     "has_next": len(rows) > limit, "counts": board.counts(f, tz), "latest_id": board.latest_id()})
 

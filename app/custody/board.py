@@ -104,7 +104,8 @@ def apply_filters(query, f: Filters, tz: str):
 
 def alert_query(f: Filters, tz: str):
     """Alerts with their item, person, location and reader joined, newest first (overnight: by holder)."""
-    query = (Alert.select(Alert, Item, Person, Location, Reader)
+    query = (Alert.select(Alert, Item.id, Item.code, Item.archive_no, Person.id, Person.name, Location.id,
+                          Location.code, Location.name, Reader.id, Reader.name)
              .join(Item, JOIN.LEFT_OUTER, on=(Alert.item == Item.id))
              .switch(Alert).join(Person, JOIN.LEFT_OUTER, on=(Alert.person == Person.id))
              .switch(Alert).join(Location, JOIN.LEFT_OUTER, on=(Alert.location == Location.id))
@@ -113,6 +114,21 @@ def alert_query(f: Filters, tz: str):
     if f.kind == "overnight":
         return query.order_by(Person.name, Alert.person, Alert.night.desc(), Item.code)
     return query.order_by(Alert.id.desc())
+
+
+def page(f: Filters, tz: str, number: int, size: int) -> list[Alert]:
+    """Page `number` of the board: up to size + 1 rows (the extra one says there is a next page).
+
+    Newest-first pages pick their ids from the (status, id) index alone and join the people and
+    places for those rows only, so the cost does not grow with the number of open alerts."""
+    offset = (max(number, 1) - 1) * size
+    if f.kind == "overnight":
+        return list(alert_query(f, tz).limit(size + 1).offset(offset))
+    ids = [a for (a,) in apply_filters(Alert.select(Alert.id), f, tz).order_by(Alert.id.desc())
+           .limit(size + 1).offset(offset).tuples()]
+    if not ids:
+        return []
+    return list(alert_query(Filters(status="all"), tz).where(Alert.id.in_(ids)))
 
 
 def counts(f: Filters, tz: str) -> dict[str, int]:

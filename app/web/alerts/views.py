@@ -13,6 +13,7 @@ from app.custody.models import Location, Person, Site, utcnow
 from app.custody.report import night_report, out_through_days, unreturned_per_night
 from app.i18n import site_timezone, translate_error
 from app.security import can, require
+from app.web.names import EVENT_KIND_NAMES, SEVERITY_NAMES
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
@@ -33,9 +34,40 @@ def _filters():
         return boardq.Filters(), translate_error(err)
 
 
+class _Names:
+    """The display names the rows need, translated once per request (lazy strings cost per use)."""
+
+    def __init__(self):
+        self.kinds = {k: str(v) for k, v in KIND_NAMES.items()}
+        self.statuses = {k: str(v) for k, v in STATUS_NAMES.items()}
+        self.severities = {k: str(v) for k, v in SEVERITY_NAMES.items()}
+        self.events = {k: str(v) for k, v in EVENT_KIND_NAMES.items()}
+        self.resolutions = {k: str(v) for k, v in AUTO_RESOLUTIONS.items()}
+        self.due = _("Due back")
+
+
 def _ctx():
     return {"KIND_NAMES": KIND_NAMES, "STATUS_NAMES": STATUS_NAMES, "AUTO_RESOLUTIONS": AUTO_RESOLUTIONS,
-            "alert_data": boardq.data, "can_manage": can("alerts.manage")}
+            "alert_data": boardq.data, "can_manage": can("alerts.manage"), "names": _Names()}
+
+
+@bp.app_template_filter("local_dt")
+def local_dt(moment) -> str:
+    """A naive-UTC datetime as 'YYYY-MM-DD HH:MM' in the site's time zone (cheaper than Babel per row)."""
+    if not moment:
+        return "—"
+    return nightrule.local_time(moment, site_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+@bp.app_template_filter("utc_text")
+def utc_text(value):
+    """'2026-11-16T08:00:00' (as stored in alert data) → datetime, or None."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.route("/")
@@ -46,8 +78,7 @@ def board():
         flash(problem, "error")
     tz = site_timezone()
     page = max(1, request.args.get("page", 1, type=int))
-    query = boardq.alert_query(f, tz)
-    rows = list(query.paginate(page, PAGE_SIZE + 1))
+    rows = boardq.page(f, tz, page, PAGE_SIZE)
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     holders = boardq.overnight_by_holder(f, tz) if f.kind in ("", "overnight") else []
