@@ -84,10 +84,10 @@ def test_supervisor_acknowledges_and_resolves_many_with_a_note(app, client, logi
     user = login("supervisor")
     r = post("/alerts/act", {"action": "acknowledge", "ids": night["overnight"], "note": "已联系王五"},
              token_from="/alerts/", follow_redirects=True)
-    assert "2 alerts acknowledged." in r.get_data(as_text=True)
+    assert "Alerts acknowledged: 2." in r.get_data(as_text=True)
     r = post("/alerts/act", {"only": f"resolve:{night['overnight'][0]}", "note": "次日一早归还"},
              token_from="/alerts/", follow_redirects=True)
-    assert "1 alert resolved." in r.get_data(as_text=True)
+    assert "Alerts resolved: 1." in r.get_data(as_text=True)
     s = statuses(app)
     assert [s[i] for i in night["overnight"]] == ["resolved", "acknowledged"]
     with app.app_context():

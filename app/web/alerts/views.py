@@ -3,7 +3,6 @@ from datetime import date, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.custody import board as boardq
@@ -141,14 +140,14 @@ def act():
     except CustodyError as err:
         flash_error(err)
         return redirect(back)
+    # no plural forms: the catalog tooling reads singular msgids only, and Chinese has none
     if action == "acknowledge":
-        msg = ngettext("%(num)d alert acknowledged.", "%(num)d alerts acknowledged.", len(result.done))
+        msg = _("Alerts acknowledged: %(num)d.", num=len(result.done))
     else:
-        msg = ngettext("%(num)d alert resolved.", "%(num)d alerts resolved.", len(result.done))
+        msg = _("Alerts resolved: %(num)d.", num=len(result.done))
     flash(msg, "success")
     if result.skipped:
-        flash(ngettext("%(num)d alert was skipped: it was no longer open.",
-                       "%(num)d alerts were skipped: they were no longer open.", len(result.skipped)), "info")
+        flash(_("Skipped, no longer open: %(num)d.", num=len(result.skipped)), "info")
     return redirect(back)
 
 
