@@ -124,8 +124,7 @@ def scheduler_command(interval, lookback, once):
     def _stop(_signum, _frame):
         sched.stop()  # only sets a flag; the loop ends after the current pass
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     click.echo(f"scheduler: jobs {', '.join(j.name for j in jobs)}; catching up {lookback} night(s)")
 
     def _echo(results):
@@ -133,8 +132,12 @@ def scheduler_command(interval, lookback, once):
             if result:
                 click.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z {name}: {result}")
 
-    with db.connection_context():
-        sched.run(interval=interval, max_ticks=1 if once else None, on_tick=_echo)
+    try:
+        with db.connection_context():
+            sched.run(interval=interval, max_ticks=1 if once else None, on_tick=_echo)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     click.echo("scheduler: stopped")
 
 

@@ -36,15 +36,16 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
             # one sweep per site and night: the second scheduler's INSERT waits, then conflicts
             indexes = [(("site", "night"), True)]
 
-    # the board: newest first within a status; overnight alerts of one night; an item's open ones
-    migrator.sql("CREATE INDEX alert_status_id ON alert (status, id)")
+    # the overnight alerts of one night (the sweep's "already recorded" look-up, the report)
     migrator.sql("CREATE INDEX alert_kind_night ON alert (kind, night)")
-    migrator.sql("CREATE INDEX alert_item_kind_status ON alert (item_id, kind, status)")
+    # the board's counts and the overnight-by-holder summary (grouped in person order), from the index alone
+    migrator.sql("CREATE INDEX alert_status_severity ON alert (status, severity)")
+    migrator.sql("CREATE INDEX alert_kind_person_status ON alert (kind, person_id, status, id)")
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    migrator.sql("DROP INDEX alert_item_kind_status")
+    migrator.sql("DROP INDEX alert_kind_person_status")
+    migrator.sql("DROP INDEX alert_status_severity")
     migrator.sql("DROP INDEX alert_kind_night")
-    migrator.sql("DROP INDEX alert_status_id")
     migrator.remove_model("sweep_run")
     migrator.remove_fields("site", "sweep_nonworking")

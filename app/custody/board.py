@@ -112,7 +112,7 @@ def alert_query(f: Filters, tz: str):
              .switch(Alert).join(Reader, JOIN.LEFT_OUTER, on=(Alert.reader == Reader.id)))
     query = apply_filters(query, f, tz)
     if f.kind == "overnight":
-        return query.order_by(Person.name, Alert.person, Alert.night.desc(), Item.code)
+        return query.order_by(Alert.person, Alert.id.desc())  # grouped by holder
     return query.order_by(Alert.id.desc())
 
 
@@ -122,13 +122,12 @@ def page(f: Filters, tz: str, number: int, size: int) -> list[Alert]:
     Newest-first pages pick their ids from the (status, id) index alone and join the people and
     places for those rows only, so the cost does not grow with the number of open alerts."""
     offset = (max(number, 1) - 1) * size
-    if f.kind == "overnight":
-        return list(alert_query(f, tz).limit(size + 1).offset(offset))
-    ids = [a for (a,) in apply_filters(Alert.select(Alert.id), f, tz).order_by(Alert.id.desc())
+    order = (Alert.person, Alert.id.desc()) if f.kind == "overnight" else (Alert.id.desc(),)
+    ids = [a for (a,) in apply_filters(Alert.select(Alert.id), f, tz).order_by(*order)
            .limit(size + 1).offset(offset).tuples()]
     if not ids:
         return []
-    return list(alert_query(Filters(status="all"), tz).where(Alert.id.in_(ids)))
+    return list(alert_query(Filters(status="all", kind=f.kind), tz).where(Alert.id.in_(ids)))
 
 
 def counts(f: Filters, tz: str) -> dict[str, int]:
@@ -141,10 +140,12 @@ def counts(f: Filters, tz: str) -> dict[str, int]:
 def overnight_by_holder(f: Filters, tz: str, limit: int = 50) -> list[tuple]:
     """(person id, name, count) of the matching overnight alerts, most first."""
     g = Filters(**{**f.__dict__, "kind": "overnight"})
-    query = apply_filters(Alert.select(Alert.person, Person.name, fn.COUNT(Alert.id).alias("n"))
-                          .join(Person, JOIN.LEFT_OUTER, on=(Alert.person == Person.id)), g, tz)
-    return list(query.group_by(Alert.person, Person.name).order_by(fn.COUNT(Alert.id).desc(), Person.name)
-                .limit(limit).tuples())
+    # counted from the (kind, status, person_id) index alone; names looked up for the few shown
+    counted = list(apply_filters(Alert.select(Alert.person, fn.COUNT(Alert.id)), g, tz)
+                   .group_by(Alert.person).order_by(fn.COUNT(Alert.id).desc(), Alert.person).limit(limit).tuples())
+    names = dict(Person.select(Person.id, Person.name).where(Person.id.in_([p for p, _n in counted if p]))
+                 .tuples()) if counted else {}
+    return [(p, names.get(p, ""), n) for p, n in counted]
 
 
 def newer_than(after_id: int, f: Filters, tz: str, limit: int = 50) -> list[Alert]:

@@ -24,6 +24,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from peewee import JOIN
+
 from app.db import db, is_sqlite, write_tx
 
 from . import audit
@@ -49,6 +51,8 @@ class Snapshot:
     last_kind: str = ""
     last_event_id: int | None = None
     returned_at: datetime | None = None  # first return to storage after the instant
+    code: str = ""
+    archive_no: str = ""
 
 
 @dataclass
@@ -113,14 +117,17 @@ def states_at(site: Site, instant: datetime, *, kind: str = "volume", locations=
 
     result: dict[int, Snapshot] = {}
     # 1. items outside storage now and untouched since the instant: their current row is the answer
-    for item_id, state, holder, location, since, last_event, created in (
+    last = Event.alias()
+    for item_id, state, holder, location, since, last_event, code, archive_no, last_kind in (
             Item.select(Item.id, Item.state, Item.holder, Item.location, Item.state_since, Item.last_event_id,
-                        Item.created_at)
+                        Item.code, Item.archive_no, last.kind)
+            .join(last, JOIN.LEFT_OUTER, on=(Item.last_event_id == last.id))
             .where((Item.state.in_(OUTSIDE)) & (Item.kind == kind)).tuples()):
         if item_id in later:
             continue
         if at_site(location) and outside(state, location):
-            result[item_id] = Snapshot(item_id, state, holder, location, since, last_event_id=last_event)
+            result[item_id] = Snapshot(item_id, state, holder, location, since, last_kind or "", last_event,
+                                       code=code, archive_no=archive_no)
 
     # 2. items touched after the instant: the last event at or before it says where they were
     touched = list(later)
@@ -131,9 +138,11 @@ def states_at(site: Site, instant: datetime, *, kind: str = "volume", locations=
             prev = before.get(row[0])
             if prev is None or (row[2], row[1]) > (prev[2], prev[1]):
                 before[row[0]] = row
-    created = {}
+    created, labels = {}, {}
     for chunk in _chunks(touched):
-        created.update(Item.select(Item.id, Item.created_at).where(Item.id.in_(chunk)).tuples())
+        for i, c, code, archive_no in (Item.select(Item.id, Item.created_at, Item.code, Item.archive_no)
+                                       .where(Item.id.in_(chunk)).tuples()):
+            created[i], labels[i] = c, (code, archive_no)
     for item_id in touched:
         after = later[item_id]
         returned_at = next((r[2] for r in after if r[3] == "in_storage"), None)
@@ -150,6 +159,7 @@ def states_at(site: Site, instant: datetime, *, kind: str = "volume", locations=
             state = "out" if loc is not None and loc[1] not in STORAGE_KINDS else "in_storage"
             snap = Snapshot(item_id, state, None, src, None, returned_at=returned_at)
         if at_site(snap.location_id) and outside(snap.state, snap.location_id):
+            snap.code, snap.archive_no = labels.get(item_id, ("", ""))
             result[item_id] = snap
     return result
 
@@ -164,20 +174,32 @@ def _fill_last_events(snaps: list[Snapshot]) -> None:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None
+    return moment.replace(microsecond=0).isoformat() if moment else None
 
 
-def _insert_alerts(rows: list[tuple]) -> None:
+# one encoder for the many rows (json.dumps with options builds a new encoder per call); same output
+# as audit.canonical_json: sorted keys, no spaces, Unicode kept
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _db_text(v):
+    """SQLite stores times as text in the form peewee reads back ('YYYY-MM-DD HH:MM:SS[.ffffff]')."""
+    if isinstance(v, datetime):
+        return v.isoformat(" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    return v
+
+
+def _insert_alerts(rows: list[tuple], converted: bool = False) -> None:
     """Bulk insert (one statement per batch of rows); the dedupe key makes a racing duplicate a no-op."""
     columns = ("kind", "severity", "status", "item_id", "person_id", "location_id", "night", "dedupe_key",
                "message", "data", "opened_at", "resolved_at", "resolution", "is_auto_resolved", "ack_note")
     p = db.param
     sql = (f"INSERT INTO alert ({', '.join(columns)}) VALUES ({', '.join([p] * len(columns))}) "
            "ON CONFLICT (dedupe_key) DO NOTHING")
-    if is_sqlite():
-        # the stored text form peewee reads back ('YYYY-MM-DD HH:MM:SS[.ffffff]')
-        rows = [tuple(v.isoformat(" ") if isinstance(v, datetime) else v.isoformat() if isinstance(v, date)
-                      else v for v in row) for row in rows]
+    if is_sqlite() and not converted:
+        rows = [tuple(map(_db_text, row)) for row in rows]
     cursor = db.cursor()
     for chunk in _chunks(rows, 2000):
         cursor.executemany(sql, chunk)
@@ -205,29 +227,28 @@ def _open_overnight(site: Site, n: Night, unreturned: dict[int, Snapshot], *, ev
     if not new:
         return
     _fill_last_events(new)
-    items = {}
-    for chunk in _chunks([s.item_id for s in new]):
-        items.update({r[0]: r for r in Item.select(Item.id, Item.code, Item.archive_no)
-                      .where(Item.id.in_(chunk)).tuples()})
     people = {}
     for chunk in _chunks({s.holder_id for s in new if s.holder_id}):
         people.update(Person.select(Person.id, Person.name).where(Person.id.in_(chunk)).tuples())
     locs = dict(Location.select(Location.id, Location.name).tuples())
     rows = []
+    cutoff_iso, evaluated_iso, night_iso = _iso(n.cutoff_at), _iso(evaluated_at), n.night.isoformat()
+    sqlite = is_sqlite()
+    night_v, now_v = (night_iso, _db_text(now)) if sqlite else (n.night, now)
     for s in new:
-        _id, code, archive_no = items[s.item_id]
         returned = s.returned_at is not None and s.returned_at <= now
-        data = audit.canonical_json({
-            "code": code, "archive_no": archive_no, "holder": people.get(s.holder_id, ""),
+        data = _JSON.encode({
+            "code": s.code, "archive_no": s.archive_no, "holder": people.get(s.holder_id, ""),
             "location": locs.get(s.location_id, ""), "last_kind": s.last_kind, "last_at": _iso(s.since),
-            "cutoff_at": _iso(n.cutoff_at), "evaluated_at": _iso(evaluated_at), "late_sweep": is_late,
+            "cutoff_at": cutoff_iso, "evaluated_at": evaluated_iso, "late_sweep": is_late,
             "returned_at": _iso(s.returned_at) if returned else None,
         })
+        resolved_at = (_db_text(s.returned_at) if sqlite else s.returned_at) if returned else None
         rows.append(("overnight", "warning", "resolved" if returned else "open", s.item_id, s.holder_id,
-                     s.location_id, n.night, f"overnight:{n.night.isoformat()}:{s.item_id}", "", data, now,
-                     s.returned_at if returned else None, RETURN_NOTE if returned else "", returned, ""))
+                     s.location_id, night_v, f"overnight:{night_iso}:{s.item_id}", "", data, now_v,
+                     resolved_at, RETURN_NOTE if returned else "", returned, ""))
         report.returned_late += returned
-    _insert_alerts(rows)
+    _insert_alerts(rows, converted=True)
     report.opened = len(rows)
 
 

@@ -89,17 +89,18 @@
   var charts = document.querySelector(".charts");
   if (!window.uPlot || !charts) return;
   function width(el) { return Math.max(260, el.clientWidth - 4); }
+  function height() { return window.innerWidth < 640 ? 130 : 180; }
   function draw(data) {
     var outEl = document.getElementById("chart-out"), nightsEl = document.getElementById("chart-nights");
     var made = [];
     made.push(new uPlot({
-      width: width(outEl), height: 180, legend: { show: false },
+      width: width(outEl), height: height(), legend: { show: false },
       scales: { x: { time: true } },
       series: [{}, { label: charts.dataset.seriesOut, stroke: "#b36b00", fill: "rgba(179,107,0,.15)", width: 2 }],
       axes: [{}, { size: 40 }]
     }, [data.out.t, data.out.n], outEl));
     made.push(new uPlot({
-      width: width(nightsEl), height: 180, legend: { show: true },
+      width: width(nightsEl), height: height(), legend: { show: false },
       scales: { x: { time: true } },
       series: [{},
         { label: charts.dataset.seriesUnreturned, stroke: "#b3261e", fill: "rgba(179,38,30,.18)", width: 2,
@@ -108,8 +109,8 @@
       axes: [{}, { size: 40 }]
     }, [data.nights.t, data.nights.unreturned, data.nights.late], nightsEl));
     window.addEventListener("resize", function () {
-      made[0].setSize({ width: width(outEl), height: 180 });
-      made[1].setSize({ width: width(nightsEl), height: 180 });
+      made[0].setSize({ width: width(outEl), height: height() });
+      made[1].setSize({ width: width(nightsEl), height: height() });
     });
     charts.dataset.ready = "1";
   }
