@@ -80,8 +80,6 @@ def main(target: Path) -> None:
         page.fill('input[name="password"]', "figure-password-1")
         with page.expect_navigation():
             page.press('input[name="password"]', "Enter")
-        with page.expect_navigation():
-            page.click("form.lang button")  # 中文
         page.goto(f"{base}/alerts/")
         page.wait_for_selector('.charts[data-ready="1"]')
         page.screenshot(path=str(target / "alerts-board-phone.png"), full_page=False)

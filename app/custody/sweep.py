@@ -103,9 +103,12 @@ def states_at(site: Site, instant: datetime, *, kind: str = "volume", locations=
         loc = locs.get(location_id)
         return state == "quarantined" and (loc is None or loc[1] not in STORAGE_KINDS)
 
+    only_site = Site.select().count() == 1
+
     def at_site(location_id):
+        # an item out of storage without a recorded place still counts, on a single-site install
         loc = locs.get(location_id)
-        return loc is not None and loc[0] == site.id
+        return loc[0] == site.id if loc is not None else only_site
 
     # events that happened after the instant (index on event.at), oldest first
     later: dict[int, list[tuple]] = {}

@@ -26,6 +26,16 @@ def report_font() -> str:
     return name
 
 
+# characters STSong-Light has no glyph for, and the nearest one it has; archive numbers carry "·"
+# (J012-WS·2019-Y-0001). Goes away with a full TTF font.
+GLYPH_FALLBACKS = str.maketrans({"\u00b7": "\u30fb"})
+
+
+def pdf_text(value) -> str:
+    """Text escaped for a Paragraph, with the report font's missing glyphs replaced."""
+    return escape(str(value)).translate(GLYPH_FALLBACKS)
+
+
 def _styles(font: str):
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=20, spaceAfter=4),
@@ -43,7 +53,7 @@ def _t(moment, tz) -> str:
 def _table(rows, tz, st):
     heads = [_("Code"), _("Archive number"), _("Holder at the cutoff"), _("Where at the cutoff"),
              _("Last movement"), _("Alert"), _("Since the cutoff")]
-    data = [[Paragraph(escape(h), st["head"]) for h in heads]]
+    data = [[Paragraph(pdf_text(h), st["head"]) for h in heads]]
     for r in rows:
         alert = "—"
         if r.alert is not None:
@@ -64,10 +74,10 @@ def _table(rows, tz, st):
             since.append(_("nothing recorded: still where it was"))
         last = f"{EVENT_KIND_NAMES.get(r.snapshot.last_kind, r.snapshot.last_kind)} {_t(r.snapshot.since, tz)}"
         cells = [r.item.code, r.item.archive_no, r.holder.name if r.holder else "—",
-                 r.location.name if r.location else "—", last, alert, "<br/>".join(escape(s) for s in since)]
-        data.append([Paragraph(c if i == 6 else escape(str(c)), st["cell"]) for i, c in enumerate(cells)])
+                 r.location.name if r.location else "—", last, alert, "<br/>".join(pdf_text(s) for s in since)]
+        data.append([Paragraph(c if i == 6 else pdf_text(c), st["cell"]) for i, c in enumerate(cells)])
     if len(data) == 1:
-        data.append([Paragraph(escape(_("Every volume was in storage at the cutoff.")), st["cell"])] + [""] * 6)
+        data.append([Paragraph(pdf_text(_("Every volume was in storage at the cutoff.")), st["cell"])] + [""] * 6)
     widths = [24 * mm, 42 * mm, 28 * mm, 30 * mm, 36 * mm, 34 * mm, 71 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -105,12 +115,12 @@ def render_report(rep) -> bytes:
         (_("Quarantined outside storage"), str(len(rep.quarantined))),
         (_("Printed"), _t(rep.generated_at, tz)),
     ]
-    story = [Paragraph(escape(title), st["title"])]
-    story += [Paragraph(f"{escape(k)}: {escape(v)}", st["meta"]) for k, v in meta]
-    story += [Spacer(1, 4 * mm), Paragraph(escape(_("Volumes not returned at the cutoff")), st["h2"]),
+    story = [Paragraph(pdf_text(title), st["title"])]
+    story += [Paragraph(f"{pdf_text(k)}: {pdf_text(v)}", st["meta"]) for k, v in meta]
+    story += [Spacer(1, 4 * mm), Paragraph(pdf_text(_("Volumes not returned at the cutoff")), st["h2"]),
               _table(rep.rows, tz, st)]
     if rep.quarantined:
-        story += [Paragraph(escape(_("Quarantined volumes outside storage")), st["h2"]),
+        story += [Paragraph(pdf_text(_("Quarantined volumes outside storage")), st["h2"]),
                   _table(rep.quarantined, tz, st)]
 
     def page_number(canvas, _doc):
