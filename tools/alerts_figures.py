@@ -3,12 +3,11 @@
     .venv/bin/python tools/alerts_figures.py docs/figures
 Needs Chromium at /usr/bin/chromium and pdftoppm (poppler-utils) for the PDF page.
 """
-import re
 import subprocess
 import sys
 import tempfile
 import threading
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,7 +36,7 @@ def main(target: Path) -> None:
     now = datetime.utcnow()
     with app.app_context():
         db.connect()
-        s = factories.site()
+        factories.site()
         Site.update(created_at=now - timedelta(days=40)).execute()
         names = ["张伟", "李娜", "王芳", "刘洋"]
         people = [factories.person(name=n) for n in names]
@@ -54,7 +53,7 @@ def main(target: Path) -> None:
                 services.return_to_storage(v.code, to=factories.loc("KF-A-01"), actor=people[0],
                                            now=cutoff - timedelta(days=k) + timedelta(hours=14))
         for i, v in enumerate(vols[:7]):
-            services.check_out(v.code, to=factories.loc("WS-0%d" % (1 + i % 2)), holder=people[i % 3],
+            services.check_out(v.code, to=factories.loc(f"WS-0{1 + i % 2}"), holder=people[i % 3],
                                actor=people[i % 3], now=cutoff - timedelta(hours=5 - i % 4))
         services.return_to_storage(vols[0].code, to=factories.loc("KF-A-01"), actor=people[0],
                                    now=cutoff + timedelta(minutes=25))

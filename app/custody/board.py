@@ -13,7 +13,7 @@ from peewee import JOIN, fn
 from app.db import write_tx
 
 from . import alerts
-from .errors import ConflictError, N_, NotFoundError, ValidationError
+from .errors import N_, ConflictError, NotFoundError, ValidationError
 from .models import Alert, Item, Location, Person, Reader, utcnow
 
 STATUSES = ("open", "acknowledged", "resolved")

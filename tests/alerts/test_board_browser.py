@@ -1,15 +1,14 @@
 """The board in real Chromium at phone size: a new alert appears without a reload, the nav count follows."""
 import os
 import threading
+from datetime import date, datetime
 from pathlib import Path
-from datetime import date, datetime, timedelta
 
 import pytest
 from werkzeug.serving import make_server
 
 from app.custody import alerts
 from app.custody.sweep import sweep_night
-from app.db import db
 from tests import factories
 
 from .helpers import out, person, site

@@ -2,8 +2,8 @@
 from datetime import datetime, timedelta
 
 from app.custody.models import Alert, SweepRun
+from app.custody.scheduler import JOBS, Scheduler, default_jobs, register_job
 from app.db import db
-from app.custody.scheduler import Scheduler, register_job, default_jobs, JOBS
 from tests import factories
 
 from .helpers import back, out, person, site

@@ -205,7 +205,8 @@ def test_medium_past_its_loan_period_opens_one_overdue_alert(database):
     assert alert.item_id == medium.id and alert.person_id == who.id and alert.status == "open"
 
 
-def test_two_schedulers_racing_sweep_each_night_once(app, database):
+@pytest.mark.parametrize("entry", ["scheduler job", "claim only"])
+def test_two_schedulers_racing_sweep_each_night_once(app, database, entry):
     s = site()
     who = person()
     for _ in range(5):
@@ -220,7 +221,11 @@ def test_two_schedulers_racing_sweep_each_night_once(app, database):
                 db.connect(reuse_if_open=True)
                 try:
                     barrier.wait(timeout=10)
-                    results.append(run_due_sweeps(ON_TIME, lookback=0))
+                    if entry == "scheduler job":
+                        results.append(run_due_sweeps(ON_TIME, lookback=0))
+                    else:  # straight to the claim, past the scheduler's "already swept?" pre-check
+                        report = sweep_night(Site.get_by_id(s.id), NIGHT, now=ON_TIME, claim=True)
+                        results.append([] if report.skipped == "claimed" else [report])
                 finally:
                     db.close()
         except Exception as exc:  # surfaced below

@@ -12,8 +12,8 @@ from app.custody.models import Location, Person, Site, utcnow
 from app.custody.report import night_report, out_through_days, unreturned_per_night
 from app.i18n import site_timezone, translate_error
 from app.security import can, require
-from app.web.names import EVENT_KIND_NAMES, SEVERITY_NAMES
 from app.web.helpers import client_ip, flash_error
+from app.web.names import EVENT_KIND_NAMES, SEVERITY_NAMES
 
 from . import bp
 from .forms import NightRuleForm
