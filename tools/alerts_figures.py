@@ -80,6 +80,9 @@ def main(target: Path) -> None:
         with page.expect_navigation():
             page.press('input[name="password"]', "Enter")
         page.goto(f"{base}/alerts/")
+        if page.inner_text("form.lang button").strip() == "中文":
+            with page.expect_navigation():
+                page.click("form.lang button")
         page.wait_for_selector('.charts[data-ready="1"]')
         page.screenshot(path=str(target / "alerts-board-phone.png"), full_page=False)
         page.evaluate("window.scrollTo(0, document.querySelector('.holders').offsetTop - 60)")
