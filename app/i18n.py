@@ -15,8 +15,14 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
-        return current_user.locale
+    if current_user and getattr(current_user, "is_authenticated", False):
+        from flask import g
+
+        # an API token's caller states its language per request; the account's choice is the fallback
+        if g.get("auth_via_token") and (asked := request.accept_languages.best_match(langs)):
+            return asked
+        if current_user.locale in langs:
+            return current_user.locale
     return request.accept_languages.best_match(langs) or langs[0] if request else langs[0]
 
 
@@ -24,6 +30,12 @@ def _languages() -> list[str]:
     from flask import current_app
 
     return current_app.config["LANGUAGES"]
+
+
+def current_lang() -> str:
+    """The UI language code of this request: 'zh_CN' or 'en'."""
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
 def translate_error(err) -> str:
@@ -42,7 +54,7 @@ def init_app(app) -> None:
     dirs = sorted(str(p) for p in TRANSLATIONS.iterdir() if p.is_dir()) if TRANSLATIONS.is_dir() else []
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs) or str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=site_timezone)
-    app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
+    app.jinja_env.globals.update(current_lang=current_lang, get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
 
 
 def site_timezone() -> str:

@@ -8,7 +8,7 @@ from app.custody.models import Alert
 from app.i18n import site_timezone
 from app.security import require
 
-from . import bp
+from . import bp, openapi
 
 MAX_LIMIT = 200
 
@@ -85,67 +85,74 @@ def alerts_resolve():
 
 
 _FILTERS = [
-    {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(board.STATUS_FILTERS),
-                                                  "default": "active"}},
-    {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(board.KINDS)}},
-    {"name": "severity", "in": "query", "schema": {"type": "string", "enum": list(board.SEVERITIES)}},
-    {"name": "holder", "in": "query", "schema": {"type": "integer"}, "description": "person id"},
-    {"name": "location", "in": "query", "schema": {"type": "integer"}, "description": "location id"},
-    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
-     "description": "opened on or after this site-local date"},
-    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
-    {"name": "night", "in": "query", "schema": {"type": "string", "format": "date"}},
+    openapi.query_parameter("status", "open, acknowledged, resolved, all, or active (open + acknowledged)",
+                            {"type": "string", "enum": list(board.STATUS_FILTERS), "default": "active"}),
+    openapi.query_parameter("kind", "Alert kind", {"type": "string", "enum": list(board.KINDS)}),
+    openapi.query_parameter("severity", "Severity", {"type": "string", "enum": list(board.SEVERITIES)}),
+    openapi.query_parameter("holder", "Person id of the holder", {"type": "integer"}),
+    openapi.query_parameter("location", "Location id", {"type": "integer"}),
+    openapi.query_parameter("from", "Opened on or after this site-local date", {"type": "string", "format": "date"}),
+    openapi.query_parameter("to", "Opened on or before this site-local date", {"type": "string", "format": "date"}),
+    openapi.query_parameter("night", "Overnight alerts of this night", {"type": "string", "format": "date"}),
 ]
-_ALERT = {"$ref": "#/components/schemas/Alert"}
-_ERR = {"description": "error envelope {\"error\": {\"code\", \"message\"}}"}
-_ACT_BODY = {"content": {"application/json": {"schema": {
-    "type": "object", "properties": {"note": {"type": "string", "maxLength": 2000},
-                                     "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 500}}}}}}
-_ACT_OK = {"200": {"description": "done and skipped (not in a fitting state) ids",
-                   "content": {"application/json": {"schema": {"type": "object", "properties": {
-                       "done": {"type": "array", "items": {"type": "integer"}},
-                       "skipped": {"type": "array", "items": {"type": "integer"}},
-                       "alerts": {"type": "array", "items": _ALERT}}}}}},
-           "403": _ERR, "404": _ERR, "422": _ERR}
-_ID = [{"name": "alert_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_ACT_BODY = {"type": "object", "properties": {
+    "note": {"type": "string", "maxLength": 2000, "description": "Required to resolve."},
+    "ids": {"type": "array", "items": {"type": "integer"}, "maxItems": board.MAX_BULK,
+            "description": "Bulk actions only."}}}
+_ACT_OK = {"200": openapi.json_response("Done and skipped (no longer in a fitting state) alert ids", {
+    "type": "object", "properties": {
+        "done": {"type": "array", "items": {"type": "integer"}},
+        "skipped": {"type": "array", "items": {"type": "integer"}},
+        "alerts": {"type": "array", "items": {"$ref": openapi.ref("Alert")}}}})}
+_ID = [{"name": "alert_id", "in": "path", "required": True, "description": "Alert id",
+        "schema": {"type": "integer"}}]
 
-# for the lead to merge into /api/v1/openapi.json
-OPENAPI_PATHS = {
-    "/alerts": {"get": {
-        "summary": "Alerts matching the board's filters", "tags": ["alerts"],
-        "parameters": _FILTERS + [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                                  {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 200}}],
-        "responses": {"200": {"description": "a page of alerts", "content": {"application/json": {"schema": {
-            "type": "object", "properties": {"alerts": {"type": "array", "items": _ALERT},
-                                             "has_next": {"type": "boolean"}, "latest_id": {"type": "integer"},
-                                             "counts": {"type": "object"}}}}}}, "422": _ERR}}},
-    "/alerts/new": {"get": {
-        "summary": "Anything new since an alert id (the board's live poll)", "tags": ["alerts"],
-        "parameters": _FILTERS + [{"name": "after", "in": "query", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "new alerts and the open counts", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {
-                "latest_id": {"type": "integer"}, "open": {"type": "integer"},
-                "critical_open": {"type": "integer"}, "alerts": {"type": "array", "items": _ALERT}}}}}}}}},
-    "/alerts/{alert_id}/acknowledge": {"post": {"summary": "Acknowledge an alert", "tags": ["alerts"],
-                                                "parameters": _ID, "requestBody": _ACT_BODY, "responses": _ACT_OK}},
-    "/alerts/{alert_id}/resolve": {"post": {"summary": "Resolve an alert (note required)", "tags": ["alerts"],
-                                            "parameters": _ID, "requestBody": _ACT_BODY, "responses": _ACT_OK}},
-    "/alerts/acknowledge": {"post": {"summary": "Acknowledge many alerts", "tags": ["alerts"],
-                                     "requestBody": _ACT_BODY, "responses": _ACT_OK}},
-    "/alerts/resolve": {"post": {"summary": "Resolve many alerts (note required)", "tags": ["alerts"],
-                                 "requestBody": _ACT_BODY, "responses": _ACT_OK}},
-}
-OPENAPI_SCHEMAS = {"Alert": {"type": "object", "properties": {
+
+def _act_op(summary: str, *, ids_in_path: bool) -> dict:
+    return openapi.operation(summary, permission="alerts.manage", tag="alerts", responses=_ACT_OK,
+                             errors=(401, 403, 404, 422), body=_ACT_BODY, write=True,
+                             parameters=_ID if ids_in_path else None)
+
+
+openapi.add_tag("alerts", "The supervisors' alert board: overnight, door, badge, reader, quarantine, "
+                          "damage and media alerts; acknowledge and resolve.")
+openapi.add_schemas({"Alert": {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(board.KINDS)},
     "severity": {"type": "string", "enum": list(board.SEVERITIES)},
     "status": {"type": "string", "enum": ["open", "acknowledged", "resolved"]},
-    "night": {"type": "string", "format": "date", "nullable": True},
-    "item": {"type": "object", "nullable": True}, "holder": {"type": "object", "nullable": True},
-    "location": {"type": "object", "nullable": True}, "reader": {"type": "string", "nullable": True},
-    "message": {"type": "string"}, "data": {"type": "object"},
+    "night": {"type": ["string", "null"], "format": "date"},
+    "item": {"type": ["object", "null"]}, "holder": {"type": ["object", "null"]},
+    "location": {"type": ["object", "null"]}, "reader": {"type": ["string", "null"]},
+    "message": {"type": "string"}, "data": {"type": "object", "description": "Overnight alerts: code, "
+                                              "archive_no, holder, location, last_kind, last_at, cutoff_at …"},
     "opened_at": {"type": "string", "format": "date-time"},
-    "acknowledged_at": {"type": "string", "format": "date-time", "nullable": True},
-    "acknowledged_by": {"type": "string", "nullable": True}, "ack_note": {"type": "string"},
-    "resolved_at": {"type": "string", "format": "date-time", "nullable": True},
-    "resolved_by": {"type": "string", "nullable": True}, "resolution": {"type": "string"},
-    "auto_resolved": {"type": "boolean"}}}}
+    "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
+    "acknowledged_by": {"type": ["string", "null"]}, "ack_note": {"type": "string"},
+    "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+    "resolved_by": {"type": ["string", "null"]}, "resolution": {"type": "string"},
+    "auto_resolved": {"type": "boolean"}}}})
+openapi.add_paths({
+    "/api/v1/alerts": {"get": openapi.operation(
+        "Alerts matching the board's filters", permission="alerts.view", tag="alerts", errors=(401, 403, 422),
+        parameters=_FILTERS + [
+            openapi.query_parameter("page", "Page number", {"type": "integer", "minimum": 1}),
+            openapi.query_parameter("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})],
+        responses={"200": openapi.json_response("A page of alerts", {"type": "object", "properties": {
+            "alerts": {"type": "array", "items": {"$ref": openapi.ref("Alert")}},
+            "page": {"type": "integer"}, "has_next": {"type": "boolean"}, "latest_id": {"type": "integer"},
+            "counts": {"type": "object"}}})})},
+    "/api/v1/alerts/new": {"get": openapi.operation(
+        "Anything new since an alert id (the board's live poll)", permission="alerts.view", tag="alerts",
+        errors=(401, 403, 422),
+        parameters=_FILTERS + [openapi.query_parameter("after", "The newest alert id the caller has",
+                                                       {"type": "integer"})],
+        responses={"200": openapi.json_response("New alerts and the open counts", {
+            "type": "object", "properties": {
+                "latest_id": {"type": "integer"}, "open": {"type": "integer"},
+                "critical_open": {"type": "integer"},
+                "alerts": {"type": "array", "items": {"$ref": openapi.ref("Alert")}}}})})},
+    "/api/v1/alerts/{alert_id}/acknowledge": {"post": _act_op("Acknowledge an alert", ids_in_path=True)},
+    "/api/v1/alerts/{alert_id}/resolve": {"post": _act_op("Resolve an alert (note required)", ids_in_path=True)},
+    "/api/v1/alerts/acknowledge": {"post": _act_op("Acknowledge many alerts", ids_in_path=False)},
+    "/api/v1/alerts/resolve": {"post": _act_op("Resolve many alerts (note required)", ids_in_path=False)},
+})

@@ -2,8 +2,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .errors import (BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, N_,
-                     QuarantinedError)
+from .errors import N_, BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, QuarantinedError
 from .models.places import STORAGE_KINDS
 
 # where each kind of item may be put

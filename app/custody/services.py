@@ -9,7 +9,7 @@ from datetime import datetime
 from app.db import write_tx
 
 from . import alerts, audit, rules
-from .errors import AlreadyThereError, ConflictError, N_, NotAllowedError, ValidationError
+from .errors import N_, AlreadyThereError, ConflictError, NotAllowedError, ValidationError
 from .models import Event, Item, Location, Person, Site, utcnow
 
 KEEP = object()  # "leave the holder as it is"

@@ -59,7 +59,7 @@ def test_board_lists_overnight_alerts_grouped_by_holder(client, login, night):
 def test_bad_filter_says_so_and_shows_the_default_board(client, login, night):
     login("supervisor")
     page = client.get("/alerts/?from=yesterday", follow_redirects=True).get_data(as_text=True)
-    assert "Not a date (YYYY-MM-DD): yesterday" in page
+    assert "不是日期（YYYY-MM-DD）：yesterday" in page  # the default language is Chinese
 
 
 def test_auditor_can_read_but_not_act(app, client, login, post, night):
@@ -84,10 +84,10 @@ def test_supervisor_acknowledges_and_resolves_many_with_a_note(app, client, logi
     user = login("supervisor")
     r = post("/alerts/act", {"action": "acknowledge", "ids": night["overnight"], "note": "已联系王五"},
              token_from="/alerts/", follow_redirects=True)
-    assert "Alerts acknowledged: 2." in r.get_data(as_text=True)
+    assert "已确认告警 2 条。" in r.get_data(as_text=True)
     r = post("/alerts/act", {"only": f"resolve:{night['overnight'][0]}", "note": "次日一早归还"},
              token_from="/alerts/", follow_redirects=True)
-    assert "Alerts resolved: 1." in r.get_data(as_text=True)
+    assert "已处置告警 1 条。" in r.get_data(as_text=True)
     s = statuses(app)
     assert [s[i] for i in night["overnight"]] == ["resolved", "acknowledged"]
     with app.app_context():
@@ -103,7 +103,7 @@ def test_resolve_without_a_note_is_refused_and_changes_nothing(app, client, logi
     before = statuses(app)
     r = post("/alerts/act", {"action": "resolve", "ids": night["overnight"], "note": " "},
              token_from="/alerts/", follow_redirects=True)
-    assert "Write a note saying how the alert was resolved." in r.get_data(as_text=True)
+    assert "请填写处理说明，写明告警如何处置。" in r.get_data(as_text=True)
     assert statuses(app) == before
 
 
@@ -114,7 +114,7 @@ def test_returned_volume_shows_as_auto_resolved_on_the_board(app, client, login,
         back(factories.Item.get(factories.Item.code == night["volumes"][0]), person(), CUTOFF + timedelta(hours=1))
     login("supervisor")
     page = client.get("/alerts/?status=resolved").get_data(as_text=True)
-    assert "auto-resolved" in page and "returned late" in page and night["volumes"][0] in page
+    assert "系统自动处置" in page and "逾时归库" in page and night["volumes"][0] in page
 
 
 def test_feed_returns_only_what_is_new(app, client, login, night):
@@ -135,8 +135,9 @@ def test_api_lists_filters_and_resolves(app, client, login, night):
     assert {a["item"]["code"] for a in listed["alerts"]} == set(night["volumes"])
     assert listed["alerts"][0]["holder"]["name"] == "王五" and listed["alerts"][0]["data"]["last_kind"] == "check_out"
     token = csrf_token(client, "/")
-    r = client.post("/api/v1/alerts/resolve", json={"ids": night["overnight"]}, headers={"X-CSRFToken": token})
-    assert r.status_code == 422 and "note" in r.get_json()["error"]["message"]
+    r = client.post("/api/v1/alerts/resolve", json={"ids": night["overnight"]},
+                    headers={"X-CSRFToken": token, "Accept-Language": "en"})
+    assert r.status_code == 422 and r.get_json()["error"]["message"] == "Write a note saying how the alert was resolved."
     r = client.post("/api/v1/alerts/resolve", json={"ids": night["overnight"], "note": "ok"},
                     headers={"X-CSRFToken": token})
     assert r.status_code == 200 and sorted(r.get_json()["done"]) == night["overnight"]
@@ -173,9 +174,9 @@ def test_admin_changes_the_night_rule_and_it_is_logged(app, client, login, night
     form = {"csrf_token": token, "timezone": "Europe/Berlin", "cutoff": "19:00", "grace_minutes": "15",
             "holidays": "2026-12-25\n2026-12-26", "sweep_nonworking": "y", "mon_start": "08:00", "mon_end": "17:30"}
     r = client.post("/alerts/settings", data=form, follow_redirects=True)
-    assert "Night rule saved." in r.get_data(as_text=True)
+    assert "归库规则已保存。" in r.get_data(as_text=True)
     bad = client.post("/alerts/settings", data={**form, "cutoff": "25:00", "timezone": "Asia/Shanghai"})
-    assert bad.status_code == 422 and "HH:MM" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "时间请按 HH:MM（24 小时制）填写，如 18:30：25:00" in bad.get_data(as_text=True)
     with app.app_context():
         db.connect(reuse_if_open=True)
         s = Site.get()
