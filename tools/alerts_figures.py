@@ -80,7 +80,7 @@ def main(target: Path) -> None:
         with page.expect_navigation():
             page.press('input[name="password"]', "Enter")
         page.goto(f"{base}/alerts/")
-        if page.inner_text("form.lang button").strip() == "中文":
+        if page.inner_text("form.lang button").strip() == "中文":  # the figures show the Chinese UI
             with page.expect_navigation():
                 page.click("form.lang button")
         page.wait_for_selector('.charts[data-ready="1"]')
