@@ -17,7 +17,26 @@
     }
     return b;
   }
+  var lastCritical = null, audio = null;
+  function chime() {
+    // the board plays its own sound; elsewhere, once per rise in critical alerts, if the user turned sound on
+    if (document.getElementById("alert-rows") || localStorage.getItem("alerts.sound") !== "1") return;
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      audio = audio || new Ctx();
+      var osc = audio.createOscillator(), gain = audio.createGain(), t = audio.currentTime;
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, t);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.4);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t);
+      osc.stop(t + 0.45);
+    } catch (e) { /* no audio device: the red badge still shows */ }
+  }
   function show(data) {
+    if (lastCritical !== null && data.critical_open > lastCritical) chime();
+    lastCritical = data.critical_open;
     var b = badge();
     if (!b) return;
     b.textContent = String(data.open);

@@ -51,11 +51,16 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             assert page.locator("tr.alert-row").count() == 1
             page.wait_for_selector('.charts[data-ready="1"]', timeout=15000)
             page.evaluate("window.__notReloaded = true")
+            page.click("#sound-toggle")  # a click: browsers allow sound only after one
+            assert page.get_attribute("#sound-toggle", "aria-pressed") == "true"
+            beeps = int(page.evaluate("document.body.dataset.beeps || '0'"))
             fresh = alerts.open_alert("door_alarm", severity="critical", location=factories.loc("DOOR-1"),
                                       message="卷 V00000001 经过大门", dedupe_key="door:browser")
             row = page.wait_for_selector(f'tr.alert-row[data-id="{fresh.id}"]', timeout=20000)
             assert "卷 V00000001 经过大门" in row.inner_text()
             assert page.evaluate("window.__notReloaded") is True
+            # a critical alert sounds (Web Audio); the board counts the beeps it played
+            page.wait_for_function(f"Number(document.body.dataset.beeps || 0) > {beeps}", timeout=10000)
             page.wait_for_function("document.querySelector('.nav-count') && "
                                    "document.querySelector('.nav-count').textContent === '2'", timeout=20000)
             assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
