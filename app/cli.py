@@ -154,6 +154,9 @@ def register(app) -> None:
     for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
                     backup_command, demo_command):
         app.cli.add_command(command)
+    from .cli_imports import import_group
+
+    app.cli.add_command(import_group)
     from .cli_alerts import COMMANDS as alert_commands  # custody sweep, custody scheduler
 
     for command in alert_commands:
