@@ -55,7 +55,9 @@ def format_report(r) -> list[str]:
     if r.skipped == "claimed":
         lines.append("  skipped: another scheduler has already swept this night")
         return lines
-    if r.is_late:
+    if r.evaluated_at != r.cutoff_at:
+        pass  # an --at evaluation: the line above says when; lateness does not apply
+    elif r.is_late:
         lines.append(f"  RAN LATE: started {r.started_at.strftime('%Y-%m-%d %H:%M')} UTC, "
                      f"{_fmt_delay(r.started_at - r.due_at)} after it was due; decided from the log as of "
                      "the cutoff, so the result is the one an on-time sweep would have given")
@@ -63,7 +65,8 @@ def format_report(r) -> list[str]:
         lines.append(f"  on time: started {r.started_at.strftime('%Y-%m-%d %H:%M')} UTC")
     if r.rerun:
         lines.append("  this night had already been swept: checked again, only missing alerts were opened")
-    lines.append(f"  {r.unreturned} volume(s) not in storage at the cutoff: {r.opened} alert(s) opened, "
+    when = "at the cutoff" if r.evaluated_at == r.cutoff_at else "at that moment"
+    lines.append(f"  {r.unreturned} volume(s) not in storage {when}: {r.opened} alert(s) opened, "
                  f"{r.already_open} already open; {r.returned_late} returned late")
     lines.append(f"  {r.quarantined} quarantined volume(s) outside storage (listed in the report, no "
                  "overnight alert)")

@@ -315,7 +315,8 @@ def sweep_night(site: Site, night: date | None = None, *, at: datetime | None = 
     n = night_of(site, night)
     evaluated_at = at or n.cutoff_at
     report = SweepReport(site.code, n.night, n.tz, n.cutoff_local, n.cutoff_at, evaluated_at, n.due_at, now,
-                         is_late=now > n.due_at + LATE_AFTER, is_workday=n.is_workday)
+                         # an --at evaluation is not the night's sweep: it is neither on time nor late
+                         is_late=at is None and now > n.due_at + LATE_AFTER, is_workday=n.is_workday)
     with write_tx():
         run = None
         if at is None:
