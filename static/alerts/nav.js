@@ -42,6 +42,15 @@
     b.textContent = String(data.open);
     b.hidden = data.open === 0;
     b.classList.toggle("critical", data.critical_open > 0);
+    // phones: the menu is folded away, so the menu button carries the count too
+    var menu = document.querySelector(".nav-button");
+    if (menu) {
+      var m = menu.querySelector(".nav-count");
+      if (!m) { m = document.createElement("span"); m.className = "nav-count menu-count"; menu.appendChild(m); }
+      m.textContent = String(data.open);
+      m.hidden = data.open === 0;
+      m.classList.toggle("critical", data.critical_open > 0);
+    }
     document.dispatchEvent(new CustomEvent("alerts:count", { detail: data }));
   }
   var timer = null;

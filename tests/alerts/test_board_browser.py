@@ -64,6 +64,12 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             page.wait_for_function("document.querySelector('.nav-count') && "
                                    "document.querySelector('.nav-count').textContent === '2'", timeout=20000)
             assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
+            page.goto(f"{base}/")  # the count is on every page, not only on the board
+            page.wait_for_function("document.querySelector('.nav a[href=\"/alerts/\"] .nav-count') && "
+                                   "document.querySelector('.nav a[href=\"/alerts/\"] .nav-count').textContent"
+                                   " === '2'", timeout=20000)
+            assert page.is_visible(".nav-button .nav-count.critical")  # folded menu on a phone: on its button
+            page.goto(f"{base}/alerts/")
             shots = Path(os.environ.get("CUSTODY_SCREENSHOT_DIR") or tmp_path)
             page.screenshot(path=str(shots / "board-phone.png"), full_page=True)
             page.set_viewport_size({"width": 1600, "height": 900})
