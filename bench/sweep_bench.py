@@ -183,7 +183,8 @@ def main() -> None:
     print(f"open alerts: {open_n:,}")
     for label, url in (("board, first page", "/alerts/"), ("board, overnight by holder", "/alerts/?kind=overnight"),
                        ("feed.json, nothing new", "/alerts/feed.json?after=999999999"),
-                       ("count.json", "/alerts/count.json"), ("API list", "/api/v1/alerts")):
+                       ("count.json", "/alerts/count.json"), ("API list", "/api/v1/alerts"),
+                       ("overnight report (20,000 rows)", "/alerts/report?night=2026-11-16")):
         times = []
         for _ in range(args.runs + 1):
             t = time.perf_counter()
@@ -193,6 +194,16 @@ def main() -> None:
         times = times[1:]  # the first request warms templates
         goal = " (goal < 100 ms)" if url == "/alerts/" else ""
         print(f"{label}: median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms{goal}")
+    from app.web.alerts import views as alert_views
+
+    t = time.perf_counter()
+    assert client.get("/alerts/charts.json").status_code == 200
+    print(f"charts.json, computed (7 days replayed from the log): {(time.perf_counter() - t) * 1000:.0f} ms; "
+          f"then cached for {alert_views.CHART_TTL} s")
+    t = time.perf_counter()
+    pdf = client.get("/alerts/report.pdf?night=2026-11-16")
+    assert pdf.status_code == 200
+    print(f"overnight report PDF, all 20,000 rows: {time.perf_counter() - t:.1f} s, {len(pdf.data) / 1e6:.1f} MB")
     print(f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 from .models import Alert, Event, Item, Location, Person, Site, SweepRun, utcnow
 from .nightrule import Night, night_of
+from .models.places import STORAGE_KINDS
 from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
 
 MAX_EVENTS_SHOWN = 12
@@ -75,31 +76,40 @@ def night_report(site: Site, night: date) -> NightReport:
 
 def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,
                      now: datetime | None = None) -> tuple[list[datetime], list[int]]:
-    """Volumes out of storage at every step over the last `days` days (from the log, replayed forward)."""
+    """Volumes outside storage at every step over the last `days` days.
+
+    Walks back from the current count (an index count) through the window's events: each event moved a
+    volume from its src to its dst, so it changed the count by (dst outside storage) − (src outside).
+    One pass over the window's events; no per-item history is read.
+    """
     now = now or utcnow()
     start = (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
-    out = {i for i, s in states_at(site, start).items() if s.state == "out"}
-    events = (Event.select(Event.item, Event.at, Event.state)
-              .join(Item, on=(Event.item == Item.id))
-              .where((Event.at > start) & (Event.at <= now) & (Item.kind == "volume"))
-              .order_by(Event.at, Event.id).tuples())
-    times, counts = [], []
+    locs = _locations()
+
+    def outside(location_id) -> int:
+        loc = locs.get(location_id)
+        return int(loc is not None and loc[0] == site.id and loc[1] not in STORAGE_KINDS)
+
+    current = sum(outside(loc) for (loc,) in Item.select(Item.location)
+                  .where((Item.kind == "volume") & (Item.state.in_(("out", "quarantined")))).tuples())
+    deltas = [(at, outside(dst) - outside(src)) for at, src, dst in (
+        Event.select(Event.at, Event.src, Event.dst).join(Item, on=(Event.item == Item.id))
+        .where((Event.at > start) & (Event.at <= now) & (Item.kind == "volume"))
+        .order_by(Event.at.desc(), Event.id.desc()).tuples())]
     step = timedelta(minutes=step_minutes)
+    samples = []
     t = start
-    it = iter(events)
-    pending = next(it, None)
     while t <= now:
-        while pending is not None and pending[1] <= t:
-            item_id, _at, state = pending
-            if state == "out":
-                out.add(item_id)
-            else:
-                out.discard(item_id)
-            pending = next(it, None)
-        times.append(t)
-        counts.append(len(out))
+        samples.append(t)
         t += step
-    return times, counts
+    counts = [0] * len(samples)
+    count, k = current, 0
+    for i in range(len(samples) - 1, -1, -1):  # newest sample first: undo the events after it
+        while k < len(deltas) and deltas[k][0] > samples[i]:
+            count -= deltas[k][1]
+            k += 1
+        counts[i] = count
+    return samples, counts
 
 
 def unreturned_per_night(site: Site, *, nights: int = 30, now: datetime | None = None) -> list[tuple]:

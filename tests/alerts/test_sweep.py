@@ -255,3 +255,18 @@ def test_alerts_acknowledge_and_resolve_are_logged(database):
     actions = [r.action for r in AuditLog.select().order_by(AuditLog.id)]
     assert actions[-2:] == ["alert.acknowledge", "alert.resolve"]
     assert Site.select().count() == 1
+
+
+def test_out_through_the_day_series_follows_the_log(database):
+    from app.custody.report import out_through_days
+
+    s = site()
+    who = person()
+    a, b = factories.item(), factories.item()
+    now = datetime(2026, 11, 16, 12, 0)
+    out(a, who, now - timedelta(hours=5, minutes=30))
+    out(b, who, now - timedelta(hours=3, minutes=30))
+    back(a, who, now - timedelta(hours=1, minutes=30))
+    times, counts = out_through_days(s, days=1, now=now)
+    series = dict(zip(times, counts))
+    assert [series[now - timedelta(hours=h)] for h in (6, 5, 3, 1, 0)] == [0, 1, 2, 1, 1]

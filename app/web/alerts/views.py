@@ -1,4 +1,5 @@
 """The supervisors' alert board, its live feed and charts, the overnight report, the night-rule settings."""
+import time
 from datetime import date, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from .forms import NightRuleForm
 from .names import AUTO_RESOLUTIONS, KIND_NAMES, STATUS_NAMES, WEEKDAY_NAMES
 
 PAGE_SIZE = 50
+REPORT_ROWS_SHOWN = 1000  # on screen; the PDF lists every row
 
 
 def _site() -> Site | None:
@@ -158,18 +160,33 @@ def charts():
     site = _site()
     if site is None:
         return jsonify({"out": {"t": [], "n": []}, "nights": {"t": [], "unreturned": [], "late": []}})
+    # a week of the log replayed costs up to a second on a large site: every board in the building
+    # shares one computation per minute (per worker process)
+    key = (site.id, site.timezone, int(time.monotonic() // CHART_TTL))
+    cached = _chart_cache.get(key)
+    if cached is None:
+        _chart_cache.clear()
+        cached = _chart_cache[key] = _chart_data(site)
+    return jsonify(cached)
+
+
+CHART_TTL = 60
+_chart_cache: dict = {}
+
+
+def _chart_data(site: Site) -> dict:
     times, counts = out_through_days(site)
     nights = unreturned_per_night(site)
 
     def epoch(d):
         return int(nightrule.night_of(site, d).cutoff_at.replace(tzinfo=nightrule.UTC).timestamp())
 
-    return jsonify({
+    return {
         "out": {"t": [int(t.replace(tzinfo=nightrule.UTC).timestamp()) for t in times], "n": counts},
         "nights": {"t": [epoch(n) for n, *_r in nights], "unreturned": [u for _n, u, _l, _s in nights],
                    "late": [late for _n, _u, late, _s in nights]},
         "tz": site.timezone,
-    })
+    }
 
 
 def _night_arg(site: Site) -> date:
@@ -192,7 +209,7 @@ def report():
     night = _night_arg(site)
     rep = night_report(site, night)
     return render_template("alerts/report.html", rep=rep, night=night, prev=night - timedelta(days=1),
-                           next=night + timedelta(days=1), **_ctx())
+                           next=night + timedelta(days=1), shown=REPORT_ROWS_SHOWN, **_ctx())
 
 
 @bp.route("/report.pdf")
