@@ -49,19 +49,22 @@ def night_report(site: Site, night: date) -> NightReport:
     ids = list(snaps)
     items, people, places, alerts_by_item, later = {}, {}, {}, {}, {}
     for chunk in _chunks(ids):
-        items.update({i.id: i for i in Item.select().where(Item.id.in_(chunk))})
-        for a in (Alert.select().where((Alert.item.in_(chunk)) & (Alert.kind == "overnight")
+        items.update({i.id: i for i in Item.select(Item.id, Item.code, Item.archive_no, Item.state)
+                      .where(Item.id.in_(chunk))})
+        for a in (Alert.select(Alert.id, Alert.item, Alert.night, Alert.status, Alert.is_auto_resolved,
+                               Alert.resolution).where((Alert.item.in_(chunk)) & (Alert.kind == "overnight")
                                        & ((Alert.night == night) | ((Alert.night < night)
                                                                     & (Alert.status != "resolved"))))
                   .order_by(Alert.night)):
             alerts_by_item.setdefault(a.item_id, a)
-        for e in (Event.select().where((Event.item.in_(chunk)) & (Event.at > n.cutoff_at))
+        for e in (Event.select(Event.id, Event.item, Event.at, Event.kind, Event.note)
+                  .where((Event.item.in_(chunk)) & (Event.at > n.cutoff_at))
                   .order_by(Event.at, Event.id)):
             later.setdefault(e.item_id, []).append(e)
     person_ids = {s.holder_id for s in snaps.values() if s.holder_id}
     for chunk in _chunks(person_ids):
-        people.update({p.id: p for p in Person.select().where(Person.id.in_(chunk))})
-    places = {loc.id: loc for loc in Location.select()}
+        people.update({p.id: p for p in Person.select(Person.id, Person.name).where(Person.id.in_(chunk))})
+    places = {loc.id: loc for loc in Location.select(Location.id, Location.name, Location.code)}
     rows, quarantined = [], []
     for item_id, s in snaps.items():
         alert = alerts_by_item.get(item_id)
