@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.auth import bp as auth_bp
     from .web.custody import bp as custody_bp
     from .web.imports import bp as imports_bp
+    from .web.labels import bp as labels_bp
 
-    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, alerts_bp):
+    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp):
         app.register_blueprint(bp)
 
     from .cli import register

@@ -25,7 +25,7 @@ def night(app):
         db.connect(reuse_if_open=True)
         s = site()
         who = person("王五")
-        vols = [factories.item(archive_no=f"J012-2019-Y-{n:04d}") for n in range(2)]
+        vols = [factories.item(archive_no=f"J012-WS·2019-Y-{n:04d}") for n in range(2)]
         for v in vols:
             out(v, who, CUTOFF - timedelta(hours=2))
         sweep_night(s, NIGHT, now=CUTOFF + timedelta(minutes=30))
@@ -50,7 +50,7 @@ def test_board_lists_overnight_alerts_grouped_by_holder(client, login, night):
     login("supervisor")
     page = client.get("/alerts/?kind=overnight").get_data(as_text=True)
     assert "王五" in page and all(code in page for code in night["volumes"])
-    assert 'class="group-row"' in page and "J012-2019-Y-0001" in page
+    assert 'class="group-row"' in page and "J012-WS·2019-Y-0001" in page
     everything = client.get("/alerts/").get_data(as_text=True)
     assert "tag passed the main door" in everything
     assert "tag passed the main door" not in client.get("/alerts/?severity=warning").get_data(as_text=True)
@@ -159,6 +159,7 @@ def test_overnight_report_on_screen_and_as_pdf(client, login, night):
     pdf = pdfium.PdfDocument(response.data)
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert all(code in text for code in night["volumes"]) and "王五" in text
+    assert "J012-WS·2019-Y-0001" in text and "夜间未归库报告" in text  # archive numbers as written, Chinese UI
 
 
 def test_charts_series(client, login, night):

@@ -19,17 +19,32 @@ from .names import STATUS_NAMES
 
 
 def report_font() -> str:
-    """The one place the report's font is chosen: reportlab's built-in CID font for Simplified Chinese
-    (Latin letters included). Switch to the project's vendored TTF here when it lands."""
+    """The one place the report's font is chosen: the project's vendored CJK TrueType font (labels/fonts.py,
+    embedded as a subset), or reportlab's built-in CID font STSong-Light when that file is missing."""
+    global GLYPH_FALLBACKS
+    try:
+        from labels.fonts import FONT_NAME, FontMissingError, reportlab_font
+    except ImportError:  # pragma: no cover - the labels package is part of the project
+        FontMissingError = RuntimeError
+        FONT_NAME = None
+    try:
+        if FONT_NAME is not None:
+            reportlab_font()
+            GLYPH_FALLBACKS = {}  # the TrueType font has every glyph we print
+            return FONT_NAME
+    except FontMissingError:
+        pass
     name = "STSong-Light"
     if name not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(name))
+    GLYPH_FALLBACKS = CID_GLYPH_FALLBACKS
     return name
 
 
 # characters STSong-Light has no glyph for, and the nearest one it has; archive numbers carry "·"
-# (J012-WS·2019-Y-0001). Goes away with a full TTF font.
-GLYPH_FALLBACKS = str.maketrans({"\u00b7": "\u30fb"})
+# (J012-WS·2019-Y-0001)
+CID_GLYPH_FALLBACKS = str.maketrans({"\u00b7": "\u30fb"})
+GLYPH_FALLBACKS: dict = CID_GLYPH_FALLBACKS
 
 
 def pdf_text(value) -> str:
