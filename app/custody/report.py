@@ -3,8 +3,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from .models import Alert, Event, Item, Location, Person, Site, SweepRun, utcnow
-from .nightrule import Night, night_of
 from .models.places import STORAGE_KINDS
+from .nightrule import Night, night_of
 from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
 
 MAX_EVENTS_SHOWN = 12

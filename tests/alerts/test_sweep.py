@@ -268,5 +268,5 @@ def test_out_through_the_day_series_follows_the_log(database):
     out(b, who, now - timedelta(hours=3, minutes=30))
     back(a, who, now - timedelta(hours=1, minutes=30))
     times, counts = out_through_days(s, days=1, now=now)
-    series = dict(zip(times, counts))
+    series = dict(zip(times, counts, strict=True))
     assert [series[now - timedelta(hours=h)] for h in (6, 5, 3, 1, 0)] == [0, 1, 2, 1, 1]

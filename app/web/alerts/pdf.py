@@ -106,7 +106,7 @@ def _table(rows, tz, st, font):
         last = f"{EVENT_KIND_NAMES.get(r.snapshot.last_kind, r.snapshot.last_kind)} {_t(r.snapshot.since, tz)}"
         cells = [r.item.code, r.item.archive_no, r.holder.name if r.holder else "—",
                  r.location.name if r.location else "—", last, alert, "\n".join(since)]
-        body.append([_wrap(c, font, w) for c, w in zip(cells, widths)])
+        body.append([_wrap(c, font, w) for c, w in zip(cells, widths, strict=True)])
     if not body:
         body.append([_wrap(_("Every volume was in storage at the cutoff."), font, widths[0] * 4), "", "", "", "", "",
                      ""])
