@@ -93,3 +93,13 @@ def test_cli_add_reader_check_readers_and_token(app, dbconn, rsite):
     assert Alert.get().kind == "reader_offline"
     revoked = runner.invoke(args=["reader-token", "kf-door", "--revoke"])
     assert revoked.exit_code == 0 and Reader.get().token_hash is None
+
+
+def test_the_scheduler_runs_the_reader_checks(app, dbconn, rsite):
+    doors.register_reader("shelf-9", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
+    Reader.update(created_at=utcnow() - timedelta(hours=1)).execute()
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    dbconn.connect(reuse_if_open=True)
+    assert result.exit_code == 0, result.output
+    assert "reader-checks: 1 reader(s) newly offline" in result.output
+    assert Alert.get().kind == "reader_offline"

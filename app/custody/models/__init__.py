@@ -8,16 +8,17 @@ from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .printers import PRINTER_KINDS, Printer
 from .reads import ReaderRead, ReaderStatus
 from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, MediaLoan, ProcessStep
+from .nights import SweepRun
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
               AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
-              ReaderRead, ReaderStatus]
+              SweepRun, ReaderRead, ReaderStatus]
 
 __all__ = [
     "ALL_MODELS", "ALERT_SEVERITIES", "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "READER_MODES", "ROLES", "STORAGE_KINDS", "AccessEvent",
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Handover", "HandoverLine", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
-    "ReaderRead", "ReaderStatus", "Site", "Tag", "User",
+    "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
     "UserRole", "utcnow",
 ]

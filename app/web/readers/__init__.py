@@ -20,10 +20,30 @@ def _setup(state):
     add_nav(state.app, "readers.readers", _l("Readers"), "admin.readers", 80)
     # the alert board names alerts by kind: add the kinds the reader rules open
     state.app.jinja_env.globals["ACCESS_REASON_NAMES"] = ACCESS_REASON_NAMES
+    # `custody scheduler` runs the reader checks (offline readers, shelf removals) every 30 s
+    state.app.extensions.setdefault("custody_jobs", []).append(lambda: reader_checks_job(state.app.config))
     names.ALERT_KIND_NAMES.update({
         "access_denied": _l("Door pass denied"), "volume_at_exit": _l("Volume at the exit"),
         "removed_without_checkout": _l("Removed without check-out"), "reader_offline": _l("Reader offline"),
     })
+
+
+def reader_checks_job(config):
+    """The scheduler job: app.custody.doors.run_checks with the configured limits."""
+    from app.custody import doors
+    from app.custody.scheduler import Job
+
+    offline = int(config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    grace = int(config.get("READER_DEPARTURE_GRACE_MINUTES", doors.DEFAULT_DEPARTURE_GRACE_MINUTES))
+
+    def run(now):
+        found = doors.run_checks(now, offline_seconds=offline, grace_minutes=grace)
+        if not found["offline"] and not found["removed"]:
+            return None
+        return (f"{len(found['offline'])} reader(s) newly offline, "
+                f"{len(found['removed'])} removal(s) without check-out")
+
+    return Job("reader-checks", 30, run)
 
 
 from . import views  # noqa: E402,F401
