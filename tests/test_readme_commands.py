@@ -5,6 +5,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -119,6 +120,20 @@ def test_run_command_starts_a_demo_site_that_logs_in_and_keeps_data(tmp_path):
         _set_own_password(opener2, base, archivist_pw, "a long new password")
         page = opener2.open(base + "/i/V00000002").read().decode()
         assert "J012-WS·" in page
+        # the simulated door and shelf readers started with it: badge passes and shelf reads arrive
+        db_path = tmp_path / "instance" / "custody.db"
+        deadline = time.monotonic() + 60
+        passes = reads = 0
+        while time.monotonic() < deadline and not (passes and reads):
+            con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+            try:
+                passes = con.execute("SELECT COUNT(*) FROM access_event").fetchone()[0]
+                reads = con.execute("SELECT COUNT(*) FROM reader_read r JOIN reader d ON d.id = r.reader_id "
+                                    "WHERE d.mode = 'shelf'").fetchone()[0]
+            finally:
+                con.close()
+            time.sleep(0.5)
+        assert passes > 0 and reads > 0, (passes, reads)
     finally:
         run.stop()
     db_file = tmp_path / "instance" / "custody.db"
