@@ -1,4 +1,6 @@
 """The custody tracker's Flask application factory: config → db → extensions → blueprints → cli."""
+import os
+
 from flask import Flask
 
 from . import config, db, errors, i18n, security
@@ -8,7 +10,7 @@ from .web import names
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; wiring only (no migrations, no network, no prompts)."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
-                static_folder="../static")
+                static_folder="../static", instance_path=os.environ.get("CUSTODY_INSTANCE_PATH") or None)
     config.load_config(app, test_config)
     db.init_app(app)
     i18n.init_app(app)

@@ -46,5 +46,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "custody.db")
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=int(app.config["IDLE_TIMEOUT_MINUTES"]))
-    app.config.setdefault("SESSION_COOKIE_SECURE", env == "production" and not app.config.get("TESTING")
-                          and app.config.get("INSECURE_COOKIES") is not True)
+    # cookies only over HTTPS in production (behind the TLS proxy); the local demo sets SECURE_COOKIES=False
+    secure = app.config.get("SECURE_COOKIES")
+    if secure is None:
+        secure = env == "production" and not app.config.get("TESTING")
+    app.config["SESSION_COOKIE_SECURE"] = bool(secure)

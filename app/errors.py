@@ -1,10 +1,10 @@
 """Error responses: one JSON envelope for the API, translated pages for people. 500s say nothing inside."""
-from flask import flash, jsonify, redirect, render_template, request
+from flask import flash, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .custody.errors import CustodyError
+from .custody.errors import N_, CustodyError
 from .i18n import translate_error
 
 
@@ -19,13 +19,13 @@ def error_response(code: str, message: str, status: int):
 
 
 HTTP_MESSAGES = {
-    400: ("bad_request", "The request was not understood."),
-    401: ("unauthorized", "Please log in."),
-    403: ("forbidden", "You are not allowed to do this."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This method is not allowed here."),
-    413: ("too_large", "The upload is too large."),
-    500: ("internal", "Something went wrong on the server. Nothing was changed."),
+    400: ("bad_request", N_("The request was not understood.")),
+    401: ("unauthorized", N_("Please log in.")),
+    403: ("forbidden", N_("You are not allowed to do this.")),
+    404: ("not_found", N_("Not found.")),
+    405: ("method_not_allowed", N_("This method is not allowed here.")),
+    413: ("too_large", N_("The upload is too large.")),
+    500: ("internal", N_("Something went wrong on the server. Nothing was changed.")),
 }
 
 

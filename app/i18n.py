@@ -26,6 +26,12 @@ def _languages() -> list[str]:
     return current_app.config["LANGUAGES"]
 
 
+def current_lang() -> str:
+    """The UI language code of this request: 'zh_CN' or 'en'."""
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
+
+
 def translate_error(err) -> str:
     """A CustodyError's message in the user's language."""
     from .web.names import display_name
@@ -42,7 +48,7 @@ def init_app(app) -> None:
     dirs = sorted(str(p) for p in TRANSLATIONS.iterdir() if p.is_dir()) if TRANSLATIONS.is_dir() else []
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs) or str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=site_timezone)
-    app.jinja_env.globals.update(get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
+    app.jinja_env.globals.update(current_lang=current_lang, get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
 
 
 def site_timezone() -> str:

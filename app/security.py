@@ -109,9 +109,9 @@ def init_app(app) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         from flask import redirect, url_for
+        from flask_babel import gettext
 
         from .errors import error_response, wants_json
-        from flask_babel import gettext
 
         if wants_json():
             return error_response("unauthorized", gettext("Please log in."), 401)

@@ -7,7 +7,6 @@ Generated from the models with peewee_migrate, then extended by hand: the partia
 import peewee as pw
 from peewee_migrate import Migrator
 
-
 GENESIS = "0" * 64
 APPEND_ONLY = ("event", "audit_log")
 
@@ -314,8 +313,8 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
     # "what is out of storage right now": an index lookup, never a scan of the log
     migrator.sql("CREATE INDEX item_out_partial ON item (kind, state_since) WHERE state = 'out'")
-    migrator.sql("INSERT INTO log_head (name, last_id, last_hash) VALUES ('event', 0, '%s')" % GENESIS)
-    migrator.sql("INSERT INTO log_head (name, last_id, last_hash) VALUES ('audit', 0, '%s')" % GENESIS)
+    migrator.sql(f"INSERT INTO log_head (name, last_id, last_hash) VALUES ('event', 0, '{GENESIS}')")
+    migrator.sql(f"INSERT INTO log_head (name, last_id, last_hash) VALUES ('audit', 0, '{GENESIS}')")
     # the logs are append-only: the application never updates or deletes a row
     if isinstance(database, pw.PostgresqlDatabase):
         migrator.sql(

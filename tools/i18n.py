@@ -1,7 +1,8 @@
 """Translations: every user-visible string exists in English (the msgid) and Chinese (zh_CN).
 
-Catalogs live per area in app/translations/<area>/zh_CN/LC_MESSAGES/messages.po and are merged
-at run time, so areas never edit each other's files.
+Catalogs live per area in app/translations/<area>/zh_Hans_CN/LC_MESSAGES/messages.po and are merged
+at run time, so areas never edit each other's files. (zh_Hans_CN is the CLDR name Babel resolves
+"zh_CN" to; gettext finds a catalog only under that name.)
 
   python tools/i18n.py check            # list msgids without a Chinese translation; stale .mo files
   python tools/i18n.py missing AREA     # append the untranslated msgids to AREA's catalog (empty msgstr)
@@ -18,13 +19,14 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "app" / "translations"
+LOCALE_DIR = "zh_Hans_CN"
 KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
 METHODS = {"app": [("**.py", "python")], "templates": [("**.html", "jinja2")]}
 OPTIONS = {"**.html": {"extensions": "jinja2.ext.do"}}
 
 
 def catalogs() -> dict[str, Path]:
-    return {p.parents[2].name: p for p in sorted(TRANSLATIONS.glob("*/zh_CN/LC_MESSAGES/messages.po"))}
+    return {p.parents[2].name: p for p in sorted(TRANSLATIONS.glob(f"*/{LOCALE_DIR}/LC_MESSAGES/messages.po"))}
 
 
 def source_msgids() -> dict[str, str]:
@@ -82,7 +84,7 @@ def compile_all() -> None:
 
 
 def add_missing(area: str) -> int:
-    path = TRANSLATIONS / area / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    path = TRANSLATIONS / area / LOCALE_DIR / "LC_MESSAGES" / "messages.po"
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         with path.open("rb") as fh:
@@ -99,6 +101,8 @@ def add_missing(area: str) -> int:
 
 
 def main(argv: list[str]) -> int:
+    for legacy in TRANSLATIONS.glob("*/zh_CN"):
+        print(f"misplaced catalog: {legacy} — move it to {legacy.parent / LOCALE_DIR}")
     cmd = argv[1] if len(argv) > 1 else "check"
     if cmd == "compile":
         compile_all()

@@ -13,7 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from app.db import write_tx
 
 from . import audit
-from .errors import ConflictError, LoginFailedError, N_, NotAllowedError, RoleSeparationError, ValidationError
+from .errors import N_, ConflictError, LoginFailedError, NotAllowedError, RoleSeparationError, ValidationError
 from .models import PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole, utcnow
 
 _hasher = PasswordHasher()

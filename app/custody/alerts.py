@@ -4,7 +4,7 @@ from datetime import datetime
 from app.db import write_tx
 
 from . import audit
-from .errors import ConflictError, NotFoundError, N_
+from .errors import N_, ConflictError, NotFoundError
 from .models import Alert, utcnow
 
 

@@ -108,7 +108,7 @@ def verify_chain(name: str, batch: int = 5000) -> ChainReport:
                                        f"row {expected_id} is missing (next row is {row_id})")
                 if prev_hash != prev:
                     return ChainReport(name, count, False, row_id, "previous-hash link does not match")
-                if row_hash(row_id, prev, dict(zip(fields, vals)), fields) != digest:
+                if row_hash(row_id, prev, dict(zip(fields, vals, strict=True)), fields) != digest:
                     return ChainReport(name, count, False, row_id, "content does not match its hash")
                 prev, expected_id, count, last_id = digest, row_id + 1, count + 1, row_id
         head = LogHead.get_or_none(LogHead.name == name)

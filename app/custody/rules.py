@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .errors import (BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, NotYoursError, N_,
+from .errors import (N_, BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, NotYoursError,
                      QuarantinedError)
 from .models.places import STORAGE_KINDS
 

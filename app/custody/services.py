@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from app.db import write_tx
 
 from . import alerts, audit, rules
-from .errors import (AlreadyThereError, ConflictError, N_, NotAllowedError, NotFoundError, UndoRefusedError,
+from .errors import (N_, AlreadyThereError, ConflictError, NotAllowedError, NotFoundError, UndoRefusedError,
                      ValidationError)
 from .models import Event, Item, Location, Person, Site, User, UserRole, utcnow
 

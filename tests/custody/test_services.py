@@ -3,8 +3,15 @@ import pytest
 
 from app.custody import services
 from app.custody.audit import verify_chain
-from app.custody.errors import (AlreadyThereError, BadgeNotActiveError, ConflictError,
-                                DestinationNotAllowedError, ItemNotFound, NotAllowedError, QuarantinedError)
+from app.custody.errors import (
+    AlreadyThereError,
+    BadgeNotActiveError,
+    ConflictError,
+    DestinationNotAllowedError,
+    ItemNotFound,
+    NotAllowedError,
+    QuarantinedError,
+)
 from app.custody.models import Alert, Event, Item
 from tests import factories as f
 

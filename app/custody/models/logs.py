@@ -1,6 +1,13 @@
 """Append-only, hash-chained logs (custody events, admin actions), readers and door passes."""
-from peewee import (BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, utcnow
 from .items import Item

@@ -1,8 +1,17 @@
 """People (staff of both organisations), their login accounts, roles and API tokens."""
 from datetime import date, datetime
 
-from peewee import (BooleanField, CharField, CompositeKey, DateField, DateTimeField, FloatField,
-                    ForeignKeyField, IntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, utcnow
 

@@ -1,6 +1,5 @@
 """Handovers (交接单), the flow sheet (流程单), media loans and alerts."""
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .base import BaseModel, utcnow
 from .items import Item

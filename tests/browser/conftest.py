@@ -1,0 +1,75 @@
+"""A live app on a free port (werkzeug in a thread, real SQLite/PostgreSQL) and Debian's Chromium
+driven by Playwright. Every request the browser makes is recorded so tests can prove none left
+the origin."""
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError(f"Chromium is required in CI and is missing at {CHROMIUM}")
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on 127.0.0.1:<free port>; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Recorded:
+    def __init__(self):
+        self.urls: list[str] = []
+
+
+@pytest.fixture
+def browse(_browser, live_server):
+    """browse(phone=True|False, locale='zh-CN') → (page, recorded requests)."""
+    contexts = []
+
+    def _open(phone=True, locale="zh-CN"):
+        opts = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True,
+                "device_scale_factor": 2} if phone else {"viewport": {"width": 1280, "height": 900}}
+        ctx = _browser.new_context(base_url=live_server, locale=locale, **opts)
+        contexts.append(ctx)
+        recorded = Recorded()
+        ctx.on("request", lambda req: recorded.urls.append(req.url))
+        page = ctx.new_page()
+        page.set_default_timeout(10000)
+        return page, recorded
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def off_origin(urls, base):
+    return [u for u in urls if not (u.startswith(base) or u.startswith("data:") or u.startswith("blob:"))]
