@@ -70,10 +70,10 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
     if action not in ACTIONS:
         raise ValidationError(N_("Unknown action: %(action)s"), action=str(action)[:40])
     submit = submit or (lambda fn, *a, **kw: fn(*a, **kw))
-    if client_id:
-        done = Event.get_or_none(Event.client_id == client_id)
-        if done is not None:  # sent twice (a lost answer, a replayed queue): recorded once
-            return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
+    if client_id and Event.select(Event.id).where(Event.client_id == client_id).exists():
+        # sent twice (a lost answer, a replayed queue): recorded once, answered with what was recorded
+        done = Event.get(Event.client_id == client_id)
+        return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
     kind, found = identify(raw)
     if kind == "person":
         return ScanResult("person", found.badge_code, person=found)
@@ -107,10 +107,12 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
         call = lambda: services.hand_over(item.code, to_person=who, to=where, **common)  # noqa: E731
 
     def _write():
-        # two sends of one scan may meet in the same batch: the second one finds the first's event
-        if client_id and (done := Event.get_or_none(Event.client_id == client_id)) is not None:
-            return ScanResult("replayed", item.code, item=Item.get_by_id(done.item_id), event=done)
-        return ScanResult("recorded", item.code, item=item, event=call())
+        event = call()
+        # two sends of one scan may meet in one batch: then the service hands back the event of the first,
+        # read from the database (a new event still holds the Item instance it was made with)
+        if client_id and "item" not in event.__rel__:
+            return ScanResult("replayed", item.code, item=Item.get_by_id(event.item_id), event=event)
+        return ScanResult("recorded", item.code, item=item, event=event)
 
     return submit(_write)
 
