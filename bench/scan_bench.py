@@ -158,6 +158,24 @@ def report(name, results, duration):
     return len(ok)
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by gunicorn's master and its workers."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wait_up(port, proc, timeout=30):
     end = time.time() + timeout
     while time.time() < end:
@@ -250,8 +268,14 @@ def main() -> None:
         warm = load(port, token, codes[-200:], 1, 4, 1.5)  # warm-up: connections, caches (not in the figures)
         warm_ok = sum(1 for status, _lat in warm if status == 201)
         base = Path(str(url).replace("sqlite:///", "")) if url.startswith("sqlite") else None
+        cpu0 = server_cpu(proc.pid)
         sat = load(port, token, codes[: args.volumes // 2 - 200], args.client_processes, args.connections, args.duration)
+        cpu1 = server_cpu(proc.pid)
         recorded = report(f"saturation {args.duration:.0f}s", sat, args.duration)
+        if sat:
+            per_scan = (cpu1 - cpu0) / len(sat) * 1000
+            print(f"  server CPU per scan {per_scan:.2f} ms → one free core would carry ~{1000 / per_scan:.0f} scans/s "
+                  f"(the figure above is what this loaded machine gave the server)")
         paced = load(port, token, codes[args.volumes // 2: -200], 1, 8, args.duration, rate=args.paced_rate)
         recorded += report(f"paced {args.paced_rate:.0f}/s   ", paced, args.duration)
         print(f"# loadavg after={os.getloadavg()[0]:.2f}")

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.custody import groupcommit, scans
 from app.custody.codes import normalize_scan
-from app.custody.errors import CustodyError, N_, ValidationError
+from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import Item
 from app.i18n import translate_error
 from app.security import require

@@ -2,8 +2,14 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .errors import (N_, BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, NotYoursError,
-                     QuarantinedError)
+from .errors import (
+    N_,
+    BadgeNotActiveError,
+    DestinationNotAllowedError,
+    NotAllowedError,
+    NotYoursError,
+    QuarantinedError,
+)
 from .models.places import STORAGE_KINDS
 
 # where each kind of item may be put

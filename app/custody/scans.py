@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import services
 from .codes import normalize_scan
-from .errors import ItemNotFound, N_, ValidationError
+from .errors import N_, ItemNotFound, ValidationError
 from .models import Event, Item, Location, Person
 
 ACTIONS = ("check_out", "return", "move", "hand_to", "lookup")

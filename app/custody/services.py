@@ -9,8 +9,15 @@ from datetime import datetime, timedelta
 from app.db import write_tx
 
 from . import alerts, audit, rules
-from .errors import (N_, AlreadyThereError, ConflictError, NotAllowedError, NotFoundError, UndoRefusedError,
-                     ValidationError)
+from .errors import (
+    N_,
+    AlreadyThereError,
+    ConflictError,
+    NotAllowedError,
+    NotFoundError,
+    UndoRefusedError,
+    ValidationError,
+)
 from .models import Event, Item, Location, Person, Site, User, UserRole, utcnow
 
 KEEP = object()  # "leave the holder as it is"

@@ -59,7 +59,7 @@ from tests.browser.conftest import CHROMIUM, _browser, live_server, off_origin  
 
 
 @pytest.fixture
-def phone(_browser, live_server):
+def phone(_browser, live_server):  # noqa: F811
     """phone(locale=..., service_workers=...) → (context, page, recorded URLs) at 360×740 with touch."""
     contexts = []
 

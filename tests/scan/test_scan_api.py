@@ -6,20 +6,18 @@ import pytest
 from app.custody import accounts, services
 from app.custody.audit import verify_chain
 from app.custody.models import Event, Item, User
-from app.db import db
 from tests import factories as f
 from tests.scan.conftest import csrf_token, fresh_g
 
 
 @pytest.fixture
-def world(app, site, login):
+def world(site, login, database):
     """An operator logged in (with a badge), a second operator, an archivist, a volume in storage."""
     op = login("operator")
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        other = f.user("operator")
-        keeper = f.user("archivist")
-        vol = f.item(archive_no="J012-WS·2019-Y-0001")
+    database.connect(reuse_if_open=True)  # the login helper's own app context closed a pooled connection
+    other = f.user("operator")
+    keeper = f.user("archivist")
+    vol = f.item(archive_no="J012-WS·2019-Y-0001")
     return {"op": op, "me": User.get_by_id(op.id).person, "other": other, "keeper": keeper, "vol": vol}
 
 
@@ -168,19 +166,16 @@ def test_without_csrf_header_or_login_or_permission_nothing_happens(world, scan,
     assert snapshot(world["vol"]) == before
 
 
-def test_auditor_may_not_scan(app, site, login, scan):
+def test_auditor_may_not_scan(site, login, scan, database):
     login("auditor")
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        vol = f.item()
+    database.connect(reuse_if_open=True)
+    vol = f.item()
     res = scan(vol.code, "lookup")
     assert res.status_code == 403 and Event.select().count() == 0
 
 
 def test_personal_token_scans_without_csrf(world, app):
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        _tok, secret = accounts.create_token(User.get_by_id(world["op"].id), "handheld", by=None)
+    _tok, secret = accounts.create_token(User.get_by_id(world["op"].id), "handheld", by=None)
     fresh_g()
     res = app.test_client().post("/api/v1/scans", headers={"Authorization": f"Bearer {secret}"},
                                  json={"code": world["vol"].code, "action": "check_out", "location": "WS-01",
