@@ -10,7 +10,7 @@ from datetime import datetime
 
 from . import services
 from .codes import normalize_scan
-from .errors import N_, ItemNotFound, ValidationError
+from .errors import N_, CustodyError, ItemNotFound, ValidationError
 from .models import Event, Item, Location, Person
 
 ACTIONS = ("check_out", "return", "move", "hand_to", "lookup")
@@ -69,11 +69,18 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
     """
     if action not in ACTIONS:
         raise ValidationError(N_("Unknown action: %(action)s"), action=str(action)[:40])
-    submit = submit or (lambda fn, *a, **kw: fn(*a, **kw))
-    if client_id and Event.select(Event.id).where(Event.client_id == client_id).exists():
-        # sent twice (a lost answer, a replayed queue): recorded once, answered with what was recorded
-        done = Event.get(Event.client_id == client_id)
-        return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
+    try:
+        return _scan(raw, action, user=user, actor=actor, location=location, person=person, client_id=client_id,
+                     submit=submit or (lambda fn, *a, **kw: fn(*a, **kw)), now=now)
+    except CustodyError:
+        # a scan sent twice (a lost answer, a replayed queue) is answered with what was recorded the first
+        # time, even if the context it named has changed since; the service itself replays the success path
+        if client_id and (done := Event.get_or_none(Event.client_id == client_id)) is not None:
+            return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
+        raise
+
+
+def _scan(raw, action, *, user, actor, location, person, client_id, submit, now) -> ScanResult:
     kind, found = identify(raw)
     if kind == "person":
         return ScanResult("person", found.badge_code, person=found)
