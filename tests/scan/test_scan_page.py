@@ -169,3 +169,38 @@ def test_page_installs_and_reloads_offline(phone, floor, live_server):
     settled(page)
     assert Event.select().count() == 1
     assert off_origin(urls, live_server) == []
+
+
+def test_camera_decoder_loads_only_when_the_camera_is_tapped(floor, live_server):
+    """A fake camera (Chromium's test device): no decoder on page load; on tap, BarcodeDetector or ZXing."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
+            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+        ctx = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 360, "height": 740},
+                                  has_touch=True, is_mobile=True, service_workers="block", permissions=["camera"])
+        urls: list[str] = []
+        ctx.on("request", lambda req: urls.append(req.url))
+        page = ctx.new_page()
+        page.set_default_timeout(10000)
+        page.goto("/login")
+        page.fill("input[name=username]", floor["op"].username)
+        page.fill("input[name=password]", f.PASSWORD)
+        page.click("main button[type=submit]")
+        page.goto("/scan")
+        page.wait_for_load_state("networkidle")
+        assert not [u for u in urls if "camera.js" in u or "zxing" in u]
+        page.locator("#camera-button").tap()
+        expect(page.locator("#camera-box")).to_be_visible()
+        expect(page.locator("#camera-button")).to_have_text("关闭摄像头")
+        page.wait_for_function("document.getElementById('camera-video').readyState >= 2")
+        has_detector = page.evaluate("'BarcodeDetector' in window")
+        assert [u for u in urls if u.endswith("/static/scan/camera.js")]
+        assert bool([u for u in urls if "vendor/zxing-library" in u]) == (not has_detector)
+        page.locator("#camera-button").tap()
+        expect(page.locator("#camera-box")).to_be_hidden()
+        assert off_origin(urls, live_server) == []
+        browser.close()
