@@ -44,7 +44,9 @@ def init_app(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         code, text = HTTP_MESSAGES.get(err.code, ("http_error", err.name))
-        return error_response(code, gettext(text), err.code)
+        body, status = error_response(code, gettext(text), err.code)
+        # keep the exception's own headers (a 405's Allow, RFC 9110), not its content type
+        return body, status, [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
 
     @app.errorhandler(Exception)
     def _internal(err):

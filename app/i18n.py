@@ -15,8 +15,14 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in langs:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in langs:
-        return current_user.locale
+    if current_user and getattr(current_user, "is_authenticated", False):
+        from flask import g
+
+        # an API token's caller states its language per request; the account's choice is the fallback
+        if g.get("auth_via_token") and (asked := request.accept_languages.best_match(langs)):
+            return asked
+        if current_user.locale in langs:
+            return current_user.locale
     return request.accept_languages.best_match(langs) or langs[0] if request else langs[0]
 
 

@@ -81,7 +81,10 @@ def _guard():
             else:
                 session["_seen"] = int(time.time())
                 session.permanent = True
-        if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
+        # an API call without a logged-in session has no cookie to forge: it gets the API's 401, not a CSRF 400
+        anonymous_api = request.path.startswith("/api/") and not session.get("_user_id")
+        if (request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True)
+                and not anonymous_api):
             csrf.protect()
     if getattr(view, PUBLIC_ATTR, False):
         return None

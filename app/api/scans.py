@@ -15,7 +15,7 @@ from app.i18n import translate_error
 from app.security import require
 from app.web.names import EVENT_KIND_NAMES, STATE_NAMES
 
-from . import bp
+from . import bp, openapi
 
 MAX_CLIENT_ID = 80
 
@@ -152,53 +152,78 @@ def undo_scan():
     return _answer(result)
 
 
-_ITEM = {"type": "object", "nullable": True, "properties": {
-    "code": {"type": "string"}, "archive_no": {"type": "string"}, "title": {"type": "string"},
-    "kind": {"type": "string"}, "state": {"type": "string"}, "state_name": {"type": "string"},
-    "location": {"type": "object", "nullable": True}, "holder": {"type": "object", "nullable": True}}}
-_ANSWER = {"type": "object", "properties": {
-    "ok": {"type": "boolean"},
-    "outcome": {"type": "string", "enum": ["recorded", "replayed", "lookup", "location", "person"]},
-    "code": {"type": "string"}, "message": {"type": "string", "description": "in the user's language"},
-    "item": _ITEM, "event": {"type": "object", "nullable": True},
-    "location": {"type": "object", "nullable": True}, "person": {"type": "object", "nullable": True}}}
-_REFUSAL = {"type": "object", "properties": {
-    "ok": {"type": "boolean", "enum": [False]},
-    "error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
-    "item": _ITEM}}
-_REFUSALS = {str(s): {"description": d, "content": {"application/json": {"schema": _REFUSAL}}} for s, d in {
-    400: "bad JSON or CSRF token missing", 401: "not logged in", 403: "no permission, or not yours to return",
-    404: "unknown code, location or badge", 409: "quarantined, already there, already out, undo refused",
-    422: "missing context, destination not allowed, badge not active"}.items()}
-_SECURITY = [{"session": [], "csrf": []}, {"bearer": []}]
-
-# merged by the lead into /api/v1/openapi.json (paths are relative to /api/v1)
-OPENAPI_PATHS = {
-    "/scans": {"post": {
-        "summary": "Record a handheld scan",
-        "description": ("Calls the same custody service as every other entry point. A badge or location "
-                        "code sets the context (outcome person/location) and changes nothing. Idempotent "
-                        "on client_id: a scan sent twice is recorded once (outcome replayed)."),
-        "security": _SECURITY,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["code", "action", "client_id"], "properties": {
-                "code": {"type": "string", "description": "bare code, label URL …/i/<code>, AIM prefix, any case"},
-                "action": {"type": "string", "enum": list(scans.ACTIONS)},
-                "location": {"type": "string", "description": "location code (check_out, move; return)"},
-                "person": {"type": "string", "description": "badge code (hand_to)"},
-                "client_id": {"type": "string", "maxLength": MAX_CLIENT_ID}}}}}},
-        "responses": {"201": {"description": "recorded", "content": {"application/json": {"schema": _ANSWER}}},
-                      "200": {"description": "replayed, lookup or context",
-                              "content": {"application/json": {"schema": _ANSWER}}}, **_REFUSALS}}},
-    "/scans/undo": {"post": {
-        "summary": "Undo one of my recent scans",
-        "description": "Appends a compensating undo event; refused when the item changed since or the scan "
-                       "is not the caller's own recent scan.",
-        "security": _SECURITY,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["client_id"], "properties": {
-                "event_id": {"type": "integer"}, "scan_client_id": {"type": "string"},
-                "client_id": {"type": "string", "maxLength": MAX_CLIENT_ID}}}}}},
-        "responses": {"201": {"description": "undone", "content": {"application/json": {"schema": _ANSWER}}},
-                      **_REFUSALS}}},
-}
+_REF = {"type": ["object", "null"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}
+openapi.add_tag("scans", "The handheld scan loop (the Scan page): one call per scan, idempotent on client_id.")
+openapi.add_schemas({
+    "ScanItem": {"type": ["object", "null"], "properties": {
+        "code": {"type": "string"}, "archive_no": {"type": "string"}, "title": {"type": "string"},
+        "kind": {"type": "string"}, "state": {"type": "string"},
+        "state_name": {"type": "string", "description": "The state in the caller's language."},
+        "location": _REF,
+        "holder": {"type": ["object", "null"], "properties": {"badge": {"type": "string"}, "name": {"type": "string"}}}}},
+    "ScanAnswer": {"type": "object", "required": ["ok", "outcome", "code", "message"], "properties": {
+        "ok": {"type": "boolean", "const": True},
+        "outcome": {"type": "string", "enum": ["recorded", "replayed", "lookup", "location", "person"],
+                    "description": "recorded: a new event; replayed: this client_id was recorded before (the "
+                                   "first event is returned); lookup: nothing changed; location / person: "
+                                   "the code was a location label or a badge, which sets the scanner's context."},
+        "code": {"type": "string", "description": "The normalised code scanned."},
+        "message": {"type": "string", "description": "What happened, in the caller's language (the banner)."},
+        "item": {"$ref": openapi.ref("ScanItem")},
+        "event": {"type": ["object", "null"], "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string"}, "client_id": {"type": ["string", "null"]}}},
+        "location": {"type": ["object", "null"], "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"}, "is_storage": {"type": "boolean"}}},
+        "person": {"type": ["object", "null"], "properties": {
+            "badge": {"type": "string"}, "name": {"type": "string"}}}}},
+    "ScanRefusal": {"type": "object", "required": ["ok", "error"], "properties": {
+        "ok": {"type": "boolean", "const": False},
+        "error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "examples": ["unknown_code", "quarantined", "not_yours", "already_there"]},
+            "message": {"type": "string", "description": "Why, in the caller's language."}}},
+        "item": {"$ref": openapi.ref("ScanItem"), "description": "The item, when the code named one."}}},
+})
+_REFUSED = {str(status): openapi.json_response(text, {"$ref": openapi.ref("ScanRefusal")}) for status, text in {
+    403: "No permission (`forbidden`), or `not_yours`: the item is held by someone else and the caller is "
+         "neither an archivist nor a supervisor.",
+    404: "`unknown_code`, `unknown_location`, `unknown_person`; undo: no such scan (`not_found`).",
+    409: "`quarantined`, `already_there`, `conflict` (already out, in storage, already theirs), "
+         "`undo_refused`.",
+    422: "`invalid` (missing field or context: no location for a check-out or move, no badge for a hand-over), "
+         "`destination_not_allowed`, `badge_not_active`."}.items()}
+openapi.add_paths({
+    "/api/v1/scans": {"post": openapi.operation(
+        "Record a handheld scan", permission="custody.move", tag="scans", write=True,
+        operation_id="createScan",
+        description=("Calls the same custody service as every other entry point (check_out → check-out to the "
+                     "caller's own person at `location`; return → to `location`, or to the storage place the "
+                     "item last left; move → to `location`; hand_to → to the person with badge `person`; "
+                     "lookup → nothing changes). The code may be a bare code, a label URL ending in `/i/<code>`, "
+                     "with an AIM prefix (`]C0`, `]Q1` …), any case, surrounding spaces. A badge or location code "
+                     "is not an item: the answer's outcome is `person` / `location` and nothing changes. "
+                     "Idempotent on `client_id`: a scan sent twice is recorded once (outcome `replayed`). A "
+                     "refusal changes nothing."),
+        body={"type": "object", "required": ["code", "action", "client_id"], "properties": {
+            "code": {"type": "string", "minLength": 1, "maxLength": 200},
+            "action": {"type": "string", "enum": list(scans.ACTIONS)},
+            "location": {"type": ["string", "null"], "maxLength": 200, "description": "Location code (context)."},
+            "person": {"type": ["string", "null"], "maxLength": 200, "description": "Badge code (context)."},
+            "client_id": {"type": "string", "maxLength": MAX_CLIENT_ID,
+                          "description": "Made by the client for each scan; optional for lookup."}}},
+        responses={"201": openapi.json_response("Recorded", {"$ref": openapi.ref("ScanAnswer")}),
+                   "200": openapi.json_response("Replayed, looked up, or context set",
+                                                {"$ref": openapi.ref("ScanAnswer")}), **_REFUSED},
+        errors=(401, 403, 404, 409, 422))},
+    "/api/v1/scans/undo": {"post": openapi.operation(
+        "Undo one of my recent scans", permission="custody.move", tag="scans", write=True,
+        operation_id="undoScan",
+        description=("Appends a compensating `undo` event that puts the item back where, with whom and in the "
+                     "state it was before (the log stays append-only). Refused (`undo_refused`) when the item "
+                     "has changed since, when the scan is someone else's, or older than 15 minutes. Name the "
+                     "scan by `event_id` or by the `scan_client_id` it was sent with."),
+        body={"type": "object", "required": ["client_id"], "properties": {
+            "event_id": {"type": "integer"}, "scan_client_id": {"type": "string", "maxLength": MAX_CLIENT_ID},
+            "client_id": {"type": "string", "maxLength": MAX_CLIENT_ID}}},
+        responses={"201": openapi.json_response("Undone", {"$ref": openapi.ref("ScanAnswer")}), **_REFUSED},
+        errors=(401, 403, 404, 409, 422))},
+})

@@ -8,6 +8,8 @@ and changes nothing. Reads happen in the caller's thread; the write (the service
 from dataclasses import dataclass
 from datetime import datetime
 
+from peewee import IntegrityError
+
 from . import services
 from .codes import normalize_scan
 from .errors import N_, CustodyError, ItemNotFound, ValidationError
@@ -72,9 +74,10 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
     try:
         return _scan(raw, action, user=user, actor=actor, location=location, person=person, client_id=client_id,
                      submit=submit or (lambda fn, *a, **kw: fn(*a, **kw)), now=now)
-    except CustodyError:
+    except (CustodyError, IntegrityError):
         # a scan sent twice (a lost answer, a replayed queue) is answered with what was recorded the first
-        # time, even if the context it named has changed since; the service itself replays the success path
+        # time, even if the context it named has changed since; the service itself replays the success path.
+        # IntegrityError: two processes recorded one client_id at once (PostgreSQL, several workers)
         if client_id and (done := Event.get_or_none(Event.client_id == client_id)) is not None:
             return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
         raise

@@ -1,2 +1,0 @@
-"""JSON API /api/v1: items, custody actions, the OpenAPI document."""
-from . import bp  # noqa: F401
