@@ -166,7 +166,12 @@
       busy = false;
       var res = r.res, data = r.data;
       if (res.status === 401 || (data && data.error && data.error.code === "csrf")) {
-        online = true; show("bad", job.code, "", S.login_again); signal("bad"); renderQueue(); retryLater(10000); return;
+        // logged in again elsewhere (a new session has a new CSRF token): take the page's fresh token and retry
+        online = true; renderQueue();
+        refreshToken().then(function (fresh) {
+          if (fresh) { pump(); } else { show("bad", job.code, "", S.login_again); signal("bad"); retryLater(10000); }
+        });
+        return;
       }
       if (!data || res.status >= 500) {
         online = true; show("wait", job.code, "", S.server_error); renderQueue(); retryLater(); return;
@@ -181,6 +186,20 @@
       if (e && e.status === "waiting") e.text = S.queued;
       show("wait", job.code, "", S.queued); renderQueue(); renderList(); retryLater();
     });
+  }
+
+  var lastRefresh = 0;
+  function refreshToken() {
+    if (Date.now() - lastRefresh < 5000) return Promise.resolve(false);
+    lastRefresh = Date.now();
+    return fetch(location.pathname, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+      if (!res.ok || res.redirected) return false;
+      return res.text().then(function (html) {
+        var m = /name="csrf-token" content="([^"]+)"/.exec(html);
+        if (!m || m[1] === CSRF) return false;
+        CSRF = m[1]; return true;
+      });
+    }, function () { return false; });
   }
 
   function answer(job, ok, data) {
@@ -236,6 +255,17 @@
     b.addEventListener("click", function () { ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared); });
   });
   undoButton.addEventListener("click", function () { undoLast(); input.focus(); });
+  // a handheld with a built-in scanner needs no on-screen keyboard: it stays hidden until asked for
+  var keyboard = $("keyboard-button");
+  function renderKeyboard() {
+    var on = load("keyboard", false);
+    input.setAttribute("inputmode", on ? "text" : "none");
+    keyboard.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  keyboard.addEventListener("click", function () {
+    store("keyboard", !load("keyboard", false)); renderKeyboard(); input.blur(); input.focus();
+  });
+  renderKeyboard();
   window.addEventListener("online", function () { delay = 1000; pump(); });
 
   /* ---- camera: the decoder is loaded only when the button is tapped ---- */

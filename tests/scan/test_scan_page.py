@@ -126,6 +126,11 @@ def test_offline_queue_sends_everything_once_in_order(phone, floor, live_server)
 def test_language_switch_and_hand_over_by_badge(phone, floor, live_server):
     ctx, page, urls = open_scan_page(phone, floor, live_server)
     expect(page.locator("#undo-button")).to_have_text("撤销上一条")
+    # a built-in scanner needs no on-screen keyboard; the ⌨ button brings it for typing
+    expect(page.locator("#scan-input")).to_have_attribute("inputmode", "none")
+    page.locator("#keyboard-button").tap()
+    expect(page.locator("#scan-input")).to_have_attribute("inputmode", "text")
+    expect(page.locator("#scan-input")).to_be_focused()
     page.locator("form.lang button").tap()
     expect(page.locator("#undo-button")).to_have_text("Undo last")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -171,15 +176,14 @@ def test_page_installs_and_reloads_offline(phone, floor, live_server):
     assert off_origin(urls, live_server) == []
 
 
-def test_camera_decoder_loads_only_when_the_camera_is_tapped(floor, live_server):
+def test_camera_decoder_loads_only_when_the_camera_is_tapped(_browser, floor, live_server):
     """A fake camera (Chromium's test device): no decoder on page load; on tap, BarcodeDetector or ZXing."""
-    from playwright.sync_api import sync_playwright
-
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
-            "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    # a second Chromium with a fake camera, from the session's Playwright (only one may run per thread)
+    browser = _browser.browser_type.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + [
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"])
+    try:
         ctx = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 360, "height": 740},
                                   has_touch=True, is_mobile=True, service_workers="block", permissions=["camera"])
         urls: list[str] = []
@@ -203,4 +207,5 @@ def test_camera_decoder_loads_only_when_the_camera_is_tapped(floor, live_server)
         page.locator("#camera-button").tap()
         expect(page.locator("#camera-box")).to_be_hidden()
         assert off_origin(urls, live_server) == []
+    finally:
         browser.close()
