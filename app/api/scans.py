@@ -54,13 +54,12 @@ def item_json(item: Item | None, event=None) -> dict | None:
     }
 
 
-def _said(result: scans.ScanResult) -> str:
+def _said(result: scans.ScanResult, info: dict | None) -> str:
     """One sentence for the banner, in the user's language."""
     if result.outcome == "location":
         return _("Location set: %(location)s", location=result.location.name)
     if result.outcome == "person":
         return _("Person set: %(name)s", name=result.person.name)
-    info = item_json(result.item, result.event)
     where = info["location"]["name"] if info["location"] else "—"
     who = info["holder"]["name"] if info["holder"] else "—"
     if result.outcome == "lookup":
@@ -83,9 +82,10 @@ def _said(result: scans.ScanResult) -> str:
 
 
 def _answer(result: scans.ScanResult):
+    info = item_json(result.item, result.event)
     body = {
-        "ok": True, "outcome": result.outcome, "code": result.code, "message": _said(result),
-        "item": item_json(result.item, result.event),
+        "ok": True, "outcome": result.outcome, "code": result.code, "message": _said(result, info),
+        "item": info,
         "event": ({"id": result.event.id, "kind": result.event.kind, "client_id": result.event.client_id}
                   if result.event is not None else None),
         "location": ({"code": result.location.code, "name": result.location.name,
