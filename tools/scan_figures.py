@@ -32,7 +32,7 @@ def main() -> None:
     with app.app_context():
         db.connect(reuse_if_open=True)
         f.site()
-        op = f.user("operator", username="wangqiang")
+        f.user("operator", username="wangqiang")
         vols = [f.item(archive_no=f"J012-WS·2019-Y-{n:04d}", title="会议纪要") for n in range(1, 6)]
         services.quarantine(vols[4].code, actor=None, reason="密级标识")
         db.close()

@@ -58,5 +58,4 @@ from .errors import InvalidFieldError  # noqa: E402
 
 bp.register_error_handler(InvalidFieldError, _field_error)
 
-from . import custody, docs, items, people, places  # noqa: E402,F401
-from . import scans  # noqa: E402,F401  (handheld scans, issue 4)
+from . import custody, docs, items, people, places, scans  # noqa: E402,F401

@@ -22,7 +22,8 @@
   }
 
   var queue = load("queue", []);         // jobs not yet answered by the server, oldest first
-  var entries = load("entries", []);     // this session's scans, oldest first
+  var SESSION_MS = 12 * 3600 * 1000;     // the list shows this shift's scans, not yesterday's
+  var entries = load("entries", []).filter(function (e) { return !e.ts || Date.now() - e.ts < SESSION_MS; });
   var ctx = load("context", { location: null, person: null });
   var action = load("action", "check_out");
   var online = true;
@@ -117,7 +118,7 @@
     if (!code) { show("bad", "", "", S.nothing_typed); signal("bad"); return; }
     var id = newId();
     queue.push({ type: "scan", client_id: id, code: code, action: action });
-    entries.push({ client_id: id, code: code.toUpperCase(), archive: "", text: S.sending, status: "waiting",
+    entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending, status: "waiting",
                    time: new Date().toLocaleTimeString(), undoable: action !== "lookup" });
     save(); renderList(); renderQueue();
     pump();
@@ -211,7 +212,7 @@
       var target = entry(job.target);
       if (ok && target) { target.status = "undone"; }
       if (!ok && target) { target.undoable = false; }
-      entries.push({ client_id: job.client_id, code: code, archive: archive, text: text,
+      entries.push({ client_id: job.client_id, ts: Date.now(), code: code, archive: archive, text: text,
                      status: ok ? "ok" : "bad", time: new Date().toLocaleTimeString(), undoable: false });
     } else {
       var e = entry(job.client_id) || {};

@@ -53,27 +53,3 @@ def scan(client):
     _scan.undo = _undo
     return _scan
 
-
-# the browser tests reuse the live server and Chromium of tests/browser
-from tests.browser.conftest import CHROMIUM, _browser, live_server, off_origin  # noqa: E402,F401
-
-
-@pytest.fixture
-def phone(_browser, live_server):  # noqa: F811
-    """phone(locale=..., service_workers=...) → (context, page, recorded URLs) at 360×740 with touch."""
-    contexts = []
-
-    def _open(locale="zh-CN", service_workers="block"):
-        ctx = _browser.new_context(base_url=live_server, locale=locale, viewport={"width": 360, "height": 740},
-                                   has_touch=True, is_mobile=True, device_scale_factor=2,
-                                   service_workers=service_workers)
-        contexts.append(ctx)
-        urls: list[str] = []
-        ctx.on("request", lambda req: urls.append(req.url))
-        page = ctx.new_page()
-        page.set_default_timeout(10000)
-        return ctx, page, urls
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()

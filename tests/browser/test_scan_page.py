@@ -4,11 +4,39 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.custody import groupcommit
 from app.custody.models import Event, Item
 from tests import factories as f
-from tests.scan.conftest import off_origin
+from tests.browser.conftest import off_origin
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _stop_writers():
+    yield
+    groupcommit.stop_all()  # the next test has its own database file
+
+
+@pytest.fixture
+def phone(_browser, live_server):
+    """phone(locale=..., service_workers=...) → (context, page, recorded URLs) at 360×740 with touch."""
+    contexts = []
+
+    def _open(locale="zh-CN", service_workers="block"):
+        ctx = _browser.new_context(base_url=live_server, locale=locale, viewport={"width": 360, "height": 740},
+                                   has_touch=True, is_mobile=True, device_scale_factor=2,
+                                   service_workers=service_workers)
+        contexts.append(ctx)
+        urls: list[str] = []
+        ctx.on("request", lambda req: urls.append(req.url))
+        page = ctx.new_page()
+        page.set_default_timeout(10000)
+        return ctx, page, urls
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
 
 
 @pytest.fixture
