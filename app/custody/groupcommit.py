@@ -147,6 +147,10 @@ def writer() -> GroupCommitWriter:
 
 def submit(fn, *args, **kwargs):
     """Run a write (a service call) in this process's next group commit; returns its result or raises."""
+    if db.transaction_depth() > 0:
+        # the caller already holds a transaction (and on SQLite perhaps the write lock the writer would
+        # wait for): the call simply joins it
+        return fn(*args, **kwargs)
     return writer().submit(fn, *args, **kwargs)
 
 

@@ -90,3 +90,14 @@ def test_one_scan_sent_twice_in_one_batch_is_recorded_once(site, gate, database)
     assert Event.select().where(Event.client_id == "same-scan").count() == 1
 
 
+
+
+def test_a_call_made_inside_a_transaction_joins_it(site, database):
+    """No deadlock: a caller holding SQLite's write lock must not wait for the writer thread."""
+    from app.db import write_tx
+
+    op = f.person()
+    vol = f.item()
+    with write_tx():
+        event = groupcommit.submit(services.check_out, vol.code, to=f.loc("WS-01"), holder=op, actor=op)
+    assert Event.get_by_id(event.id).kind == "check_out"
