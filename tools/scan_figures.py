@@ -62,14 +62,18 @@ def main() -> None:
         for v in vols[:3]:
             wedge(v.code)
         expect(page.locator("#session-list li[data-status=ok]")).to_have_count(4)
+        settle = "document.getAnimations().length === 0"  # the banner's flash-in has finished
+        page.wait_for_function(settle)
         page.screenshot(path=str(out / "scan-green.png"))
         wedge(vols[4].code)
         expect(page.locator("#banner")).to_have_attribute("data-kind", "bad")
+        page.wait_for_function(settle)
         page.screenshot(path=str(out / "scan-red.png"))
         page.route("**/api/v1/scans", lambda route: route.abort("internetdisconnected"))
         wedge(vols[3].code)
         wedge(vols[0].code.lower())
         expect(page.locator("#waiting")).to_be_visible()
+        page.wait_for_function(settle)
         page.screenshot(path=str(out / "scan-offline.png"))
         browser.close()
     server.shutdown()

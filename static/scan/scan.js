@@ -72,7 +72,7 @@
   function renderContext() {
     var l = ctx.location, p = ctx.person;
     $("ctx-location").dataset.empty = l ? "false" : "true";
-    $("ctx-location-value").textContent = l ? l.name + " (" + l.code + ")" : S.no_location;
+    $("ctx-location-value").textContent = l ? l.code + " · " + l.name : S.no_location;
     $("ctx-person").dataset.empty = p ? "false" : "true";
     $("ctx-person-value").textContent = p ? p.name : S.no_person;
   }
@@ -183,8 +183,7 @@
       pump();
     }, function () {
       busy = false; online = false;
-      var e = entry(job.client_id);
-      if (e && e.status === "waiting") e.text = S.queued;
+      entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
       show("wait", job.code, "", S.queued); renderQueue(); renderList(); retryLater();
     });
   }
