@@ -154,3 +154,6 @@ def register(app) -> None:
     for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
                     backup_command, demo_command):
         app.cli.add_command(command)
+    from .cli_imports import import_group
+
+    app.cli.add_command(import_group)

@@ -83,6 +83,16 @@ def app(db_url, tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": db_url, "PASSWORD_PROFILE": "fast",
                       "SECRET_KEY": "test-" + uuid.uuid4().hex})
     app.instance_path = str(tmp_path / "instance")
+
+    def _fresh_g():
+        # the `database` fixture keeps an app context pushed, and Flask then reuses it (and its `g`)
+        # for every test request: start each request with an empty g, as in production, so cached
+        # per-request state (CSRF token, logged-in user, locale, site time zone) never leaks between requests
+        from flask import g
+
+        g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     yield app
     if not db.is_closed():
         db.close()

@@ -1,5 +1,6 @@
 """The data model (DESIGN.md): one module per aggregate, re-exported here."""
 from .base import BaseModel, utcnow
+from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
 from .logs import READER_MODES, AccessEvent, AuditLog, Event, LogHead, Reader
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
@@ -7,10 +8,10 @@ from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, MediaLoan, ProcessStep
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
-              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert]
+              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob]
 
 __all__ = [
-    "ALL_MODELS", "ALERT_SEVERITIES", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
+    "ALL_MODELS", "ALERT_SEVERITIES", "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "READER_MODES", "ROLES", "STORAGE_KINDS", "AccessEvent",
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Handover", "HandoverLine", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "ProcessStep", "Reader", "Site", "Tag", "User",

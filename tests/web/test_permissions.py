@@ -1,0 +1,142 @@
+"""Deny by default, checked over every route in app.url_map, so routes added later are covered too.
+
+Each non-public route: an anonymous visitor is sent to the login page (pages) or gets a 401 JSON
+envelope (/api/); every role the view's permission does not list gets 403; a role it lists is not
+refused. The auditor reads every audit page and is refused every POST route.
+"""
+import uuid
+
+import pytest
+from werkzeug.routing.converters import AnyConverter, IntegerConverter, UUIDConverter
+
+from app.custody.models import ROLES
+from app.custody.permissions import allowed
+from app.security import PERMISSION_ATTR, PUBLIC_ATTR
+from tests import factories
+from tests.conftest import csrf_token
+
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+# POST routes an auditor may use: their own session and account, nothing else in the app
+OWN_ACCOUNT_POSTS = {"auth.logout", "auth.change_password", "auth.create_token", "auth.revoke_token",
+                     "auth.set_language", "auth.login"}
+
+
+def sample_value(converter):
+    """A URL argument of the right shape: int → 1, any(a, b) → a, uuid → a uuid, else 'X'."""
+    if isinstance(converter, IntegerConverter):
+        return 1
+    if isinstance(converter, AnyConverter):
+        return sorted(converter.items)[0]
+    if isinstance(converter, UUIDConverter):
+        return uuid.UUID(int=1)
+    return "X"
+
+
+def routes(app):
+    """(endpoint, method, url, permission) for every route; permission None means public."""
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            view = app.view_functions[rule.endpoint]
+            values = {name: sample_value(conv) for name, conv in rule._converters.items()}
+            url = rule.build(values, append_unknown=False)[1]
+            permission = None if getattr(view, PUBLIC_ATTR, False) else getattr(view, PERMISSION_ATTR, "")
+            for method in sorted(rule.methods - SKIP_METHODS):
+                found.append((rule.endpoint, method, url, permission))
+    return found
+
+
+def call(client, method, url, token):
+    # a real browser form or JS caller carries the CSRF token: the refusal must come from the role check
+    response = client.open(url, method=method, data={"csrf_token": token} if method != "GET" else None,
+                           headers={"X-CSRFToken": token, "Accept": "text/html"})
+    response.get_data()  # read streamed bodies (CSV exports) to the end, as a browser would
+    return response
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+def test_every_route_declares_public_or_a_permission(app):
+    undeclared = [(e, m) for e, m, _u, p in routes(app) if p == ""]
+    assert undeclared == [], "views without @require or @public are closed to everyone"
+
+
+def test_anonymous_is_refused_everywhere_but_public_routes(app, client, site):
+    token = csrf_token(client, "/login")
+    checked = 0
+    for endpoint, method, url, permission in routes(app):
+        if permission is None:
+            continue
+        response = call(client, method, url, token)
+        where = f"{method} {url} ({endpoint})"
+        if url.startswith("/api/"):
+            assert response.status_code == 401, where
+            assert response.get_json()["error"]["code"] == "unauthorized", where
+        else:
+            assert response.status_code == 302, where
+            assert response.headers["Location"].split("?")[0].endswith("/login"), where
+        checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_is_refused_what_its_permissions_do_not_allow(app, site, role):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    user = factories.user(role)
+    token = csrf_token(client)
+    assert client.post("/login", data={"username": user.username, "password": factories.PASSWORD,
+                                       "csrf_token": token}).status_code == 302
+    token = csrf_token(client, "/account")
+    refused = 0
+    for endpoint, method, url, permission in routes(app):
+        if permission is None or endpoint in ("auth.logout",):
+            continue
+        response = call(client, method, url, token)
+        where = f"{role}: {method} {url} ({endpoint}, needs {permission})"
+        if permission != "*" and not allowed({role}, permission):
+            assert response.status_code == 403, where
+            if url.startswith("/api/"):
+                assert response.get_json()["error"]["code"] == "forbidden", where
+            refused += 1
+        else:
+            # allowed: never sent to log in, never refused on a read
+            assert response.status_code not in (401,), where
+            assert not (response.status_code == 302
+                        and response.headers["Location"].split("?")[0].endswith("/login")), where
+            if method == "GET":
+                assert response.status_code != 403, where
+    assert refused > 0
+
+
+def test_auditor_reads_every_audit_page_and_is_refused_every_post(app, client, site, login):
+    login("auditor")
+    token = csrf_token(client, "/account")
+    audit_gets = [(e, u) for e, m, u, _p in routes(app) if m == "GET" and u.startswith("/audit")]
+    assert len(audit_gets) >= 5
+    for endpoint, url in audit_gets:
+        response = client.get(url)
+        response.get_data()
+        assert response.status_code == 200, endpoint
+    posts = [(e, u, p) for e, m, u, p in routes(app) if m == "POST"]
+    own = set()
+    for endpoint, url, permission in posts:
+        if permission in (None, "*"):
+            own.add(endpoint)
+            continue
+        assert call(client, "POST", url, token).status_code == 403, f"auditor may POST {url} ({endpoint})"
+    # the only writes open to every account are the account's own session and password, never data
+    assert own <= OWN_ACCOUNT_POSTS, own - OWN_ACCOUNT_POSTS
+
+
+def test_administrator_cannot_read_the_logs(app, client, site, login):
+    login("administrator")
+    audit_urls = {(e, u) for e, _m, u, _p in routes(app) if u.startswith("/audit")}
+    assert audit_urls
+    for endpoint, url in sorted(audit_urls):
+        assert client.get(url).status_code == 403, endpoint
