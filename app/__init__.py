@@ -24,9 +24,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.auth import bp as auth_bp
     from .web.custody import bp as custody_bp
     from .web.imports import bp as imports_bp
+    from .web.labels import bp as labels_bp
     from .web.scanning import bp as scanning_bp
 
-    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, scanning_bp):
+    for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, scanning_bp):
         app.register_blueprint(bp)
 
     from .cli import register

@@ -150,9 +150,61 @@ def demo_command(host):
         click.echo("Each password works once: the first login asks for a new one.")
 
 
+@click.command("labels")
+@click.option("--kind", type=click.Choice(["volume", "media", "spine", "badge"]), default="volume", show_default=True)
+@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind badge).")
+@click.option("--layout", default=None, help="a4-3x8, a4-2x7, a4-spine-5x1, roll-50x30, roll-60x40 or cr80 "
+              "(default: a4-3x8, or the printer's stock with --printer; cr80 for badges, a4-spine-5x1 for spines).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "zpl"]), default=None,
+              help="Default: from the file name, else the printer's kind, else pdf.")
+@click.option("--start", default=1, show_default=True, help="First free label on the first sheet (1 = top left).")
+@click.option("--dpi", type=click.Choice(["203", "300"]), default="203", show_default=True, help="ZPL resolution.")
+@click.option("--printer", "printer_name", default=None, help="A configured printer: its calibration, stock and dpi.")
+@click.option("--send", is_flag=True, help="Send the ZPL straight to the printer's raw port instead of a file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the job.")
+@with_appcontext
+def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, output):
+    """Make labels for items (or badges for people) as a PDF sheet or ZPL for a thermal printer."""
+    from .custody import printing
+    from .custody.errors import CustodyError
+    from .custody.models import Site
+
+    if not send and output is None:
+        raise click.UsageError("Give -o FILE, or --send with --printer.")
+    with db.connection_context():
+        try:
+            printer = printing.printer_by_name(printer_name) if printer_name else None
+            if fmt is None:
+                suffix = output.suffix.lower().lstrip(".") if output else ""
+                fmt = suffix if suffix in printing.FORMATS else ("zpl" if send or (printer and printer.kind == "zpl")
+                                                                 else "pdf")
+            stock_name = layout or {"badge": "cr80", "spine": "a4-spine-5x1"}.get(kind) or (
+                printer.stock if printer else "a4-3x8")
+            stock = printing.resolve_stock(stock_name)
+            if kind == "badge":
+                made = printing.build_badges(printing.select_people(codes))
+            else:
+                site = Site.select(Site.base_url).first()
+                base = (site.base_url if site else "") or current_app.config.get("BASE_URL", "")
+                made = printing.build_labels(kind, printing.select_items(codes=codes), stock, base)
+            job = printing.render_job(made, stock, fmt, start=start, dpi=int(dpi), printer=printer,
+                                      name=f"labels-{kind}")
+            if send:
+                if printer is None:
+                    raise click.UsageError("--send needs --printer NAME.")
+                printing.send_raw(printer, job.data)
+                click.echo(f"Sent {job.count} label(s) to {printer.name} ({printer.host}:{printer.port}).")
+                return
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
+    output.write_bytes(job.data)
+    click.echo(f"Wrote {job.count} label(s) to {output} ({len(job.data):,} bytes, {fmt.upper()}).")
+
+
 def register(app) -> None:
     for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
-                    backup_command, demo_command):
+                    backup_command, demo_command, labels_command):
         app.cli.add_command(command)
     from .cli_imports import import_group
 

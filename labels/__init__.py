@@ -1,0 +1,1 @@
+"""Labels that always scan: symbology → layouts (millimetres) → renderers (PDF, ZPL, PNG)."""

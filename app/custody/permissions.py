@@ -22,6 +22,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "items.import": ("archivist",),
     "people.import": ("security_officer",),
     "people.vet": ("security_officer",),
+    # labels and badges (printers themselves are site settings: admin.settings)
+    "labels.print": ("archivist", "supervisor", "security_officer"),
+    "badges.print": ("security_officer",),
     # administration
     "admin.users": ("administrator",),
     "admin.locations": ("administrator",),

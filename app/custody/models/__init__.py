@@ -5,15 +5,16 @@ from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
 from .logs import READER_MODES, AccessEvent, AuditLog, Event, LogHead, Reader
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
+from .printers import PRINTER_KINDS, Printer
 from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, MediaLoan, ProcessStep
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
-              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob]
+              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob, Printer]
 
 __all__ = [
     "ALL_MODELS", "ALERT_SEVERITIES", "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "READER_MODES", "ROLES", "STORAGE_KINDS", "AccessEvent",
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Handover", "HandoverLine", "Item",
-    "Location", "LogHead", "MediaLoan", "Person", "ProcessStep", "Reader", "Site", "Tag", "User",
+    "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader", "Site", "Tag", "User",
     "UserRole", "utcnow",
 ]
