@@ -69,7 +69,7 @@ def main() -> None:
         expect(page.locator("#banner")).to_have_attribute("data-kind", "bad")
         page.wait_for_function(settle)
         page.screenshot(path=str(out / "scan-red.png"))
-        page.route("**/api/v1/scans", lambda route: route.abort("internetdisconnected"))
+        page.route("**/api/v1/scans**", lambda route: route.abort("internetdisconnected"))
         wedge(vols[3].code)
         wedge(vols[0].code.lower())
         expect(page.locator("#waiting")).to_be_visible()

@@ -82,8 +82,13 @@ def _said(result: scans.ScanResult, info: dict | None) -> str:
 
 
 def _answer(result: scans.ScanResult):
+    body = _answer_json(result)
+    return jsonify(body), 201 if result.outcome == "recorded" else 200
+
+
+def _answer_json(result: scans.ScanResult) -> dict:
     info = item_json(result.item, result.event)
-    body = {
+    return {
         "ok": True, "outcome": result.outcome, "code": result.code, "message": _said(result, info),
         "item": info,
         "event": ({"id": result.event.id, "kind": result.event.kind, "client_id": result.event.client_id}
@@ -93,15 +98,17 @@ def _answer(result: scans.ScanResult):
         "person": ({"badge": result.person.badge_code, "name": result.person.name}
                    if result.person is not None else None),
     }
-    return jsonify(body), 201 if result.outcome == "recorded" else 200
 
 
 def _refusal(err: CustodyError, raw: str | None):
+    return jsonify(_refusal_json(err, raw)), err.status
+
+
+def _refusal_json(err: CustodyError, raw: str | None) -> dict:
     item = None
     if raw and err.code != "unknown_code":
         item = Item.get_or_none(Item.code == normalize_scan(raw))
-    return jsonify({"ok": False, "error": {"code": err.code, "message": translate_error(err)},
-                    "item": item_json(item)}), err.status
+    return {"ok": False, "error": {"code": err.code, "message": translate_error(err)}, "item": item_json(item)}
 
 
 def _submit():
@@ -131,6 +138,38 @@ def create_scan():
     except CustodyError as err:
         return _refusal(err, raw)
     return _answer(result)
+
+
+@bp.post("/scans/batch")
+@require("custody.move")
+def create_scans():
+    """Record several scans in order in one request (a handheld's waiting queue); each answered on its own."""
+    try:
+        body = _body()
+        items = body.get("scans")
+        if not isinstance(items, list):
+            raise ValidationError(N_("%(field)s is missing."), field="scans")
+        batch = []
+        for entry in items[: scans.MAX_BATCH + 1]:
+            if not isinstance(entry, dict):
+                raise ValidationError(N_("Send a JSON object."))
+            action = _text(entry, "action", required=True, limit=20)
+            batch.append({"code": _text(entry, "code", required=True), "action": action,
+                          "location": _text(entry, "location"), "person": _text(entry, "person"),
+                          "client_id": _text(entry, "client_id", required=action != "lookup", limit=MAX_CLIENT_ID)})
+        results = scans.record_scans(batch, user=current_user._get_current_object(), actor=_person(),
+                                     submit=_submit())
+    except CustodyError as err:
+        return _refusal(err, None)
+    answers = []
+    for scan, result in zip(batch, results, strict=True):
+        if isinstance(result, CustodyError):
+            answers.append({**_refusal_json(result, scan["code"]), "status": result.status,
+                            "client_id": scan["client_id"]})
+        else:
+            answers.append({**_answer_json(result), "status": 201 if result.outcome == "recorded" else 200,
+                            "client_id": scan["client_id"]})
+    return jsonify({"ok": True, "results": answers}), 200
 
 
 @bp.post("/scans/undo")
@@ -214,6 +253,24 @@ openapi.add_paths({
                    "200": openapi.json_response("Replayed, looked up, or context set",
                                                 {"$ref": openapi.ref("ScanAnswer")}), **_REFUSED},
         errors=(401, 403, 404, 409, 422))},
+    "/api/v1/scans/batch": {"post": openapi.operation(
+        "Record several scans in order", permission="custody.move", tag="scans", write=True,
+        operation_id="createScans",
+        description=("What a handheld sends when scans have queued up (offline, or faster than the answers): up "
+                     "to 50 scans, carried out in order exactly as if posted one by one to /api/v1/scans — a "
+                     "location or badge scan sets the context for the scans after it in the batch — all in one "
+                     "group commit. Each scan is answered on its own (with its `status` and `client_id`); a "
+                     "refused scan changes nothing and does not stop the others."),
+        body={"type": "object", "required": ["scans"], "properties": {"scans": {
+            "type": "array", "minItems": 1, "maxItems": 50, "items": {
+                "type": "object", "required": ["code", "action", "client_id"], "properties": {
+                    "code": {"type": "string"}, "action": {"type": "string", "enum": list(scans.ACTIONS)},
+                    "location": {"type": ["string", "null"]}, "person": {"type": ["string", "null"]},
+                    "client_id": {"type": "string", "maxLength": MAX_CLIENT_ID}}}}}},
+        responses={"200": openapi.json_response("One answer per scan, in order", {
+            "type": "object", "properties": {"ok": {"type": "boolean"}, "results": {"type": "array", "items": {
+                "oneOf": [{"$ref": openapi.ref("ScanAnswer")}, {"$ref": openapi.ref("ScanRefusal")}]}}}})},
+        errors=(401, 403, 422))},
     "/api/v1/scans/undo": {"post": openapi.operation(
         "Undo one of my recent scans", permission="custody.move", tag="scans", write=True,
         operation_id="undoScan",

@@ -150,3 +150,41 @@ def undo_scan(*, user, actor: Person | None, event_id: int | None = None, scan_c
         return ScanResult("recorded", item.code, item=item, event=event)
 
     return submit(_write)
+
+
+MAX_BATCH = 50
+
+
+def record_scans(batch: list[dict], *, user, actor: Person | None, submit=None,
+                 now: datetime | None = None) -> list:
+    """Carry out several scans in order, as if sent one by one: a location or badge scan sets the context
+    for the scans after it in the batch; each scan is its own savepoint, so a refusal stops nothing else.
+
+    Returns one ScanResult or CustodyError per scan, in order. The whole batch is one call to `submit`
+    (one group commit); raises ValidationError when the batch is empty or too long.
+    """
+    from app.db import write_tx
+
+    if not batch or len(batch) > MAX_BATCH:
+        raise ValidationError(N_("Send between 1 and %(n)d scans at once."), n=MAX_BATCH)
+
+    def _all():
+        results, location, person = [], None, None
+        for scan in batch:
+            try:
+                with write_tx():  # a savepoint: a refused scan leaves the others alone
+                    result = record_scan(scan["code"], scan["action"], user=user, actor=actor,
+                                         location=location or scan.get("location"),
+                                         person=person or scan.get("person"), client_id=scan.get("client_id"),
+                                         now=now)
+            except CustodyError as err:
+                results.append(err)
+                continue
+            if result.outcome == "location":
+                location = result.location.code
+            elif result.outcome == "person":
+                person = result.person.badge_code
+            results.append(result)
+        return results
+
+    return (submit or (lambda fn: fn()))(_all)

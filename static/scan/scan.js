@@ -152,15 +152,22 @@
     }
     return job.body;
   }
-  function pump() {
-    if (busy || !queue.length) { renderQueue(); return; }
-    busy = true;
-    var job = queue[0];
-    fetch(job.type === "undo" ? root.dataset.undoUrl : root.dataset.scanUrl, {
+  var BATCH = 20;
+  function post(url, body) {
+    return fetch(url, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": CSRF },
-      body: JSON.stringify(bodyOf(job))
-    }).then(function (res) {
+      body: JSON.stringify(body)
+    });
+  }
+  function pump() {
+    if (busy || !queue.length) { renderQueue(); return; }
+    var jobs = [];
+    for (var i = 0; i < queue.length && jobs.length < BATCH && queue[i].type === "scan"; i++) jobs.push(queue[i]);
+    if (jobs.length > 1) { pumpBatch(jobs); return; }
+    busy = true;
+    var job = queue[0];
+    post(job.type === "undo" ? root.dataset.undoUrl : root.dataset.scanUrl, bodyOf(job)).then(function (res) {
       return res.json().then(function (data) { return { res: res, data: data }; },
                             function () { return { res: res, data: null }; });
     }).then(function (r) {
@@ -188,6 +195,43 @@
     });
   }
 
+  // scans that queued up (offline, or faster than the answers) go in one request, still in order: the
+  // server carries them out one by one, as if sent singly, and answers each
+  function pumpBatch(jobs) {
+    busy = true;
+    post(root.dataset.batchUrl, { scans: jobs.map(bodyOf) }).then(function (res) {
+      return res.json().then(function (data) { return { res: res, data: data }; },
+                            function () { return { res: res, data: null }; });
+    }).then(function (r) {
+      busy = false;
+      var res = r.res, data = r.data;
+      if (res.status === 401 || (data && data.error && data.error.code === "csrf")) {
+        online = true; renderQueue();
+        refreshToken().then(function (fresh) {
+          if (fresh) { pump(); } else { show("bad", jobs[0].code, "", S.login_again); signal("bad"); retryLater(10000); }
+        });
+        return;
+      }
+      if (!data || !data.results || res.status >= 500) {
+        online = true; show("wait", jobs[0].code, "", S.server_error); renderQueue(); retryLater(); return;
+      }
+      queue.splice(0, data.results.length); delay = 1000; online = true;
+      var refused = false;
+      data.results.forEach(function (result, n) {
+        var ok = result.status < 300;
+        refused = refused || !ok;
+        answer(jobs[n], ok, result, true);
+      });
+      signal(refused ? "bad" : "ok");
+      save(); renderQueue(); renderList();
+      pump();
+    }, function () {
+      busy = false; online = false;
+      entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
+      show("wait", jobs[0].code, "", S.queued); renderQueue(); renderList(); retryLater();
+    });
+  }
+
   var lastRefresh = 0;
   function refreshToken() {
     if (Date.now() - lastRefresh < 5000) return Promise.resolve(false);
@@ -202,7 +246,7 @@
     }, function () { return false; });
   }
 
-  function answer(job, ok, data) {
+  function answer(job, ok, data, quiet) {
     var item = data.item || null;
     var code = item ? item.code : (data.code || job.code);
     var archive = item ? item.archive_no : "";
@@ -221,12 +265,12 @@
     }
     if (ok && data.outcome === "location") {
       ctx.location = { code: data.location.code, name: data.location.name };
-      show("info", data.location.code, "", text); signal("info");
+      show("info", data.location.code, "", text); if (!quiet) signal("info");
     } else if (ok && data.outcome === "person") {
       ctx.person = { code: data.person.badge, name: data.person.name };
-      show("info", data.person.badge, "", text); signal("info");
+      show("info", data.person.badge, "", text); if (!quiet) signal("info");
     } else {
-      show(ok ? "ok" : "bad", code, archive, text); signal(ok ? "ok" : "bad");
+      show(ok ? "ok" : "bad", code, archive, text); if (!quiet) signal(ok ? "ok" : "bad");
     }
     renderContext();
   }

@@ -119,7 +119,7 @@ def test_offline_queue_sends_everything_once_in_order(phone, floor, live_server)
     wedge(page, "WS-02")
     expect(page.locator("#ctx-location-value")).to_contain_text("WS-02")
 
-    page.route("**/api/v1/scans", lambda route: route.abort("internetdisconnected"))
+    page.route("**/api/v1/scans**", lambda route: route.abort("internetdisconnected"))
     for code in codes[:3]:
         wedge(page, code)
     expect(page.locator("#waiting")).to_have_text("3 条待发送")
@@ -128,7 +128,7 @@ def test_offline_queue_sends_everything_once_in_order(phone, floor, live_server)
     assert Event.select().count() == 0
 
     # back online, but the answer to the first send is lost: the server recorded it, the page never heard
-    page.unroute("**/api/v1/scans")
+    page.unroute("**/api/v1/scans**")
     lost = {"n": 0}
 
     def lose_first_answer(route):
@@ -139,11 +139,14 @@ def test_offline_queue_sends_everything_once_in_order(phone, floor, live_server)
         else:
             route.continue_()
 
-    page.route("**/api/v1/scans", lose_first_answer)
+    sent: list[str] = []
+    page.on("request", lambda req: sent.append(req.url) if "/api/v1/scans" in req.url else None)
+    page.route("**/api/v1/scans**", lose_first_answer)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wedge(page, codes[3])
     settled(page)
     assert lost["n"] == 1
+    assert any(url.endswith("/api/v1/scans/batch") for url in sent)  # the backlog went in one request
     assert events_of(codes) == [(c, "check_out") for c in codes]  # each once, in the order scanned
     assert Event.select().where(Event.client_id.is_null(False)).count() == 4
     expect(page.locator("#conn")).to_have_attribute("data-online", "true")

@@ -225,3 +225,37 @@ def test_undo_only_within_the_window(world):
     with pytest.raises(UndoRefusedError):
         services.undo(event.id, user=world["op"].id, actor=world["me"], now=event.at + timedelta(hours=1))
     assert state(world["vol"])[0] == "out"
+
+
+def test_a_batch_is_carried_out_in_order_with_its_own_context(world, scan, client):
+    second = f.item()
+    token = csrf_token(client, "/scan")
+    batch = [{"code": "WS-02", "action": "check_out", "client_id": "b-0"},
+             {"code": world["vol"].code, "action": "check_out", "client_id": "b-1"},
+             {"code": "V99999999", "action": "check_out", "client_id": "b-2"},
+             {"code": second.code.lower(), "action": "check_out", "client_id": "b-3"},
+             {"code": world["vol"].code, "action": "return", "client_id": "b-4"}]
+    fresh_g()
+    res = client.post("/api/v1/scans/batch", json={"scans": batch}, headers={"X-CSRFToken": token})
+    assert res.status_code == 200, res.json
+    answers = res.json["results"]
+    assert [(a["client_id"], a["status"]) for a in answers] == [
+        ("b-0", 200), ("b-1", 201), ("b-2", 404), ("b-3", 201), ("b-4", 201)]
+    assert answers[2]["error"]["code"] == "unknown_code"  # refused alone; the scans after it went through
+    assert state(second) == ("out", "WS-02", world["me"].id)  # the location scanned first in the batch
+    assert state(world["vol"]) == ("in_storage", "KF-A-01", None)
+    assert [e.client_id for e in Event.select().order_by(Event.id)] == ["b-1", "b-3", "b-4"]
+    # the same batch again (its answer was lost): nothing new is recorded
+    fresh_g()
+    again = client.post("/api/v1/scans/batch", json={"scans": batch}, headers={"X-CSRFToken": token})
+    assert [a.get("outcome") for a in again.json["results"]] == ["location", "replayed", None, "replayed",
+                                                                  "replayed"]
+    assert Event.select().count() == 3
+
+
+def test_an_empty_or_oversized_batch_is_refused(world, client):
+    token = csrf_token(client, "/scan")
+    for body in ({"scans": []}, {"scans": [{"code": "x", "action": "lookup"}] * 51}, {"nope": 1}):
+        fresh_g()
+        res = client.post("/api/v1/scans/batch", json=body, headers={"X-CSRFToken": token})
+        assert res.status_code == 422 and res.json["error"]["code"] == "invalid"
