@@ -73,37 +73,49 @@ def seed(url: str, volumes: int) -> str:
 
 
 class Client:
-    def __init__(self, port: int, token: str):
-        self.port, self.token = port, token
+    def __init__(self, port: int, token: str, batch: int = 1):
+        self.port, self.token, self.batch = port, token, batch
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def scan(self, code: str, action: str, location: str | None) -> tuple[int, float]:
-        body = json.dumps({"code": code, "action": action, "location": location, "client_id": uuid.uuid4().hex})
+    def scan(self, code: str, action: str, location: str | None) -> list[tuple[int, float]]:
+        """One request: a single scan, or (batch > 1) that many scans of consecutive volumes."""
+        one = {"code": code, "action": action, "location": location, "client_id": uuid.uuid4().hex}
+        if self.batch > 1:
+            number = int(code[1:])
+            scans = [{**one, "code": f"V{number + i:08d}", "client_id": uuid.uuid4().hex} for i in range(self.batch)]
+            path, body = "/api/v1/scans/batch", json.dumps({"scans": scans})
+        else:
+            path, body = "/api/v1/scans", json.dumps(one)
         t0 = time.perf_counter()
         try:
-            self.conn.request("POST", "/api/v1/scans", body, {"Content-Type": "application/json",
-                                                               "Authorization": f"Bearer {self.token}"})
+            self.conn.request("POST", path, body, {"Content-Type": "application/json",
+                                                   "Authorization": f"Bearer {self.token}"})
             res = self.conn.getresponse()
-            res.read()
+            data = res.read()
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            return 0, time.perf_counter() - t0
-        return res.status, time.perf_counter() - t0
+            return [(0, time.perf_counter() - t0)]
+        took = time.perf_counter() - t0
+        if self.batch > 1 and res.status == 200:
+            return [(r["status"], took) for r in json.loads(data)["results"]]
+        return [(res.status, took)]
 
 
 def _worker(args):
     """One client process: its threads each own a connection and a slice of the volumes."""
     import threading
 
-    port, token, codes, threads, duration, rate = args
+    port, token, codes, threads, duration, rate, batch = args
     results: list[tuple[int, float]] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + duration
-    slices = [codes[i::threads] for i in range(threads)]
+    # a thread's volumes: contiguous runs, so a batch names consecutive codes that are all its own
+    size = max(batch, len(codes) // threads // batch * batch)
+    slices = [codes[i * size:(i + 1) * size] for i in range(threads)]
 
     def run(my_codes, interval):
-        client, mine, n = Client(port, token), [], 0
+        client, mine, n = Client(port, token, batch), [], 0
         next_at = time.perf_counter()
         while time.perf_counter() < stop_at:
             code = my_codes[n % len(my_codes)]
@@ -115,8 +127,8 @@ def _worker(args):
                 delay = next_at - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
-            mine.append(client.scan(code, action, location))
-            n += 1
+            mine.extend(client.scan(code, action, location))
+            n += batch
         with lock:
             results.extend(mine)
 
@@ -129,13 +141,14 @@ def _worker(args):
     return results
 
 
-def load(port, token, codes, processes, connections, duration, rate=None):
-    """Run the load; returns (status list, latencies) over all clients."""
+def load(port, token, codes, processes, connections, duration, rate=None, batch=1):
+    """Run the load; returns (status, latency) per scan over all clients."""
     per_proc = max(1, connections // processes)
-    chunks = [codes[i::processes] for i in range(processes)]
+    size = len(codes) // processes
+    chunks = [codes[i * size:(i + 1) * size] for i in range(processes)]
     per_rate = (rate / processes) if rate else None
     with mp.get_context("fork").Pool(processes) as pool:
-        parts = pool.map(_worker, [(port, token, chunk, per_proc, duration, per_rate) for chunk in chunks])
+        parts = pool.map(_worker, [(port, token, chunk, per_proc, duration, per_rate, batch) for chunk in chunks])
     flat = [r for part in parts for r in part]
     return flat
 
@@ -248,6 +261,8 @@ def main() -> None:
     ap.add_argument("--paced-rate", type=float, default=100)
     ap.add_argument("--volumes", type=int, default=20000)
     ap.add_argument("--no-group-commit", action="store_true")
+    ap.add_argument("--batch", type=int, default=1, help="scans per request in the saturation phase "
+                                                         "(POST /api/v1/scans/batch, as a handheld sends its backlog)")
     ap.add_argument("--skip-page", action="store_true")
     args = ap.parse_args()
 
@@ -268,15 +283,17 @@ def main() -> None:
         codes = [f"V{n:08d}" for n in range(1, args.volumes + 1)]
         print(f"# {time.strftime('%Y-%m-%d %H:%M:%S')}  cpus={os.cpu_count()}  loadavg before={load_before[0]:.2f}  "
               f"db={'sqlite' if url.startswith('sqlite') else 'postgresql'}  gunicorn gthread "
-              f"{args.workers}×{args.threads}  group commit={'off' if args.no_group_commit else 'on'}  "
+              f"{args.workers}×{args.threads}  batch={args.batch}  group commit={'off' if args.no_group_commit else 'on'}  "
               f"clients={args.connections} connections in {args.client_processes} processes (bearer token)")
         warm = load(port, token, codes[-200:], 1, 4, 1.5)  # warm-up: connections, caches (not in the figures)
         warm_ok = sum(1 for status, _lat in warm if status == 201)
         base = Path(str(url).replace("sqlite:///", "")) if url.startswith("sqlite") else None
         cpu0 = server_cpu(proc.pid)
-        sat = load(port, token, codes[: args.volumes // 2 - 200], args.client_processes, args.connections, args.duration)
+        sat = load(port, token, codes[: args.volumes // 2 - 200], args.client_processes, args.connections, args.duration,
+                   batch=args.batch)
         cpu1 = server_cpu(proc.pid)
-        recorded = report(f"saturation {args.duration:.0f}s", sat, args.duration)
+        recorded = report(f"saturation {args.duration:.0f}s" + (f" ({args.batch} per request)" if args.batch > 1 else ""),
+                          sat, args.duration)
         if sat:
             per_scan = (cpu1 - cpu0) / len(sat) * 1000
             print(f"  server CPU per scan {per_scan:.2f} ms → one free core would carry ~{1000 / per_scan:.0f} scans/s "
