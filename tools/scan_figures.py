@@ -53,6 +53,7 @@ def main() -> None:
         page.fill("input[name=password]", f.PASSWORD)
         page.click("main button[type=submit]")
         page.goto("/scan")
+        expect(page.locator("#scanner")).to_have_attribute("data-ready", "true")
 
         def wedge(code):
             page.keyboard.type(code, delay=2)

@@ -11,7 +11,7 @@
   var USER = root.dataset.user;
   var KEY = "custody.scan." + USER + ".";
   var $ = function (id) { return document.getElementById(id); };
-  var input = $("scan-input"), form = $("scan-form"), banner = $("banner"), list = $("session-list");
+  var input = $("scan-input"), banner = $("banner"), list = $("session-list");
   var undoButton = $("undo-button");
 
   function load(name, fallback) {
@@ -276,15 +276,10 @@
   }
 
   /* ---- input: keyboard-wedge scanners type the code then Enter or Tab ---- */
-  form.addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    var v = input.value; input.value = ""; scan(v); input.focus();
-  });
+  function take() { var v = input.value; input.value = ""; scan(v); input.focus(); }
+  $("scan-ok").addEventListener("click", take);
   input.addEventListener("keydown", function (ev) {
-    if (ev.key === "Tab" && input.value.trim()) {
-      ev.preventDefault();
-      var v = input.value; input.value = ""; scan(v);
-    }
+    if (ev.key === "Enter" || (ev.key === "Tab" && input.value.trim())) { ev.preventDefault(); take(); }
   });
   // keep the focus in the scan field, so the next hardware scan lands there
   document.addEventListener("click", function (ev) {
@@ -337,5 +332,6 @@
   renderAction(); renderContext(); renderList(); renderQueue();
   window.custodyScan = { queue: function () { return queue.slice(); }, pump: pump };
   input.focus();
+  root.dataset.ready = "true";
   pump();
 })();

@@ -56,8 +56,13 @@ def open_scan_page(phone, floor, live_server, **kwargs):
     page.fill("input[name=password]", f.PASSWORD)
     page.click("main button[type=submit]")
     page.goto("/scan")
-    expect(page.locator("#scan-input")).to_be_focused()
+    ready(page)
     return ctx, page, urls
+
+
+def ready(page):
+    expect(page.locator("#scanner")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#scan-input")).to_be_focused()
 
 
 def wedge(page, code, end="Enter"):
@@ -164,6 +169,7 @@ def test_language_switch_and_hand_over_by_badge(phone, floor, live_server):
     expect(page.locator("#scan-input")).to_be_focused()
     page.locator("form.lang button").tap()
     expect(page.locator("#undo-button")).to_have_text("Undo last")
+    ready(page)
     assert page.locator("html").get_attribute("lang") == "en"
     vol = floor["vols"][0].code
     wedge(page, "WS-01")
@@ -191,11 +197,12 @@ def test_page_installs_and_reloads_offline(phone, floor, live_server):
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null")
+    ready(page)
     wedge(page, "WS-01")
     expect(page.locator("#ctx-location-value")).to_contain_text("WS-01")
     ctx.set_offline(True)
     page.reload()  # served by the service worker; the context survives on the device
-    expect(page.locator("#scan-input")).to_be_focused()
+    ready(page)
     expect(page.locator("#ctx-location-value")).to_contain_text("WS-01")
     wedge(page, floor["vols"][0].code)
     expect(page.locator("#waiting")).to_be_visible()
