@@ -209,3 +209,11 @@ def register(app) -> None:
     from .cli_imports import import_group
 
     app.cli.add_command(import_group)
+    from .cli_alerts import COMMANDS as alert_commands  # custody sweep, custody scheduler
+
+    for command in alert_commands:
+        app.cli.add_command(command)
+    from .readers_cli import COMMANDS as reader_commands
+
+    for command in reader_commands:
+        app.cli.add_command(command)

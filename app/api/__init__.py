@@ -58,4 +58,7 @@ from .errors import InvalidFieldError  # noqa: E402
 
 bp.register_error_handler(InvalidFieldError, _field_error)
 
-from . import custody, docs, items, people, places, scans  # noqa: E402,F401
+from . import custody, docs, items, people, places  # noqa: E402,F401
+from . import alerts  # noqa: E402,F401  (issue 6: /api/v1/alerts)
+from . import readers  # noqa: E402,F401  (reader ingest, raw reads, door passes)
+from . import scans  # noqa: E402,F401  (issue 4: handheld scans)

@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the logs
     "audit.read": ("auditor",),
     "export.read": ("auditor",),
+    # door passes, raw reader reads, unknown tags
+    "doors.view": ("security_officer", "supervisor", "auditor"),
 }.items()}
 
 

@@ -17,6 +17,7 @@ class Site(BaseModel):
     working_hours = TextField(default="{}")  # JSON: {"mon": ["08:00", "18:00"], ...}
     holidays = TextField(default="[]")  # JSON list of YYYY-MM-DD
     base_url = CharField(max_length=200, default="")
+    sweep_nonworking = BooleanField(default=True)  # 007: sweep nights after a non-working day too
     created_at = DateTimeField(default=utcnow)
 
     class Meta:

@@ -1,0 +1,194 @@
+"""The site's nightly return rule: time zone, working hours, holidays, cutoff, grace — and the
+time arithmetic that turns "night D" into UTC instants, daylight saving included (zoneinfo).
+
+A *night* is named by the site-local date of its evening: night 2026-03-28 is evaluated at
+2026-03-28 18:30 site time (the cutoff) and the sweep for it is due at cutoff + grace.
+"""
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from app.db import write_tx
+
+from . import audit
+from .errors import N_, ValidationError
+from .models import Site, utcnow
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+MAX_GRACE_MINUTES = 240
+
+
+@dataclass(frozen=True)
+class Night:
+    """One night of one site, with its instants in naive UTC (as stored)."""
+
+    site_id: int
+    night: date
+    tz: str
+    cutoff_local: datetime  # aware, site time
+    cutoff_at: datetime  # naive UTC
+    due_at: datetime  # naive UTC
+    is_workday: bool
+
+
+def _tz(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(N_("Unknown time zone: %(tz)s"), tz=name) from None
+
+
+def parse_hhmm(value: str) -> time:
+    """'18:30' → time(18, 30); raises ValidationError."""
+    match = HHMM.match((value or "").strip())
+    if not match:
+        raise ValidationError(N_("Write times as HH:MM (24-hour clock), e.g. 18:30: %(value)s"), value=value)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def working_hours(site: Site) -> dict[str, list[str]]:
+    """The site's working hours per weekday ({"mon": ["08:00", "18:00"], …}; a missing day is off)."""
+    try:
+        data = json.loads(site.working_hours or "{}")
+    except ValueError:
+        return {}
+    return {d: list(v) for d, v in data.items() if d in WEEKDAYS and isinstance(v, list) and len(v) == 2}
+
+
+def holidays(site: Site) -> list[date]:
+    """The site's holidays, sorted."""
+    try:
+        values = json.loads(site.holidays or "[]")
+    except ValueError:
+        return []
+    out = []
+    for v in values:
+        try:
+            out.append(date.fromisoformat(str(v)))
+        except ValueError:
+            continue
+    return sorted(set(out))
+
+
+def is_workday(site: Site, day: date) -> bool:
+    """True when the site works that day: the weekday has working hours and it is not a holiday.
+
+    A site that has set no working hours at all counts every day except holidays as a working day.
+    """
+    hours = working_hours(site)
+    if day in set(holidays(site)):
+        return False
+    if not hours:
+        return True
+    return WEEKDAYS[day.weekday()] in hours
+
+
+def to_utc(local: datetime) -> datetime:
+    """An aware local datetime as naive UTC."""
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def night_of(site: Site, night: date) -> Night:
+    """The cutoff and due instants of a night.
+
+    The local cutoff is resolved with zoneinfo, so the UTC instant moves by an hour across a
+    daylight-saving change; a cutoff inside a spring-forward gap resolves (fold=0) to the instant
+    one hour later on the wall clock, which is still "that evening".
+    """
+    tz = _tz(site.timezone)
+    local = datetime.combine(night, parse_hhmm(site.cutoff), tzinfo=tz)
+    cutoff_at = to_utc(local)
+    return Night(site.id, night, site.timezone, local, cutoff_at,
+                 cutoff_at + timedelta(minutes=int(site.grace_minutes or 0)), is_workday(site, night))
+
+
+def night_for_moment(site: Site, moment: datetime) -> date:
+    """The night a naive-UTC moment belongs to: the last night whose cutoff is at or before it."""
+    local_day = moment.replace(tzinfo=UTC).astimezone(_tz(site.timezone)).date()
+    return local_day if night_of(site, local_day).cutoff_at <= moment else local_day - timedelta(days=1)
+
+
+def due_nights(site: Site, now: datetime, *, lookback: int) -> list[Night]:
+    """Nights whose sweep is due by now, at most `lookback` nights back, none before the site existed."""
+    last = night_for_moment(site, now)
+    nights = []
+    for back in range(lookback, -1, -1):
+        n = night_of(site, last - timedelta(days=back))
+        if n.due_at <= now and (site.created_at is None or n.cutoff_at >= site.created_at):
+            nights.append(n)
+    return nights
+
+
+def local_time(moment: datetime, tz: str) -> datetime:
+    """A naive-UTC moment as an aware site-local datetime."""
+    return moment.replace(tzinfo=UTC).astimezone(_tz(tz))
+
+
+def all_timezones() -> list[str]:
+    """Every IANA zone name this machine knows, sorted."""
+    return sorted(available_timezones())
+
+
+def _norm_hours(hours: dict) -> dict[str, list[str]]:
+    out = {}
+    for day in WEEKDAYS:
+        span = hours.get(day)
+        if not span or not any((s or "").strip() for s in span):
+            continue
+        if len(span) != 2 or not all((s or "").strip() for s in span):
+            raise ValidationError(N_("Give both a start and an end time for %(day)s, or neither."), day=day)
+        start, end = parse_hhmm(span[0]), parse_hhmm(span[1])
+        if end <= start:
+            raise ValidationError(N_("Working hours for %(day)s end before they start."), day=day)
+        out[day] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
+    return out
+
+
+def _norm_holidays(values) -> list[str]:
+    days = set()
+    for raw in values:
+        raw = (raw or "").strip()
+        if not raw:
+            continue
+        try:
+            days.add(date.fromisoformat(raw))
+        except ValueError:
+            raise ValidationError(N_("Write holidays as YYYY-MM-DD, one per line: %(value)s"), value=raw) from None
+    return [d.isoformat() for d in sorted(days)]
+
+
+def update_night_rule(site: Site, *, user, timezone: str, cutoff: str, grace_minutes, hours: dict,
+                      holiday_list, sweep_nonworking: bool, ip: str = "",
+                      now: datetime | None = None) -> dict:
+    """Change the site's nightly rule settings; logs the change in the admin log.
+
+    Returns {field: [old, new]} for what changed (empty: nothing to do). Raises ValidationError.
+    """
+    now = now or utcnow()
+    _tz(timezone)
+    cutoff_t = parse_hhmm(cutoff).strftime("%H:%M")
+    try:
+        grace = int(grace_minutes)
+    except (TypeError, ValueError):
+        raise ValidationError(N_("The grace period is a number of minutes.")) from None
+    if not 0 <= grace <= MAX_GRACE_MINUTES:
+        raise ValidationError(N_("The grace period must be between 0 and %(max)s minutes."), max=MAX_GRACE_MINUTES)
+    new = {
+        "timezone": timezone, "cutoff": cutoff_t, "grace_minutes": grace,
+        "working_hours": audit.canonical_json(_norm_hours(hours)),
+        "holidays": audit.canonical_json(_norm_holidays(holiday_list)),
+        "sweep_nonworking": bool(sweep_nonworking),
+    }
+    with write_tx():
+        current = Site.get_by_id(site.id)
+        changes = {k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v}
+        if changes:
+            Site.update(**{k: v for k, (_old, v) in changes.items()}).where(Site.id == site.id).execute()
+            audit.append_audit("site.night_rule", user=user, target=f"site:{site.code}", detail=changes,
+                               ip=ip, at=now)
+    for k, (_old, v) in changes.items():
+        setattr(site, k, v)
+    return changes

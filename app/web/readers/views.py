@@ -1,0 +1,127 @@
+"""Readers page (administrator), door log and unknown tags (security officer, supervisor, auditor)."""
+import json
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN, fn
+
+from app.custody import doors
+from app.custody.errors import CustodyError
+from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus, utcnow
+from app.security import require
+from app.web.helpers import client_ip, flash_error
+
+from . import bp
+from .forms import MODE_NAMES, PROTOCOL_NAMES, ConfirmForm, ReaderForm
+
+PAGE_SIZE = 100
+
+
+def _offline_seconds() -> int:
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+
+
+def _form() -> ReaderForm:
+    form = ReaderForm()
+    form.location.choices = [(loc.code, f"{loc.code} · {loc.name}") for loc in
+                             Location.select().where(Location.is_active == True).order_by(Location.code)]  # noqa: E712
+    return form
+
+
+def _page(form, status=200):
+    now = utcnow()
+    readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
+    health = {s.reader_id: json.loads(s.stats or "{}") for s in ReaderStatus.select()}
+    rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
+            for r in readers]
+    return render_template("readers/readers.html", rows=rows, form=form, confirm=ConfirmForm(),
+                           MODE_NAMES=MODE_NAMES, PROTOCOL_NAMES=PROTOCOL_NAMES), status
+
+
+@bp.route("/admin/readers")
+@require("admin.readers")
+def readers():
+    return _page(_form())
+
+
+@bp.route("/admin/readers", methods=["POST"])
+@require("admin.readers")
+def create_reader():
+    form = _form()
+    if not form.validate_on_submit():
+        return _page(form, 422)
+    try:
+        reader, secret = doors.register_reader(
+            form.name.data, location=Location.by_code(form.location.data), mode=form.mode.data,
+            protocol=form.protocol.data, settings=form.settings.data or "{}", by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+        return _page(form, err.status)
+    # shown once, in this response only: never in a URL, a flash message or the session
+    return render_template("readers/token.html", reader=reader, secret=secret, created=True)
+
+
+def _reader_or_404(reader_id: int) -> Reader:
+    reader = Reader.get_or_none(Reader.id == reader_id)
+    if reader is None:
+        abort(404)
+    return reader
+
+
+@bp.route("/admin/readers/<int:reader_id>/rotate", methods=["POST"])
+@require("admin.readers")
+def rotate_token(reader_id):
+    reader = _reader_or_404(reader_id)
+    secret = doors.rotate_token(reader, by=current_user, ip=client_ip())
+    return render_template("readers/token.html", reader=reader, secret=secret, created=False)
+
+
+@bp.route("/admin/readers/<int:reader_id>/revoke", methods=["POST"])
+@require("admin.readers")
+def revoke_token(reader_id):
+    reader = _reader_or_404(reader_id)
+    try:
+        doors.revoke_token(reader, by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+    else:
+        flash(_("The token of %(name)s is revoked: the reader can no longer send reads.", name=reader.name),
+              "success")
+    return redirect(url_for("readers.readers"))
+
+
+@bp.route("/doors")
+@require("doors.view")
+def door_log():
+    allowed = request.args.get("allowed", "")
+    reader_id = request.args.get("reader", type=int)
+    before = request.args.get("before_id", type=int)
+    query = (AccessEvent.select(AccessEvent, Reader, Person).join(Reader)
+             .switch(AccessEvent).join(Person, JOIN.LEFT_OUTER)
+             .order_by(AccessEvent.id.desc()).limit(PAGE_SIZE))
+    if allowed in ("0", "1"):
+        query = query.where(AccessEvent.allowed == (allowed == "1"))
+    if reader_id:
+        query = query.where(AccessEvent.reader == reader_id)
+    if before:
+        query = query.where(AccessEvent.id < before)
+    rows = list(query)
+    door_readers = list(Reader.select().where(Reader.mode.in_(("perimeter_door", "internal_door")))
+                        .order_by(Reader.name))
+    return render_template("readers/door_log.html", rows=rows, allowed=allowed, reader_id=reader_id,
+                           door_readers=door_readers,
+                           next_before=rows[-1].id if len(rows) == PAGE_SIZE else None)
+
+
+@bp.route("/doors/unknown-tags")
+@require("doors.view")
+def unknown_tags():
+    rows = list(ReaderRead.select(ReaderRead.tag, ReaderRead.scheme, fn.COUNT(ReaderRead.id).alias("n"),
+                                  fn.MIN(ReaderRead.read_at).alias("first"), fn.MAX(ReaderRead.read_at).alias("last"),
+                                  fn.MAX(ReaderRead.reader).alias("reader_id"))
+                .where((ReaderRead.resolved_kind == "unknown") & (ReaderRead.kind == "read"))
+                .group_by(ReaderRead.tag, ReaderRead.scheme)
+                .order_by(fn.MAX(ReaderRead.read_at).desc()).limit(500).dicts())
+    names = {r.id: r.name for r in Reader.select(Reader.id, Reader.name)}
+    return render_template("readers/unknown_tags.html", rows=rows, reader_names=names)
