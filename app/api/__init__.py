@@ -61,3 +61,4 @@ bp.register_error_handler(InvalidFieldError, _field_error)
 from . import custody, docs, items, people, places  # noqa: E402,F401
 from . import alerts  # noqa: E402,F401  (issue 6: /api/v1/alerts)
 from . import readers  # noqa: E402,F401  (reader ingest, raw reads, door passes)
+from . import scans  # noqa: E402,F401  (issue 4: handheld scans)

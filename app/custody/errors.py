@@ -105,3 +105,15 @@ class LoginFailedError(CustodyError):
     status = 401
     # one message for every failure: unknown user, wrong password, locked, disabled
     template = N_("Invalid username or password.")
+
+
+class NotYoursError(CustodyError):
+    code = "not_yours"
+    status = 403
+    template = N_("%(code)s is held by %(holder)s: only they, an archivist or a supervisor can return it.")
+
+
+class UndoRefusedError(CustodyError):
+    code = "undo_refused"
+    status = 409
+    template = N_("This scan can no longer be undone.")

@@ -2,7 +2,14 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from .errors import N_, BadgeNotActiveError, DestinationNotAllowedError, NotAllowedError, QuarantinedError
+from .errors import (
+    N_,
+    BadgeNotActiveError,
+    DestinationNotAllowedError,
+    NotAllowedError,
+    NotYoursError,
+    QuarantinedError,
+)
 from .models.places import STORAGE_KINDS
 
 # where each kind of item may be put
@@ -50,3 +57,22 @@ def ensure_badge_active(person, day: date) -> None:
     """Raise BadgeNotActiveError unless the person's badge is active on that day."""
     if person is None or not person.badge_active_on(day):
         raise BadgeNotActiveError(name=person.name if person else "?")
+
+
+# who may take back into storage a volume someone else holds: the archive staff who receive volumes
+RECEIVING_ROLES = frozenset({"archivist", "supervisor"})
+
+
+def ensure_may_return(item, actor, roles) -> None:
+    """Raise NotYoursError when a person returns an item another person holds without a receiving role.
+
+    roles=None means no login is acting (a reader, the scheduler, the command line): the physical
+    fact is recorded as seen.
+    """
+    if roles is None or item.state != "out" or item.holder_id is None:
+        return
+    if actor is not None and actor.id == item.holder_id:
+        return
+    if RECEIVING_ROLES.intersection(roles):
+        return
+    raise NotYoursError(code=item.code, holder=item.holder.name if item.holder else "?")

@@ -4,13 +4,21 @@ Every service appends exactly one event to the custody log and updates the item'
 state (location, holder, state, since) in the same transaction; nothing else changes custody.
 Callers pass who acts (a Person, may be None for system actions) and which login recorded it.
 """
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.db import write_tx
 
 from . import alerts, audit, rules
-from .errors import N_, AlreadyThereError, ConflictError, NotAllowedError, ValidationError
-from .models import Event, Item, Location, Person, Site, utcnow
+from .errors import (
+    N_,
+    AlreadyThereError,
+    ConflictError,
+    NotAllowedError,
+    NotFoundError,
+    UndoRefusedError,
+    ValidationError,
+)
+from .models import Event, Item, Location, Person, Site, User, UserRole, utcnow
 
 KEEP = object()  # "leave the holder as it is"
 
@@ -24,6 +32,15 @@ def _replay(client_id: str | None) -> Event | None:
     if client_id is None:
         return None
     return Event.get_or_none(Event.client_id == client_id)
+
+
+def _login_roles(user) -> frozenset[str] | None:
+    """The roles of the acting login (a User or its id); None when no login acts (readers, system)."""
+    if user is None:
+        return None
+    if isinstance(user, User):
+        return user.roles
+    return frozenset(r.role for r in UserRole.select(UserRole.role).where(UserRole.user == user))
 
 
 def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | None, state: str,
@@ -75,8 +92,9 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
                       client_id: str | None = None) -> Event:
     """Put an item back in a storage location (check-in); clears the holder.
 
+    A login may return what it holds; an archivist or supervisor may receive anything back.
     Raises ItemNotFound, QuarantinedError, DestinationNotAllowedError (not a storage place),
-    AlreadyThereError.
+    AlreadyThereError, NotYoursError.
     """
     now = now or utcnow()
     with write_tx():
@@ -89,6 +107,7 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
         rules.ensure_can_go(item, to)
         if item.location_id == to.id and item.state == "in_storage":
             raise AlreadyThereError(code=item.code, location=to.name)
+        rules.ensure_may_return(item, actor, _login_roles(user))
         kind = "return" if item.state == "out" else "move"
         event = _record(item, kind, dst=to, holder=None, state="in_storage", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
@@ -222,3 +241,49 @@ def record_damage(code: str, *, actor: Person | None, description: str, pages: i
         alerts.open_alert("damage", severity="warning", item=item, location=item.location,
                           person=item.holder, message=description, dedupe_key=f"damage:{event.id}", now=now)
         return event
+
+
+UNDOABLE_KINDS = frozenset({"check_out", "return", "move", "hand_over"})
+UNDO_WINDOW = timedelta(minutes=15)
+
+
+def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: datetime | None = None,
+         window: timedelta = UNDO_WINDOW, client_id: str | None = None) -> Event:
+    """Reverse a recent custody change with a compensating "undo" event (the log stays append-only).
+
+    The item goes back to the location, holder and state it had before. Only the login that
+    recorded the change may undo it, within `window`, and only while it is still the item's
+    latest event. Raises NotFoundError, UndoRefusedError.
+    """
+    now = now or utcnow()
+    user_id = user.id if isinstance(user, User) else user
+    with write_tx():
+        if (done := _replay(client_id)) is not None:
+            return done
+        event = Event.get_or_none(Event.id == event_id)
+        if event is None:
+            raise NotFoundError(N_("There is no such scan to undo."))
+        if event.kind not in UNDOABLE_KINDS:
+            raise UndoRefusedError(N_("Only a check-out, return, move or hand-over can be undone."))
+        if user_id is None or event.user_id != user_id:
+            raise UndoRefusedError(N_("Only the person who recorded a scan can undo it."))
+        if now - event.at > window:
+            raise UndoRefusedError(N_("Scans can only be undone within %(minutes)d minutes."),
+                                   minutes=int(window.total_seconds() // 60))
+        item = Item.get_by_id(event.item_id)
+        if item.last_event_id != event.id:
+            raise UndoRefusedError(N_("%(code)s has changed again since: undo is no longer possible."),
+                                   code=item.code)
+        before = (Event.select(Event.holder, Event.state).where((Event.item == item.id) & (Event.id < event.id))
+                  .order_by(Event.id.desc()).first())
+        src = Location.get_by_id(event.src_id) if event.src_id is not None else None
+        if before is not None:
+            holder_id, state = before.holder_id, before.state
+        else:  # the change undone was the item's first event: it was where the register put it
+            holder_id, state = None, rules.state_at(src)
+        holder = Person.get_by_id(holder_id) if holder_id is not None else None
+        result = _record(item, "undo", dst=src, holder=holder, state=state, now=now, actor=actor, user=user_id,
+                         via=via, reader=None, data=audit.canonical_json({"undoes": event.id}),
+                         client_id=client_id)
+        # an overnight alert a return resolved is not reopened here: the nightly sweep raises it again
+        return result

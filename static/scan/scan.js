@@ -1,0 +1,337 @@
+/* The scan loop: every scan goes into a queue kept on the device, and one sender posts the queue in
+ * order, one request at a time. So scans arriving at scanner speed are recorded in order, and scans
+ * made while the server is unreachable wait ("N waiting") and go out when it is back. Each scan
+ * carries a client-made id: a scan sent twice is recorded once. No external requests. */
+(function () {
+  "use strict";
+  var root = document.getElementById("scanner");
+  if (!root) return;
+  var S = JSON.parse(document.getElementById("scan-strings").textContent);
+  var CSRF = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var USER = root.dataset.user;
+  var KEY = "custody.scan." + USER + ".";
+  var $ = function (id) { return document.getElementById(id); };
+  var input = $("scan-input"), banner = $("banner"), list = $("session-list");
+  var undoButton = $("undo-button");
+
+  function load(name, fallback) {
+    try { var v = localStorage.getItem(KEY + name); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }
+  }
+  function store(name, value) {
+    try { localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
+  }
+
+  var queue = load("queue", []);         // jobs not yet answered by the server, oldest first
+  var SESSION_MS = 12 * 3600 * 1000;     // the list shows this shift's scans, not yesterday's
+  var entries = load("entries", []).filter(function (e) { return !e.ts || Date.now() - e.ts < SESSION_MS; });
+  var ctx = load("context", { location: null, person: null });
+  var action = load("action", "check_out");
+  var online = true;
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    return Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  }
+  function fmt(template, params) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, k) { return params[k]; });
+  }
+
+  /* ---- sound and vibration: Web Audio tones, no files ---- */
+  var audio = null;
+  function tone(freqs, ms, type) {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var t = audio.currentTime;
+      freqs.forEach(function (f, i) {
+        var o = audio.createOscillator(), g = audio.createGain();
+        o.type = type; o.frequency.value = f;
+        g.gain.setValueAtTime(0.25, t + i * ms / 1000);
+        g.gain.exponentialRampToValueAtTime(0.001, t + (i + 1) * ms / 1000);
+        o.connect(g); g.connect(audio.destination);
+        o.start(t + i * ms / 1000); o.stop(t + (i + 1) * ms / 1000);
+      });
+    } catch (e) { /* no audio: the banner and vibration still tell */ }
+  }
+  function signal(kind) {
+    if (kind === "ok") { tone([880, 1320], 90, "sine"); buzz([60]); }
+    else if (kind === "bad") { tone([220, 160], 260, "square"); buzz([250, 100, 250]); }
+    else if (kind === "info") { tone([660], 120, "triangle"); buzz([30]); }
+    else { tone([440], 60, "sine"); }
+  }
+  function buzz(pattern) { if (navigator.vibrate) { try { navigator.vibrate(pattern); } catch (e) { /* ignore */ } } }
+
+  /* ---- rendering ---- */
+  function show(kind, code, archive, text) {
+    banner.dataset.kind = kind;
+    $("banner-code").textContent = code || "";
+    $("banner-archive").textContent = archive || "";
+    $("banner-text").textContent = text || "";
+    banner.classList.remove("flash-in"); void banner.offsetWidth; banner.classList.add("flash-in");
+  }
+  function renderContext() {
+    var l = ctx.location, p = ctx.person;
+    $("ctx-location").dataset.empty = l ? "false" : "true";
+    $("ctx-location-value").textContent = l ? l.code + " · " + l.name : S.no_location;
+    $("ctx-person").dataset.empty = p ? "false" : "true";
+    $("ctx-person-value").textContent = p ? p.name : S.no_person;
+  }
+  function renderAction() {
+    document.querySelectorAll("[data-action]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.action === action ? "true" : "false");
+    });
+  }
+  function renderQueue() {
+    var n = queue.length, w = $("waiting");
+    w.hidden = n === 0;
+    w.textContent = fmt(S.waiting, { n: n });
+    $("conn").dataset.online = online ? "true" : "false";
+    $("conn-text").textContent = online ? S.online : S.offline;
+    undoButton.disabled = !undoTarget();
+  }
+  function renderList() {
+    list.textContent = "";
+    for (var i = entries.length - 1; i >= 0; i--) {
+      var e = entries[i], li = document.createElement("li");
+      li.dataset.status = e.status; li.dataset.clientId = e.client_id;
+      var c = document.createElement("span"); c.className = "s-code"; c.textContent = e.code + (e.archive ? " · " + e.archive : "");
+      var t = document.createElement("span"); t.className = "s-time"; t.textContent = e.time;
+      var x = document.createElement("span"); x.className = "s-text"; x.textContent = e.text;
+      li.appendChild(c); li.appendChild(t); li.appendChild(x); list.appendChild(li);
+    }
+    $("session-count").textContent = "(" + entries.length + ")";
+    undoButton.disabled = !undoTarget();
+  }
+  function save() { store("queue", queue); store("entries", entries.slice(-200)); store("context", ctx); store("action", action); }
+  function entry(clientId) { for (var i = entries.length - 1; i >= 0; i--) if (entries[i].client_id === clientId) return entries[i]; return null; }
+  function undoTarget() {
+    for (var i = entries.length - 1; i >= 0; i--) {
+      var e = entries[i];
+      if (e.undoable && (e.status === "ok" || e.status === "waiting")) return e;
+    }
+    return null;
+  }
+
+  /* ---- scanning ---- */
+  function scan(raw) {
+    var code = (raw || "").trim();
+    if (!code) { show("bad", "", "", S.nothing_typed); signal("bad"); return; }
+    var id = newId();
+    queue.push({ type: "scan", client_id: id, code: code, action: action });
+    entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending, status: "waiting",
+                   time: new Date().toLocaleTimeString(), undoable: action !== "lookup" });
+    save(); renderList(); renderQueue();
+    pump();
+  }
+  function undoLast() {
+    var target = undoTarget();
+    if (!target) { show("bad", "", "", S.undo_nothing); signal("bad"); return; }
+    target.undoable = false;
+    var id = newId();
+    queue.push({ type: "undo", client_id: id, target: target.client_id, code: target.code });
+    save(); renderQueue(); renderList();
+    if (!online) show("wait", target.code, "", S.undo_queued);
+    pump();
+  }
+
+  /* ---- the sender: one request at a time, in queue order ---- */
+  var busy = false, retryTimer = null, delay = 1000;
+  function retryLater(ms) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(pump, ms || delay);
+    delay = Math.min(delay * 2, 15000);
+  }
+  function bodyOf(job) {
+    if (!job.body) {
+      // the context is taken when the scan is first sent: a location label queued before it has been answered by then
+      job.body = job.type === "undo"
+        ? { scan_client_id: job.target, client_id: job.client_id }
+        : { code: job.code, action: job.action, client_id: job.client_id,
+            location: ctx.location ? ctx.location.code : null, person: ctx.person ? ctx.person.code : null };
+      save();
+    }
+    return job.body;
+  }
+  var BATCH = 20;
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": CSRF },
+      body: JSON.stringify(body)
+    });
+  }
+  function pump() {
+    if (busy || !queue.length) { renderQueue(); return; }
+    var jobs = [];
+    for (var i = 0; i < queue.length && jobs.length < BATCH && queue[i].type === "scan"; i++) jobs.push(queue[i]);
+    if (jobs.length > 1) { pumpBatch(jobs); return; }
+    busy = true;
+    var job = queue[0];
+    post(job.type === "undo" ? root.dataset.undoUrl : root.dataset.scanUrl, bodyOf(job)).then(function (res) {
+      return res.json().then(function (data) { return { res: res, data: data }; },
+                            function () { return { res: res, data: null }; });
+    }).then(function (r) {
+      busy = false;
+      var res = r.res, data = r.data;
+      if (res.status === 401 || (data && data.error && data.error.code === "csrf")) {
+        // logged in again elsewhere (a new session has a new CSRF token): take the page's fresh token and retry
+        online = true; renderQueue();
+        refreshToken().then(function (fresh) {
+          if (fresh) { pump(); } else { show("bad", job.code, "", S.login_again); signal("bad"); retryLater(10000); }
+        });
+        return;
+      }
+      if (!data || res.status >= 500) {
+        online = true; show("wait", job.code, "", S.server_error); renderQueue(); retryLater(); return;
+      }
+      queue.shift(); delay = 1000; online = true;
+      answer(job, res.ok, data);
+      save(); renderQueue(); renderList();
+      pump();
+    }, function () {
+      busy = false; online = false;
+      entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
+      show("wait", job.code, "", S.queued); renderQueue(); renderList(); retryLater();
+    });
+  }
+
+  // scans that queued up (offline, or faster than the answers) go in one request, still in order: the
+  // server carries them out one by one, as if sent singly, and answers each
+  function pumpBatch(jobs) {
+    busy = true;
+    post(root.dataset.batchUrl, { scans: jobs.map(bodyOf) }).then(function (res) {
+      return res.json().then(function (data) { return { res: res, data: data }; },
+                            function () { return { res: res, data: null }; });
+    }).then(function (r) {
+      busy = false;
+      var res = r.res, data = r.data;
+      if (res.status === 401 || (data && data.error && data.error.code === "csrf")) {
+        online = true; renderQueue();
+        refreshToken().then(function (fresh) {
+          if (fresh) { pump(); } else { show("bad", jobs[0].code, "", S.login_again); signal("bad"); retryLater(10000); }
+        });
+        return;
+      }
+      if (!data || !data.results || res.status >= 500) {
+        online = true; show("wait", jobs[0].code, "", S.server_error); renderQueue(); retryLater(); return;
+      }
+      queue.splice(0, data.results.length); delay = 1000; online = true;
+      var refused = false;
+      data.results.forEach(function (result, n) {
+        var ok = result.status < 300;
+        refused = refused || !ok;
+        answer(jobs[n], ok, result, true);
+      });
+      signal(refused ? "bad" : "ok");
+      save(); renderQueue(); renderList();
+      pump();
+    }, function () {
+      busy = false; online = false;
+      entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
+      show("wait", jobs[0].code, "", S.queued); renderQueue(); renderList(); retryLater();
+    });
+  }
+
+  var lastRefresh = 0;
+  function refreshToken() {
+    if (Date.now() - lastRefresh < 5000) return Promise.resolve(false);
+    lastRefresh = Date.now();
+    return fetch(location.pathname, { credentials: "same-origin", cache: "no-store" }).then(function (res) {
+      if (!res.ok || res.redirected) return false;
+      return res.text().then(function (html) {
+        var m = /name="csrf-token" content="([^"]+)"/.exec(html);
+        if (!m || m[1] === CSRF) return false;
+        CSRF = m[1]; return true;
+      });
+    }, function () { return false; });
+  }
+
+  function answer(job, ok, data, quiet) {
+    var item = data.item || null;
+    var code = item ? item.code : (data.code || job.code);
+    var archive = item ? item.archive_no : "";
+    var text = ok ? data.message : data.error.message;
+    if (job.type === "undo") {
+      var target = entry(job.target);
+      if (ok && target) { target.status = "undone"; }
+      if (!ok && target) { target.undoable = false; }
+      entries.push({ client_id: job.client_id, ts: Date.now(), code: code, archive: archive, text: text,
+                     status: ok ? "ok" : "bad", time: new Date().toLocaleTimeString(), undoable: false });
+    } else {
+      var e = entry(job.client_id) || {};
+      e.code = code; e.archive = archive; e.text = text; e.status = ok ? "ok" : "bad";
+      if (!ok || data.outcome === "lookup" || data.outcome === "location" || data.outcome === "person") e.undoable = false;
+      if (ok && data.event) e.event_id = data.event.id;
+    }
+    if (ok && data.outcome === "location") {
+      ctx.location = { code: data.location.code, name: data.location.name };
+      show("info", data.location.code, "", text); if (!quiet) signal("info");
+    } else if (ok && data.outcome === "person") {
+      ctx.person = { code: data.person.badge, name: data.person.name };
+      show("info", data.person.badge, "", text); if (!quiet) signal("info");
+    } else {
+      show(ok ? "ok" : "bad", code, archive, text); if (!quiet) signal(ok ? "ok" : "bad");
+    }
+    renderContext();
+  }
+
+  /* ---- input: keyboard-wedge scanners type the code then Enter or Tab ---- */
+  function take() { var v = input.value; input.value = ""; scan(v); input.focus(); }
+  $("scan-ok").addEventListener("click", take);
+  input.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" || (ev.key === "Tab" && input.value.trim())) { ev.preventDefault(); take(); }
+  });
+  // keep the focus in the scan field, so the next hardware scan lands there
+  document.addEventListener("click", function (ev) {
+    var t = ev.target;
+    if (!t.closest("input, select, textarea, a, .topbar, form.lang")) setTimeout(function () { input.focus(); }, 0);
+  });
+  window.addEventListener("focus", function () { input.focus(); });
+  document.querySelectorAll("[data-action]").forEach(function (b) {
+    b.addEventListener("click", function () { action = b.dataset.action; save(); renderAction(); input.focus(); });
+  });
+  document.querySelectorAll("[data-clear]").forEach(function (b) {
+    b.addEventListener("click", function () { ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared); });
+  });
+  undoButton.addEventListener("click", function () { undoLast(); input.focus(); });
+  // a handheld with a built-in scanner needs no on-screen keyboard: it stays hidden until asked for
+  var keyboard = $("keyboard-button");
+  function renderKeyboard() {
+    var on = load("keyboard", false);
+    input.setAttribute("inputmode", on ? "text" : "none");
+    keyboard.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+  keyboard.addEventListener("click", function () {
+    store("keyboard", !load("keyboard", false)); renderKeyboard(); input.blur(); input.focus();
+  });
+  renderKeyboard();
+  window.addEventListener("online", function () { delay = 1000; pump(); });
+
+  /* ---- camera: the decoder is loaded only when the button is tapped ---- */
+  var camera = null;
+  $("camera-button").addEventListener("click", function () {
+    if (camera) { camera.stop(); camera = null; $("camera-box").hidden = true; $("camera-button").textContent = S.camera_start; return; }
+    show("idle", "", "", S.camera_starting);
+    var s = document.createElement("script");
+    s.src = root.dataset.cameraUrl;
+    s.onload = function () {
+      window.CustodyCamera.start($("camera-video"), root.dataset.zxingUrl, scan).then(function (c) {
+        camera = c; $("camera-box").hidden = false; $("camera-button").textContent = S.camera_stop;
+        show("idle", "", "", "");
+      }, function () { show("bad", "", "", S.camera_unavailable); signal("bad"); });
+    };
+    s.onerror = function () { show("bad", "", "", S.camera_unavailable); };
+    if (!window.CustodyCamera) document.head.appendChild(s); else s.onload();
+  });
+
+  /* ---- offline page: the service worker keeps this page and its script available ---- */
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(root.dataset.swUrl, { scope: root.dataset.swScope }).catch(function () { /* page still works online */ });
+  }
+
+  renderAction(); renderContext(); renderList(); renderQueue();
+  window.custodyScan = { queue: function () { return queue.slice(); }, pump: pump };
+  input.focus();
+  root.dataset.ready = "true";
+  pump();
+})();
