@@ -8,8 +8,9 @@ from datetime import datetime
 
 from app.db import write_tx
 
-from . import alerts, audit, rules
-from .errors import AlreadyThereError, ConflictError, N_, NotAllowedError, ValidationError
+from . import alerts, audit, rules, statements
+from .codes import normalize_scan
+from .errors import AlreadyThereError, ConflictError, ItemNotFound, N_, NotAllowedError, ValidationError
 from .models import Event, Item, Location, Person, Site, utcnow
 
 KEEP = object()  # "leave the holder as it is"
@@ -20,10 +21,25 @@ def _site_tz() -> str:
     return site.timezone if site else "Asia/Shanghai"
 
 
+def _ensure_badge_active(person: Person | None, now: datetime) -> None:
+    # the site's time zone only matters near a validity boundary (rules.badge_active_in_every_zone)
+    if not rules.badge_active_in_every_zone(person, now):
+        rules.ensure_badge_active(person, rules.local_date(now, _site_tz()))
+
+
+def _item(code: str) -> Item:
+    """The item for a scanned code, through the precompiled lookup; raises ItemNotFound."""
+    norm = normalize_scan(code)
+    item = statements.item_by_code(norm)
+    if item is None:
+        raise ItemNotFound(code=norm)
+    return item
+
+
 def _replay(client_id: str | None) -> Event | None:
     if client_id is None:
         return None
-    return Event.get_or_none(Event.client_id == client_id)
+    return statements.event_by_client_id(client_id)
 
 
 def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | None, state: str,
@@ -39,7 +55,7 @@ def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | Non
               "state": state, "last_event_id": event.id}
     if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
         fields["state_since"] = now
-    Item.update(**fields).where(Item.id == item.id).execute()
+    statements.update_item(item.id, fields)
     item.location, item.holder, item.state = dst, holder, state
     return event
 
@@ -55,7 +71,7 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         rules.ensure_movable(item)
         if item.state == "out":
             raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
@@ -64,7 +80,7 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
             raise NotAllowedError(N_("A check-out goes to a working location, not to storage (%(location)s)."),
                                   location=to.name)
         rules.ensure_can_go(item, to)
-        rules.ensure_badge_active(holder, rules.local_date(now, _site_tz()))
+        _ensure_badge_active(holder, now)
         return _record(item, "check_out", dst=to, holder=holder, state="out", now=now,
                        actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
@@ -82,7 +98,7 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         rules.ensure_movable(item)
         if not rules.is_returned(to):
             raise NotAllowedError(N_("%(location)s is not a storage location."), location=to.name)
@@ -110,12 +126,12 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         rules.ensure_movable(item)
         rules.ensure_can_go(item, to)
         new_holder = item.holder if holder is KEEP else holder
         if new_holder is not None and new_holder.id != item.holder_id:
-            rules.ensure_badge_active(new_holder, rules.local_date(now, _site_tz()))
+            _ensure_badge_active(new_holder, now)
         if item.location_id == to.id and (new_holder.id if new_holder else None) == item.holder_id:
             raise AlreadyThereError(code=item.code, location=to.name)
         return _record(item, "move", dst=to, holder=new_holder, state="out", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
@@ -134,7 +150,7 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         rules.ensure_movable(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
@@ -144,7 +160,7 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
         dst = to or item.location
         if dst is not None:
             rules.ensure_can_go(item, dst)
-        rules.ensure_badge_active(to_person, rules.local_date(now, _site_tz()))
+        _ensure_badge_active(to_person, now)
         return _record(item, "hand_over", dst=dst, holder=to_person, state="out", now=now,
                        actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
@@ -163,7 +179,7 @@ def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: 
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         if item.state == "quarantined":
             raise ConflictError(N_("%(code)s is already quarantined."), code=item.code)
         event = _record(item, "quarantine", dst=item.location, holder=item.holder, state="quarantined",
@@ -187,7 +203,7 @@ def release(code: str, *, actor: Person | None, reason: str, user=None, via: str
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         if item.state != "quarantined":
             raise ConflictError(N_("%(code)s is not quarantined."), code=item.code)
         state = rules.state_at(item.location)
@@ -212,7 +228,7 @@ def record_damage(code: str, *, actor: Person | None, description: str, pages: i
     with write_tx():
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
+        item = _item(code)
         data = audit.canonical_json({"pages": pages}) if pages is not None else ""
         event = _record(item, "damage", dst=item.location, holder=item.holder, state=item.state, now=now,
                         note=description, data=data, actor=actor, user=user, via=via, reader=reader,
