@@ -27,9 +27,19 @@ def _q(name: str) -> str:
 
 
 def item_by_code(code: str) -> Item | None:
-    """The item row with this exact (normalised) code, or None."""
-    sql = _sql(("item_by_code",), lambda: Item.select().where(Item.code == "").sql()[0])
-    return next(iter(Item.raw(sql, code)), None)
+    """The item row with this exact (normalised) code, or None; row-locked on PostgreSQL.
+
+    Services read the item's state and then write it: without the lock two concurrent check-outs
+    on PostgreSQL both saw "in storage" (READ COMMITTED) and both succeeded (4 winners of 8 in
+    tests/custody/test_concurrency.py). On SQLite BEGIN IMMEDIATE already excludes other writers.
+    Lock order everywhere: item, then chain head.
+    """
+
+    def build():
+        query = Item.select().where(Item.code == "")
+        return (query if is_sqlite() else query.for_update()).sql()[0]
+
+    return next(iter(Item.raw(_sql(("item_by_code",), build), code)), None)
 
 
 def event_by_client_id(client_id: str) -> Event | None:
