@@ -102,7 +102,7 @@ def build(path: Path, items: int, events: int, out_share: float) -> float:
             yield (n, at, at, "check_out" if leaving else "return", item, person, person if leaving else None,
                    shelf if leaving else station, station if leaving else shelf,
                    "reader" if n % 3 == 0 else "web", "out" if leaving else "in_storage",
-                   "%064x" % (n - 1), "%064x" % n)  # synthetic hashes: same width as sha256 hex
+                   f"{n - 1:064x}", f"{n:064x}")  # synthetic hashes: same width as sha256 hex
 
     chunk = 200_000
     for first in range(1, events + 1, chunk):
@@ -114,7 +114,7 @@ def build(path: Path, items: int, events: int, out_share: float) -> float:
         conn.execute("COMMIT")
         print(f"  events {min(events, first + chunk - 1):,} / {events:,} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
-    conn.execute("UPDATE log_head SET last_id = ?, last_hash = ? WHERE name = 'event'", (events, "%064x" % events))
+    conn.execute("UPDATE log_head SET last_id = ?, last_hash = ? WHERE name = 'event'", (events, f"{events:064x}"))
     for name, sql in indexes:
         t = time.perf_counter()
         conn.execute(sql)
