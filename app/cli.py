@@ -60,7 +60,8 @@ def create_user_command(username, roles, badge, password):
             user = accounts.create_user(username, password, roles, by=None, person=person)
         except CustodyError as err:
             raise click.ClickException(err.message) from None
-    click.echo(f"Created user {user.username} with roles: {', '.join(sorted(user.roles)) or '(none)'}")
+        # user.roles reads the database: echo before the connection closes
+        click.echo(f"Created user {user.username} with roles: {', '.join(sorted(user.roles)) or '(none)'}")
 
 
 @click.command("create-token")

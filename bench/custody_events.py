@@ -173,9 +173,18 @@ def _close():
         db.close()
 
 
+def _drop_indexes(names):
+    from app.db import db
+
+    with db.connection_context():
+        for name in names:
+            db.execute_sql(f'DROP INDEX "{name}"')
+
+
 def measure_sqlite(folder: Path, args, writers: int, mode: str, rep: int) -> tuple[dict, str]:
     url = f"sqlite:///{folder}/sqlite-{mode}-{writers}-{rep}.db"
     world = build_world(url, args.items)
+    _drop_indexes(args.drop_index)
     _close()
     r = run(url, world, writers, args.events, mode, args.warmup)
     status = verify(url)
@@ -186,6 +195,7 @@ def measure_sqlite(folder: Path, args, writers: int, mode: str, rep: int) -> tup
 def measure_pg(args, writers: int, mode: str, rep: int) -> tuple[dict, str]:
     with pg_schema(args.pg_url) as url:
         world = build_world(url, args.items)
+        _drop_indexes(args.drop_index)
         r = run(url, world, writers, args.events, mode, args.warmup)
         status = verify(url)
         _close()
@@ -203,6 +213,8 @@ def main(argv=None) -> int:
     parser.add_argument("--writers", default="1,4", help="writer counts to run (default 1,4)")
     parser.add_argument("--modes", default="thread,process", help="thread, process or both (default both)")
     parser.add_argument("--dir", type=Path, default=OUT, help="where the SQLite files go (same disk as the app)")
+    parser.add_argument("--drop-index", action="append", default=[], metavar="NAME",
+                        help="what-if: drop this index from the migrated schema first (repeatable)")
     args = parser.parse_args(argv)
     writer_counts = [int(w) for w in args.writers.split(",")]
     modes = args.modes.split(",")
@@ -211,6 +223,8 @@ def main(argv=None) -> int:
     args.dir.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="events-", dir=args.dir))
     print(f"custody events/s through app.custody.services — {load()}")
+    if args.drop_index:
+        print(f"WHAT-IF: indexes dropped from the app's schema: {', '.join(args.drop_index)}")
     print(f"{args.events} events per run after {args.warmup} warm-up events, {args.items} volumes cycled, "
           f"median of {args.repeat} runs; SQLite files in {folder}")
     rows = []
@@ -232,6 +246,7 @@ def main(argv=None) -> int:
         for rep in range(args.repeat):
             url = f"sqlite:///{folder}/shape-{rep}.db"
             world = build_world(url, args.items)
+            _drop_indexes(args.drop_index)
             _close()
             same_shape_ceiling(url, world, args.warmup)
             shapes.append(same_shape_ceiling(url, world, args.events))

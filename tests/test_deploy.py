@@ -1,4 +1,5 @@
-"""Behind the reverse proxy (CUSTODY_PROXY_FIX=1) the admin log records the client's address."""
+"""Deployment-facing behaviour: behind the reverse proxy (CUSTODY_PROXY_FIX=1) the admin log records
+the client's address; the admin commands the operations page uses."""
 import uuid
 
 from app import create_app
@@ -26,3 +27,10 @@ def test_forwarded_client_address_is_logged_only_when_the_proxy_is_trusted(db_ur
     assert _failed_login_ip(db_url, 1) == "10.20.30.40"
     # without the setting a client cannot forge its address with a header
     assert _failed_login_ip(db_url, 0) == "127.0.0.1"
+
+
+def test_create_user_command_reports_the_roles(app):
+    result = app.test_cli_runner().invoke(args=["create-user", "kelly", "--role", "supervisor",
+                                                "--password", "correct horse battery"])
+    assert result.exit_code == 0, result.output
+    assert "Created user kelly with roles: supervisor" in result.output
