@@ -31,7 +31,7 @@ def _ts(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # how peewee stores a DateTimeField in SQLite
 
 
-def build(path: Path, items: int, events: int, out_share: float) -> float:
+def build(path: Path, items: int, events: int, out_share: float, chained: bool = False) -> float:
     """Create the migrated schema and fill it; returns seconds taken."""
     from app.custody.migrate import upgrade
     from app.db import make_database
@@ -93,16 +93,28 @@ def build(path: Path, items: int, events: int, out_share: float) -> float:
             item_rows(start, min(items + 1, start + 100_000)))
         conn.execute("COMMIT")
 
+    from app.custody.audit import EVENT_FIELDS, GENESIS, row_hash
+
+    chain = [GENESIS]
+
     def event_rows(first, last):
         for n in range(first, last):
             item = (n - 1) % items + 1
             leaving = ((n - 1) // items) % 2 == 0  # each item alternates check-out / return
-            at = _ts(START + timedelta(seconds=int(n * 6.3)))
+            moment = START + timedelta(seconds=int(n * 6.3))
+            at = _ts(moment)
             shelf, station, person = shelves[item % SHELVES], stations[item % WORKSTATIONS], 1 + item % PEOPLE
-            yield (n, at, at, "check_out" if leaving else "return", item, person, person if leaving else None,
+            row = (n, at, at, "check_out" if leaving else "return", item, person, person if leaving else None,
                    shelf if leaving else station, station if leaving else shelf,
-                   "reader" if n % 3 == 0 else "web", "out" if leaving else "in_storage",
-                   f"{n - 1:064x}", f"{n:064x}")  # synthetic hashes: same width as sha256 hex
+                   "reader" if n % 3 == 0 else "web", "out" if leaving else "in_storage")
+            if chained:  # the real chain, as audit.append_event computes it
+                values = dict(zip(("at", "kind", "item", "actor", "holder", "src", "dst", "via", "state"),
+                                  (moment, *row[3:]), strict=True), note="", data="")
+                prev, digest = chain[0], row_hash(n, chain[0], values, EVENT_FIELDS)
+            else:  # synthetic hashes: same width as sha256 hex
+                prev, digest = f"{n - 1:064x}", f"{n:064x}"
+            chain[0] = digest
+            yield row + (prev, digest)
 
     chunk = 200_000
     for first in range(1, events + 1, chunk):
@@ -114,7 +126,7 @@ def build(path: Path, items: int, events: int, out_share: float) -> float:
         conn.execute("COMMIT")
         print(f"  events {min(events, first + chunk - 1):,} / {events:,} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
-    conn.execute("UPDATE log_head SET last_id = ?, last_hash = ? WHERE name = 'event'", (events, f"{events:064x}"))
+    conn.execute("UPDATE log_head SET last_id = ?, last_hash = ? WHERE name = 'event'", (events, chain[0]))
     for name, sql in indexes:
         t = time.perf_counter()
         conn.execute(sql)
@@ -158,17 +170,19 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per query after the first")
     parser.add_argument("--rebuild", action="store_true", help="build the database again even if it exists")
     parser.add_argument("--sizes", action="store_true", help="also print table and index sizes (reads the whole file)")
+    parser.add_argument("--chained", action="store_true",
+                        help="compute the real hash chain while building (slower) and time verify-log on it")
     parser.add_argument("--dir", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
     args.dir.mkdir(parents=True, exist_ok=True)
-    path = args.dir / f"out_of_storage-{args.items}-{args.events}.db"
+    path = args.dir / f"out_of_storage-{args.items}-{args.events}{'-chained' if args.chained else ''}.db"
     print(f'"out of storage now" — {args.items:,} items, {args.events:,} events — {load()}')
     if args.rebuild or not path.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         print(f"building {path} …")
-        took = build(path, args.items, args.events, args.out_share)
+        took = build(path, args.items, args.events, args.out_share, args.chained)
         print(f"built in {took:.0f} s — {load()}")
     else:
         print(f"reusing {path} (--rebuild to build it again)")
@@ -202,6 +216,13 @@ def main(argv=None) -> int:
         if name == "count":
             sql = f"SELECT COUNT(1) FROM ({sql}) AS _wrapped"
         plans[name] = [r[-1] for r in db.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+    verified = None
+    if args.chained:
+        from app.custody.audit import verify_chain
+
+        t = time.perf_counter()
+        report = verify_chain("event")
+        verified = (time.perf_counter() - t, report)
     db.close()
 
     head = ("query (through app code, peewee)", "first ms", "median ms", "result")
@@ -214,6 +235,11 @@ def main(argv=None) -> int:
         print(f"rows: {totals[0]:,} items, {totals[1]:,} events")
     size = sum(os.path.getsize(f"{path}{s}") for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
     print(f"database size: {size / 2**30:.2f} GiB ({size:,} bytes)")
+    if verified:
+        took, report = verified
+        state = "intact" if report.ok else f"BROKEN at {report.first_bad_id}: {report.problem}"
+        print(f"verify-log (audit.verify_chain) over {report.rows:,} events: {took:.1f} s "
+              f"({report.rows / took:,.0f} rows/s), {state}")
     if args.sizes:
         for name, bytes_ in table_sizes(path):
             print(f"  {name:<32} {bytes_ / 2**20:10,.0f} MiB")
