@@ -270,9 +270,10 @@ def main(argv=None) -> int:
     for r in [head] + rows:
         print("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     if one:
-        verdict = "goal met" if one >= 1200 else "BELOW the goal"
-        print(f"one SQLite writer: {one:,.0f}/s = {one / ceiling:.0%} of the ceiling measured above "
-              f"(goal ≥ 1,200/s, a third of ~3,400/s): {verdict}")
+        absolute = "met" if one >= 1200 else "not met"
+        relative = "met" if one >= ceiling / 3 else "not met"
+        print(f"one SQLite writer: {one:,.0f}/s = {one / ceiling:.0%} of the ceiling measured in this run. "
+              f"Goal ≥ 1,200/s: {absolute}; goal ≥ a third of this run's ceiling: {relative}")
     print(f"after: {load()}")
     return 0
 
