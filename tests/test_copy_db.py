@@ -7,12 +7,13 @@ import pytest
 from app import create_app
 from app.custody import accounts, services
 from app.custody.migrate import upgrade
-from app.custody.models import Alert, AuditLog, Event, Item, Location, Person, User
+from app.custody.models import (Alert, ApiToken, AuditLog, Event, Item, Location, LogHead, Person, User,
+                                UserRole)
 from app.db import db, make_database
 from tests import factories as f
 from tests.conftest import PG_URL
 
-TABLES = (Item, Event, AuditLog, Location, Person, User, Alert)
+TABLES = (Item, Event, AuditLog, Location, Person, User, UserRole, ApiToken, Alert, LogHead)
 
 
 def _populate():
@@ -31,7 +32,7 @@ def _populate():
 
 
 def _snapshot():
-    return {m.__name__: [tuple(r) for r in m.select().order_by(m._meta.primary_key).tuples()] for m in TABLES}
+    return {m.__name__: sorted(tuple(r) for r in m.select().tuples()) for m in TABLES}
 
 
 @pytest.fixture
