@@ -35,17 +35,27 @@ def item_by_code(code: str) -> Item | None:
     Lock order everywhere: item, then chain head.
     """
 
+    fields = Item._meta.sorted_fields  # the order Item.select() names the columns in
+
     def build():
-        query = Item.select().where(Item.code == "")
+        query = Item.select(*fields).where(Item.code == "")
         return (query if is_sqlite() else query.for_update()).sql()[0]
 
-    return next(iter(Item.raw(_sql(("item_by_code",), build), code)), None)
+    row = db.execute_sql(_sql(("item_by_code",), build), (code,)).fetchone()
+    if row is None:
+        return None
+    # built as peewee's own row wrapper builds it (python_value per field), minus its per-query setup
+    item = Item(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, row, strict=True)})
+    item._dirty.clear()
+    return item
 
 
 def event_by_client_id(client_id: str) -> Event | None:
     """The event recorded under this client id (an idempotency key), or None."""
-    sql = _sql(("event_by_client_id",), lambda: Event.select().where(Event.client_id == "").sql()[0])
-    return next(iter(Event.raw(sql, client_id)), None)
+    # readers and handhelds send a client id with every event: the usual answer is "none yet"
+    sql = _sql(("event_id_by_client_id",), lambda: Event.select(Event.id).where(Event.client_id == "").sql()[0])
+    row = db.execute_sql(sql, (client_id,)).fetchone()
+    return Event.get_by_id(row[0]) if row else None
 
 
 def lock_head(name: str) -> tuple[int, str] | None:
