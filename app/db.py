@@ -1,9 +1,8 @@
 """Database binding: one DatabaseProxy, SQLite (WAL, durable) or PostgreSQL (pooled) from a URL."""
-import threading
 from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlparse
 
-from peewee import DatabaseProxy, OperationalError, SqliteDatabase
+from peewee import DatabaseProxy, SqliteDatabase
 
 db = DatabaseProxy()
 
@@ -44,35 +43,12 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
-_lock_guard = threading.Lock()
-
-
-def _write_lock(database) -> threading.Lock:
-    lock = getattr(database, "_custody_write_lock", None)
-    if lock is None:
-        with _lock_guard:
-            lock = database.__dict__.setdefault("_custody_write_lock", threading.Lock())
-    return lock
-
-
 @contextmanager
 def write_tx():
-    """A write transaction: BEGIN IMMEDIATE on SQLite so a reader never deadlocks turning writer.
-
-    On SQLite the threads of one process also queue on a lock first: SQLite admits one writer
-    anyway, and a thread woken by a lock hand-over starts at once, where SQLite's busy handler
-    sleeps in steps of up to 100 ms (four threads wrote fewer events than one: docs/benchmarks.md).
-    Raises OperationalError when the lock is not free within the busy timeout.
-    """
+    """A write transaction: BEGIN IMMEDIATE on SQLite so a reader never deadlocks turning writer."""
     if db.transaction_depth() == 0 and is_sqlite():
-        lock = _write_lock(db.obj)
-        if not lock.acquire(timeout=SQLITE_PRAGMAS["busy_timeout"] / 1000):
-            raise OperationalError("database is locked (another thread kept writing too long)")
-        try:
-            with db.atomic("IMMEDIATE") as tx:
-                yield tx
-        finally:
-            lock.release()
+        with db.atomic("IMMEDIATE") as tx:
+            yield tx
     else:
         with db.atomic() as tx:
             yield tx
