@@ -7,8 +7,18 @@ import pytest
 from app import create_app
 from app.custody import accounts, services
 from app.custody.migrate import upgrade
-from app.custody.models import (Alert, ApiToken, AuditLog, Event, Item, Location, LogHead, Person, User,
-                                UserRole)
+from app.custody.models import (
+    Alert,
+    ApiToken,
+    AuditLog,
+    Event,
+    Item,
+    Location,
+    LogHead,
+    Person,
+    User,
+    UserRole,
+)
 from app.db import db, make_database
 from tests import factories as f
 from tests.conftest import PG_URL
