@@ -58,7 +58,5 @@ from .errors import InvalidFieldError  # noqa: E402
 
 bp.register_error_handler(InvalidFieldError, _field_error)
 
-from . import custody, docs, items, people, places  # noqa: E402,F401
-from . import alerts  # noqa: E402,F401  (issue 6: /api/v1/alerts)
-from . import readers  # noqa: E402,F401  (reader ingest, raw reads, door passes)
-from . import scans  # noqa: E402,F401  (issue 4: handheld scans)
+# one module per resource; alerts (the board), readers (ingest, reads, door passes), scans (handhelds)
+from . import alerts, custody, docs, items, people, places, readers, scans  # noqa: E402,F401,I001

@@ -64,6 +64,6 @@ def resolve(alert_id: int, *, user=None, note: str = "", auto: bool = False,
 
 def resolve_open_for_item(item, kinds: tuple[str, ...], *, note: str, now: datetime) -> int:
     """Auto-resolve the item's open alerts of these kinds; returns how many."""
-    return (Alert.update(status="resolved", resolved_at=now, resolution=note, is_auto_resolved=True)
-            .where((Alert.item == item) & (Alert.kind.in_(kinds)) & (Alert.status != "resolved"))
-            .execute())
+    from . import statements  # the custody hot path runs this on every return
+
+    return statements.resolve_item_alerts(item.id, kinds, note=note, now=now)

@@ -7,11 +7,13 @@ PostgreSQL), ids are gapless, and a deleted tail row is detected.
 """
 import hashlib
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
 from app.db import db, is_sqlite, write_tx
 
+from . import statements
 from .models import AuditLog, Event, LogHead
 
 GENESIS = "0" * 64
@@ -55,13 +57,19 @@ def _lock_head(name: str) -> LogHead:
 
 def _append(name: str, values: dict):
     model, fields = CHAINS[name]
-    with write_tx():
-        head = _lock_head(name)
-        row_id = head.last_id + 1
-        digest = row_hash(row_id, head.last_hash, values, fields)
-        row = model(id=row_id, prev_hash=head.last_hash, hash=digest, **values)
-        row.save(force_insert=True)
-        LogHead.update(last_id=row_id, last_hash=digest).where(LogHead.name == name).execute()
+    # inside the caller's write transaction a savepoint would only add two statements: any error
+    # here propagates and rolls the whole transaction back
+    with write_tx() if db.transaction_depth() == 0 else nullcontext():
+        head = statements.lock_head(name)
+        if head is None:  # a database without its head row yet: create it
+            created = _lock_head(name)
+            head = (created.last_id, created.last_hash)
+        last_id, last_hash = head
+        row_id = last_id + 1
+        digest = row_hash(row_id, last_hash, values, fields)
+        row = model(id=row_id, prev_hash=last_hash, hash=digest, **values)
+        statements.insert_row(row)
+        statements.move_head(name, row_id, digest)
     return row
 
 

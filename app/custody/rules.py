@@ -1,5 +1,5 @@
 """Pure custody rules: no database, no Flask."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from .errors import (
@@ -51,6 +51,16 @@ def ensure_can_go(item, to) -> None:
 def local_date(moment: datetime, tz: str) -> date:
     """The site-local calendar date of a naive-UTC moment."""
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz)).date()
+
+
+def badge_active_in_every_zone(person, moment: datetime) -> bool:
+    """True when the badge is active on every local date a naive-UTC moment has anywhere (UTC−12…+14).
+
+    Validity is one interval of dates, so both ends decide; when this holds the site's time zone
+    cannot change the answer and need not be read.
+    """
+    return (person is not None and person.badge_active_on((moment - timedelta(hours=12)).date())
+            and person.badge_active_on((moment + timedelta(hours=14)).date()))
 
 
 def ensure_badge_active(person, day: date) -> None:

@@ -6,13 +6,15 @@ Callers pass who acts (a Person, may be None for system actions) and which login
 """
 from datetime import datetime, timedelta
 
-from app.db import write_tx
+from app.db import is_sqlite, write_tx
 
-from . import alerts, audit, rules
+from . import alerts, audit, rules, statements
+from .codes import normalize_scan
 from .errors import (
     N_,
     AlreadyThereError,
     ConflictError,
+    ItemNotFound,
     NotAllowedError,
     NotFoundError,
     UndoRefusedError,
@@ -28,10 +30,25 @@ def _site_tz() -> str:
     return site.timezone if site else "Asia/Shanghai"
 
 
+def _ensure_badge_active(person: Person | None, now: datetime) -> None:
+    # the site's time zone only matters near a validity boundary (rules.badge_active_in_every_zone)
+    if not rules.badge_active_in_every_zone(person, now):
+        rules.ensure_badge_active(person, rules.local_date(now, _site_tz()))
+
+
+def _item(code: str) -> Item:
+    """The item for a scanned code, through the precompiled lookup; raises ItemNotFound."""
+    norm = normalize_scan(code)
+    item = statements.item_by_code(norm)
+    if item is None:
+        raise ItemNotFound(code=norm)
+    return item
+
+
 def _replay(client_id: str | None) -> Event | None:
     if client_id is None:
         return None
-    return Event.get_or_none(Event.client_id == client_id)
+    return statements.event_by_client_id(client_id)
 
 
 def _login_roles(user) -> frozenset[str] | None:
@@ -56,7 +73,7 @@ def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | Non
               "state": state, "last_event_id": event.id}
     if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
         fields["state_since"] = now
-    Item.update(**fields).where(Item.id == item.id).execute()
+    statements.update_item(item.id, fields)
     item.location, item.holder, item.state = dst, holder, state
     return event
 
@@ -70,9 +87,9 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
     """
     now = now or utcnow()
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         rules.ensure_movable(item)
         if item.state == "out":
             raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
@@ -81,7 +98,7 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
             raise NotAllowedError(N_("A check-out goes to a working location, not to storage (%(location)s)."),
                                   location=to.name)
         rules.ensure_can_go(item, to)
-        rules.ensure_badge_active(holder, rules.local_date(now, _site_tz()))
+        _ensure_badge_active(holder, now)
         return _record(item, "check_out", dst=to, holder=holder, state="out", now=now,
                        actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
@@ -98,9 +115,9 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
     """
     now = now or utcnow()
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         rules.ensure_movable(item)
         if not rules.is_returned(to):
             raise NotAllowedError(N_("%(location)s is not a storage location."), location=to.name)
@@ -109,8 +126,8 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
             raise AlreadyThereError(code=item.code, location=to.name)
         rules.ensure_may_return(item, actor, _login_roles(user))
         kind = "return" if item.state == "out" else "move"
-        event = _record(item, kind, dst=to, holder=None, state="in_storage", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
-                       client_id=client_id)
+        event = _record(item, kind, dst=to, holder=None, state="in_storage", now=now, actor=actor, user=user,
+                        via=via, reader=reader, note=note, client_id=client_id)
         alerts.resolve_open_for_item(item, ("overnight",), note="returned to storage", now=now)
         return event
 
@@ -127,14 +144,14 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
                                  note=note, client_id=client_id)
     now = now or utcnow()
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         rules.ensure_movable(item)
         rules.ensure_can_go(item, to)
         new_holder = item.holder if holder is KEEP else holder
         if new_holder is not None and new_holder.id != item.holder_id:
-            rules.ensure_badge_active(new_holder, rules.local_date(now, _site_tz()))
+            _ensure_badge_active(new_holder, now)
         if item.location_id == to.id and (new_holder.id if new_holder else None) == item.holder_id:
             raise AlreadyThereError(code=item.code, location=to.name)
         return _record(item, "move", dst=to, holder=new_holder, state="out", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
@@ -151,9 +168,9 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
     """
     now = now or utcnow()
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         rules.ensure_movable(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
@@ -163,7 +180,7 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
         dst = to or item.location
         if dst is not None:
             rules.ensure_can_go(item, dst)
-        rules.ensure_badge_active(to_person, rules.local_date(now, _site_tz()))
+        _ensure_badge_active(to_person, now)
         return _record(item, "hand_over", dst=dst, holder=to_person, state="out", now=now,
                        actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
@@ -180,9 +197,9 @@ def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: 
     if not reason:
         raise ValidationError(N_("Give the reason for the quarantine."))
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         if item.state == "quarantined":
             raise ConflictError(N_("%(code)s is already quarantined."), code=item.code)
         event = _record(item, "quarantine", dst=item.location, holder=item.holder, state="quarantined",
@@ -204,9 +221,9 @@ def release(code: str, *, actor: Person | None, reason: str, user=None, via: str
     if not reason:
         raise ValidationError(N_("Give the reason for the release."))
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         if item.state != "quarantined":
             raise ConflictError(N_("%(code)s is not quarantined."), code=item.code)
         state = rules.state_at(item.location)
@@ -229,9 +246,9 @@ def record_damage(code: str, *, actor: Person | None, description: str, pages: i
     if not description:
         raise ValidationError(N_("Describe the damage."))
     with write_tx():
+        item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
             return done
-        item = Item.by_code(code)
         data = audit.canonical_json({"pages": pages}) if pages is not None else ""
         event = _record(item, "damage", dst=item.location, holder=item.holder, state=item.state, now=now,
                         note=description, data=data, actor=actor, user=user, via=via, reader=reader,
@@ -258,11 +275,14 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
     now = now or utcnow()
     user_id = user.id if isinstance(user, User) else user
     with write_tx():
-        if (done := _replay(client_id)) is not None:
-            return done
         event = Event.get_or_none(Event.id == event_id)
         if event is None:
             raise NotFoundError(N_("There is no such scan to undo."))
+        item_query = Item.select().where(Item.id == event.item_id)
+        # lock order as everywhere: the item row first (PostgreSQL), then the replay check and the chain
+        item = (item_query if is_sqlite() else item_query.for_update()).get()
+        if (done := _replay(client_id)) is not None:
+            return done
         if event.kind not in UNDOABLE_KINDS:
             raise UndoRefusedError(N_("Only a check-out, return, move or hand-over can be undone."))
         if user_id is None or event.user_id != user_id:
@@ -270,7 +290,6 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
         if now - event.at > window:
             raise UndoRefusedError(N_("Scans can only be undone within %(minutes)d minutes."),
                                    minutes=int(window.total_seconds() // 60))
-        item = Item.get_by_id(event.item_id)
         if item.last_event_id != event.id:
             raise UndoRefusedError(N_("%(code)s has changed again since: undo is no longer possible."),
                                    code=item.code)

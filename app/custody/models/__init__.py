@@ -3,12 +3,12 @@ from .base import BaseModel, utcnow
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
 from .logs import READER_MODES, AccessEvent, AuditLog, Event, LogHead, Reader
+from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .printers import PRINTER_KINDS, Printer
 from .reads import ReaderRead, ReaderStatus
 from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, MediaLoan, ProcessStep
-from .nights import SweepRun
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
               AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob, Printer,

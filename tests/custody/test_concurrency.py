@@ -1,0 +1,129 @@
+"""Concurrent writers against one real database (SQLite file, or PostgreSQL when configured).
+
+Each thread or process has its own connection, as gunicorn workers and reader daemons do.
+"""
+import multiprocessing as mp
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app.custody import services
+from app.custody.audit import verify_chain
+from app.custody.errors import ConflictError
+from app.custody.models import Event, Item
+from app.db import db
+from tests import factories as f
+
+TIMEOUT = 60  # seconds; a hang fails the test instead of the suite
+
+
+def _in_own_connection(barrier, call):
+    """Run call() on this thread's own connection, started together with the other threads."""
+    db.connect(reuse_if_open=True)
+    try:
+        barrier.wait(timeout=TIMEOUT)
+        return call()
+    except ConflictError as err:
+        return err
+    finally:
+        db.close()
+
+
+def test_racing_check_outs_of_one_volume_leave_one_winner_and_one_event(site):
+    vol, ws = f.item(), f.loc("WS-01")
+    people = [f.person(f"操作员{n}") for n in range(8)]
+    barrier = threading.Barrier(len(people))
+    with ThreadPoolExecutor(len(people)) as pool:
+        futures = [pool.submit(_in_own_connection, barrier,
+                               lambda p=p: services.check_out(vol.code, to=ws, holder=p, actor=p))
+                   for p in people]
+        outcomes = [fut.result(timeout=TIMEOUT) for fut in futures]
+
+    winners = [o for o in outcomes if isinstance(o, Event)]
+    refusals = [o for o in outcomes if isinstance(o, ConflictError)]
+    assert len(winners) == 1 and len(refusals) == len(people) - 1
+    winner = next(p for p in people if p.id == winners[0].holder_id)
+    # every loser is told who has it, in words
+    assert all(winner.name in r.message and "already checked out" in r.message for r in refusals)
+    assert Event.select().where(Event.item == vol).count() == 1
+    now = Item.get_by_id(vol.id)
+    assert (now.state, now.holder_id, now.location_id) == ("out", winner.id, ws.id)
+    assert verify_chain("event").ok
+
+
+def test_parallel_writers_on_different_volumes_keep_the_chain_linear(site):
+    ws, shelf = f.loc("WS-01"), f.loc("KF-A-02")
+    writers, rounds = 4, 10  # each round: check out, then return
+    person = f.person("王强")
+    volumes = [[f.item() for _ in range(3)] for _ in range(writers)]
+    barrier = threading.Barrier(writers)
+
+    def work(mine):
+        done = []
+        for n in range(rounds):
+            vol = mine[n % len(mine)]
+            done.append(services.check_out(vol.code, to=ws, holder=person, actor=person).id)
+            done.append(services.return_to_storage(vol.code, to=shelf, actor=person).id)
+        return done
+
+    with ThreadPoolExecutor(writers) as pool:
+        futures = [pool.submit(_in_own_connection, barrier, lambda m=mine: work(m)) for mine in volumes]
+        ids = [i for fut in futures for i in fut.result(timeout=TIMEOUT)]
+
+    total = writers * rounds * 2
+    assert sorted(ids) == list(range(1, total + 1))  # gapless, no id handed out twice
+    report = verify_chain("event")
+    assert report.ok and report.rows == total
+    # each volume's own history reads check-out, return, check-out, … in chain order
+    for vol in (v for mine in volumes for v in mine):
+        kinds = [e.kind for e in Event.select(Event.kind).where(Event.item == vol).order_by(Event.id)]
+        assert kinds == ["check_out", "return"] * (len(kinds) // 2) and kinds
+        assert Item.get_by_id(vol.id).state == "in_storage"
+
+
+def _process_writer(url, codes, ws_id, shelf_id, person_id, rounds, barrier, results):
+    """A separate process, as a second gunicorn worker or the scheduler would be."""
+    from app.custody.models import Location, Person
+    from app.db import make_database
+
+    db.initialize(make_database(url))
+    db.connect()
+    try:
+        ws, shelf = Location.get_by_id(ws_id), Location.get_by_id(shelf_id)
+        person = Person.get_by_id(person_id)
+        barrier.wait(timeout=TIMEOUT)
+        ids = []
+        for n in range(rounds):
+            code = codes[n % len(codes)]
+            ids.append(services.check_out(code, to=ws, holder=person, actor=person).id)
+            ids.append(services.return_to_storage(code, to=shelf, actor=person).id)
+        results.put(ids)
+    finally:
+        db.close()
+        if hasattr(db.obj, "close_all"):
+            db.obj.close_all()
+
+
+@pytest.mark.slow
+def test_several_processes_writing_one_database_keep_the_chain_linear(site, db_url):
+    processes, rounds = 3, 8
+    ws, shelf, person = f.loc("WS-01"), f.loc("KF-A-02"), f.person("李娜")
+    codes = [[f.item().code for _ in range(2)] for _ in range(processes)]
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(processes), ctx.Queue()
+    procs = [ctx.Process(target=_process_writer,
+                         args=(db_url, mine, ws.id, shelf.id, person.id, rounds, barrier, results))
+             for mine in codes]
+    for p in procs:
+        p.start()
+    try:
+        ids = [i for _ in procs for i in results.get(timeout=TIMEOUT)]
+    finally:
+        for p in procs:
+            p.join(timeout=TIMEOUT)
+    assert all(p.exitcode == 0 for p in procs)
+    total = processes * rounds * 2
+    assert sorted(ids) == list(range(1, total + 1))
+    report = verify_chain("event")
+    assert report.ok and report.rows == total
