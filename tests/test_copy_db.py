@@ -16,6 +16,7 @@ from app.custody.models import (
     Location,
     LogHead,
     Person,
+    Site,
     User,
     UserRole,
 )
@@ -111,9 +112,8 @@ def test_copy_refuses_a_target_with_data_and_changes_nothing(app, database, tmp_
     other = make_database(f"sqlite:///{target}")
     other.connect()
     upgrade(other)
-    other.execute_sql("INSERT INTO site (code, name, timezone, cutoff, grace_minutes, working_hours, holidays, "
-                      "base_url, created_at) VALUES ('X', 'Other site', 'UTC', '18:00', 0, '{}', '[]', '', "
-                      "'2026-01-01 00:00:00')")
+    with other.bind_ctx([Site]):
+        Site.create(code="X", name="Other site", timezone="UTC")
     other.close()
     result = app.test_cli_runner().invoke(args=["copy-db", "--to", f"sqlite:///{target}"])
     assert result.exit_code != 0
