@@ -73,3 +73,13 @@ def browse(_browser, live_server):
 
 def off_origin(urls, base):
     return [u for u in urls if not (u.startswith(base) or u.startswith("data:") or u.startswith("blob:"))]
+
+
+def log_in(page, username, password=None):
+    """Log in through the real login form (the factories' password unless another is given)."""
+    from tests import factories
+
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password or factories.PASSWORD)
+    page.click("main button[type=submit]")

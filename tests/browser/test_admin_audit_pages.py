@@ -3,16 +3,10 @@ import pytest
 
 from app.custody import services
 from tests import factories as f
+from tests.browser.conftest import log_in as _login
 from tests.browser.conftest import off_origin
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("main button[type=submit]")
 
 
 def test_admin_creates_an_account_on_a_phone(browse, database, live_server, tmp_path):

@@ -2,16 +2,10 @@
 import pytest
 
 from tests import factories as f
+from tests.browser.conftest import log_in as _login
 from tests.browser.conftest import off_origin
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("main button[type=submit]")
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])

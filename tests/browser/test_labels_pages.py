@@ -4,17 +4,11 @@ import pytest
 from app.custody.models import Item, Site
 from labels import sheets
 from tests import factories as f
+from tests.browser.conftest import log_in as _login
 from tests.browser.conftest import off_origin
 from tests.labels.helpers import decode, pages, slot_image
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, username):
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f.PASSWORD)
-    page.click("main button[type=submit]")
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
