@@ -33,7 +33,7 @@ def require(permission: str | None = None):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if permission is not None and not allowed(current_user.roles, permission):
+            if permission is not None and not may(current_user.roles, permission):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -41,6 +41,20 @@ def require(permission: str | None = None):
         return wrapped
 
     return decorator
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def may(roles, permission: str) -> bool:
+    """Whether these roles may reach a view needing `permission` with this request's method.
+
+    The auditor reads every page (and changes nothing): on GET/HEAD any view is open to the
+    auditor; every other method needs the permission itself.
+    """
+    if allowed(roles, permission):
+        return True
+    return "auditor" in roles and request.method in SAFE_METHODS
 
 
 def can(permission: str) -> bool:
@@ -138,4 +152,9 @@ def nav_links() -> list[dict]:
     return [{"url": url_for(endpoint), "label": label}
             for _order, endpoint, label, permission in sorted(current_app.extensions.get("custody_nav", []),
                                                               key=lambda t: t[0])
-            if can(permission)]
+            if can(permission) or _auditor_reads(permission)]
+
+
+def _auditor_reads(permission: str) -> bool:
+    # the auditor's navigation also lists the administrator's pages, which it may read (not change)
+    return permission.startswith("admin.") and current_user.is_authenticated and current_user.has_role("auditor")
