@@ -209,7 +209,9 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
     if not secret or not secret.startswith("ct_"):
         return None
     digest = _token_digest(secret)
-    from . import statements  # one joined query (token, user, person) and the roles: this runs on every API call
+    from . import (
+        statements,  # one joined query (token, user, person) and the roles: this runs on every API call
+    )
 
     found = statements.token_with_user(digest)
     if found is None:

@@ -43,7 +43,6 @@ class Item(BaseModel):
         """The item with this code (any scan form); raises ItemNotFound."""
         from ..codes import normalize_scan
         from ..errors import ItemNotFound
-
         from ..statements import row_by  # a precompiled query: every scan and API call looks items up
 
         norm = normalize_scan(code)

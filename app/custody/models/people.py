@@ -55,7 +55,6 @@ class Person(BaseModel):
         """The person with this badge code (case-insensitive); raises PersonNotFound."""
         from ..codes import normalize_scan
         from ..errors import PersonNotFound
-
         from ..statements import row_by  # a precompiled query: scans and readers name badges
 
         norm = normalize_scan(code)

@@ -54,7 +54,6 @@ class Location(BaseModel):
         """The location with this code (case-insensitive); raises LocationNotFound."""
         from ..codes import normalize_scan
         from ..errors import LocationNotFound
-
         from ..statements import row_by  # a precompiled query: every scan names its location
 
         norm = normalize_scan(code)
