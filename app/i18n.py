@@ -1,6 +1,8 @@
 """Languages: zh_CN and English; the user's choice sticks (session, then account, then browser)."""
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from flask import request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
@@ -10,7 +12,19 @@ from .extensions import babel
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-def select_locale() -> str:
+_LOCALES: dict[str, Locale] = {}
+
+
+def select_locale() -> Locale:
+    """The request's locale as a parsed babel Locale (Flask-Babel would parse a string on every request)."""
+    code = _select_locale_code()
+    locale = _LOCALES.get(code)
+    if locale is None:
+        locale = _LOCALES[code] = Locale.parse(code)  # zh_CN → zh_Hans_CN, as Flask-Babel's own parse
+    return locale
+
+
+def _select_locale_code() -> str:
     langs = _languages()
     chosen = session.get("lang")
     if chosen in langs:
@@ -19,11 +33,24 @@ def select_locale() -> str:
         from flask import g
 
         # an API token's caller states its language per request; the account's choice is the fallback
-        if g.get("auth_via_token") and (asked := request.accept_languages.best_match(langs)):
+        if g.get("auth_via_token") and (asked := _best_match(langs)):
             return asked
         if current_user.locale in langs:
             return current_user.locale
-    return request.accept_languages.best_match(langs) or langs[0] if request else langs[0]
+    return _best_match(langs) or langs[0] if request else langs[0]
+
+
+def _best_match(langs: list[str]) -> str | None:
+    # parsing Accept-Language costs more than the rest of the choice; a handheld sends the same header each time
+    return _match_header(request.headers.get("Accept-Language", ""), tuple(langs))
+
+
+@lru_cache(maxsize=256)
+def _match_header(header: str, langs: tuple[str, ...]) -> str | None:
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    return parse_accept_header(header, LanguageAccept).best_match(langs)
 
 
 def _languages() -> list[str]:

@@ -209,13 +209,19 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
     if not secret or not secret.startswith("ct_"):
         return None
     digest = _token_digest(secret)
-    token = ApiToken.get_or_none((ApiToken.token_hash == digest) & ApiToken.revoked_at.is_null())
-    if token is None or not hmac.compare_digest(token.token_hash, digest):
+    from . import (
+        statements,  # one joined query (token, user, person) and the roles: this runs on every API call
+    )
+
+    found = statements.token_with_user(digest)
+    if found is None:
         return None
-    user = token.user
+    token_id, token_hash, last_used_at, user = found
+    if not hmac.compare_digest(token_hash, digest):
+        return None
     if not user.is_active:
         return None
     now = now or utcnow()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.update(last_used_at=now).where(ApiToken.id == token.id).execute()
+    if last_used_at is None or now - last_used_at > timedelta(minutes=5):
+        ApiToken.update(last_used_at=now).where(ApiToken.id == token_id).execute()
     return user

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
-from . import services
+from . import services, statements
 from .codes import normalize_scan
 from .errors import N_, CustodyError, ItemNotFound, ValidationError
 from .models import Event, Item, Location, Person
@@ -36,13 +36,14 @@ def identify(raw: str) -> tuple[str, object]:
     code = normalize_scan(raw)
     if not code or len(code) > MAX_CODE:
         raise ValidationError(N_("Scan or type a code."))
-    item = Item.get_or_none(Item.code == code)
+    # precompiled lookups: peewee's query building cost more CPU than SQLite's answer (most scans are items)
+    item = statements.row_by(Item, "code", code)
     if item is not None:
         return "item", item
-    person = Person.get_or_none(Person.badge_code == code)
+    person = statements.row_by(Person, "badge_code", code)
     if person is not None:
         return "person", person
-    location = Location.get_or_none(Location.code == code)
+    location = statements.row_by(Location, "code", code)
     if location is not None:
         return "location", location
     raise ItemNotFound(code=code)
@@ -54,7 +55,7 @@ def last_storage_of(item: Item) -> Location | None:
 
     for event in (Event.select(Event.src).where((Event.item == item.id) & Event.src.is_null(False))
                   .order_by(Event.id.desc()).limit(20)):
-        src = Location.get_by_id(event.src_id)
+        src = statements.row_by(Location, "id", event.src_id)
         if rules.is_returned(src) and src.is_active:
             return src
     return None
@@ -78,8 +79,9 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
         # a scan sent twice (a lost answer, a replayed queue) is answered with what was recorded the first
         # time, even if the context it named has changed since; the service itself replays the success path.
         # IntegrityError: two processes recorded one client_id at once (PostgreSQL, several workers)
-        if client_id and (done := Event.get_or_none(Event.client_id == client_id)) is not None:
-            return ScanResult("replayed", done.item.code, item=Item.get_by_id(done.item_id), event=done)
+        if client_id and (done := statements.event_by_client_id(client_id)) is not None:
+            item = statements.row_by(Item, "id", done.item_id)
+            return ScanResult("replayed", item.code, item=item, event=done)
         raise
 
 
@@ -121,7 +123,7 @@ def _scan(raw, action, *, user, actor, location, person, client_id, submit, now)
         # two sends of one scan may meet in one batch: then the service hands back the event of the first,
         # read from the database (a new event still holds the Item instance it was made with)
         if client_id and "item" not in event.__rel__:
-            return ScanResult("replayed", item.code, item=Item.get_by_id(event.item_id), event=event)
+            return ScanResult("replayed", item.code, item=statements.row_by(Item, "id", event.item_id), event=event)
         return ScanResult("recorded", item.code, item=item, event=event)
 
     return submit(_write)

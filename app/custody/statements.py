@@ -7,6 +7,8 @@ differ between SQLite and PostgreSQL) and run with fresh parameters. Values go t
 field.db_value() peewee itself applies, and rows come back through Model.raw(), so what is stored
 and read is exactly what the ORM would store and read.
 """
+from peewee import JOIN
+
 from app.db import db, is_sqlite
 
 from .models import Alert, Event, Item, LogHead
@@ -114,3 +116,58 @@ def resolve_item_alerts(item_id: int, kinds: tuple[str, ...], *, note: str, now)
     params = ["resolved", Alert.resolved_at.db_value(now), note, Alert.is_auto_resolved.db_value(True),
               item_id, *kinds, "resolved"]
     return db.execute_sql(_sql(("resolve_item_alerts", len(kinds)), build), params).rowcount
+
+
+def _instance(model, fields, values):
+    # built as peewee's own row wrapper builds it (python_value per field), minus its per-query setup
+    obj = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values, strict=True)})
+    obj._dirty.clear()
+    return obj
+
+
+def row_by(model, field_name: str, value):
+    """The one row of `model` whose (unique) field equals value, as a model instance, or None.
+
+    The read-side twin of item_by_code: no row lock, every column, as Model.get_or_none would read it.
+    """
+    field = model._meta.fields[field_name]
+    fields = model._meta.sorted_fields
+    sql = _sql(("row_by", model._meta.table_name, field_name),
+               lambda: model.select(*fields).where(field == field.db_value(0 if field.name == "id" else "")).sql()[0])
+    row = db.execute_sql(sql, (field.db_value(value),)).fetchone()
+    return None if row is None else _instance(model, fields, row)
+
+
+def token_with_user(token_hash: str):
+    """(token id, token hash, last used at, User) of an unrevoked API token, or None: one joined query.
+
+    The user comes with its person (LEFT JOIN) already attached, so current_user.person costs no query.
+    """
+    from .models import ApiToken, Person, User
+
+    t_fields = (ApiToken.id, ApiToken.token_hash, ApiToken.last_used_at)
+    u_fields, p_fields = User._meta.sorted_fields, Person._meta.sorted_fields
+
+    def build():
+        query = (ApiToken.select(*t_fields, *u_fields, *p_fields).join(User, on=(ApiToken.user == User.id))
+                 .join(Person, join_type=JOIN.LEFT_OUTER, on=(User.person == Person.id))
+                 .where((ApiToken.token_hash == "") & ApiToken.revoked_at.is_null()))
+        return query.sql()[0]
+
+    row = db.execute_sql(_sql(("token_with_user",), build), (token_hash,)).fetchone()
+    if row is None:
+        return None
+    nt, nu = len(t_fields), len(u_fields)
+    user = _instance(User, u_fields, row[nt:nt + nu])
+    if user.person_id is not None:
+        user.__rel__["person"] = _instance(Person, p_fields, row[nt + nu:])
+    user.__dict__["_roles"] = roles_of(user.id)  # the User.roles cache: loaded here, once per request
+    return (*(f.python_value(v) for f, v in zip(t_fields, row[:nt], strict=True)), user)
+
+
+def roles_of(user_id: int) -> frozenset[str]:
+    """The user's roles."""
+    from .models import UserRole
+
+    sql = _sql(("roles_of",), lambda: UserRole.select(UserRole.role).where(UserRole.user == 0).sql()[0])
+    return frozenset(r[0] for r in db.execute_sql(sql, (user_id,)).fetchall())

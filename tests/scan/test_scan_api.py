@@ -184,6 +184,33 @@ def test_personal_token_scans_without_csrf(world, app):
     assert state(world["vol"]) == ("out", "WS-01", world["me"].id)
 
 
+def test_token_scans_answer_in_the_asked_language_with_where_the_item_is(world, app):
+    """A handheld with a token: its person, the item's place and holder in every answer, in Chinese."""
+    _tok, secret = accounts.create_token(User.get_by_id(world["op"].id), "handheld", by=None)
+    handheld = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
+    code = world["vol"].code
+
+    def post(client_id):
+        fresh_g()
+        return handheld.post("/api/v1/scans", headers=headers,
+                             json={"code": code, "action": "check_out", "location": "WS-01", "client_id": client_id})
+
+    out = post("zh-1")
+    assert out.status_code == 201, out.json
+    assert out.json["item"]["state_name"] == "出库中"
+    assert out.json["item"]["holder"]["name"] == world["me"].name and world["me"].name in out.json["message"]
+    refused = post("zh-2")  # already out: the refusal shows where the item is and who holds it
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "conflict"
+    assert "已借出给" in refused.json["error"]["message"]
+    assert refused.json["item"]["location"]["code"] == "WS-01"
+    assert refused.json["item"]["holder"]["name"] == world["me"].name
+    again = post("zh-1")  # the first scan sent again: answered with what was recorded
+    assert again.status_code == 200 and again.json["outcome"] == "replayed"
+    assert again.json["item"]["holder"]["name"] == world["me"].name and "出库中" == again.json["item"]["state_name"]
+    assert Event.select().count() == 1 and state(world["vol"]) == ("out", "WS-01", world["me"].id)
+
+
 def test_undo_last_appends_a_compensating_event(world, scan):
     out = scan(world["vol"].code, "check_out", location="WS-01", client_id="s-1")
     res = scan.undo(scan_client_id="s-1")

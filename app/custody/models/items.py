@@ -43,9 +43,10 @@ class Item(BaseModel):
         """The item with this code (any scan form); raises ItemNotFound."""
         from ..codes import normalize_scan
         from ..errors import ItemNotFound
+        from ..statements import row_by  # a precompiled query: every scan and API call looks items up
 
         norm = normalize_scan(code)
-        item = cls.get_or_none(cls.code == norm)
+        item = row_by(cls, "code", norm)
         if item is None:
             raise ItemNotFound(code=norm)
         return item

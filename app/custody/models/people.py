@@ -55,9 +55,10 @@ class Person(BaseModel):
         """The person with this badge code (case-insensitive); raises PersonNotFound."""
         from ..codes import normalize_scan
         from ..errors import PersonNotFound
+        from ..statements import row_by  # a precompiled query: scans and readers name badges
 
         norm = normalize_scan(code)
-        person = cls.get_or_none(cls.badge_code == norm)
+        person = row_by(cls, "badge_code", norm)
         if person is None:
             raise PersonNotFound(code=norm)
         return person

@@ -54,9 +54,10 @@ class Location(BaseModel):
         """The location with this code (case-insensitive); raises LocationNotFound."""
         from ..codes import normalize_scan
         from ..errors import LocationNotFound
+        from ..statements import row_by  # a precompiled query: every scan names its location
 
         norm = normalize_scan(code)
-        loc = cls.get_or_none(cls.code == norm)
+        loc = row_by(cls, "code", norm)
         if loc is None:
             raise LocationNotFound(code=norm)
         return loc
