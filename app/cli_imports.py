@@ -111,7 +111,7 @@ def import_group():
 @with_appcontext
 def import_items(file, dry_run, username, lang, quiet):
     """Import volumes, media and devices; columns: code/编号, archive_no/档号, title/题名, pages/页数,
-    kind/类型, tag/RFID标签, location/位置 (see docs/imports.md)."""
+    kind/类型, tag/RFID标签, location/位置 (see the README, "Importing the catalogue")."""
     _run("items", file, dry_run, username, lang, quiet)
 
 
@@ -120,5 +120,5 @@ def import_items(file, dry_run, username, lang, quiet):
 @with_appcontext
 def import_people(file, dry_run, username, lang, quiet):
     """Import staff; columns: name/姓名, organisation/单位, badge_code/工牌号, tag/RFID标签, position/职务,
-    org_kind (see docs/imports.md). Badges start pending."""
+    org_kind (see the README, "Importing the catalogue"). Badges start pending."""
     _run("people", file, dry_run, username, lang, quiet)

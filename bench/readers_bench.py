@@ -1,4 +1,4 @@
-"""Reader benchmarks (prints its figures; see docs/readers.md).
+"""Reader benchmarks (prints its figures; see the README, "Readers").
 
 1. Ingest: reader events per second through POST /api/v1/reader-events under gunicorn, batches of
    50 badge reads at a perimeter door (each read: a raw-read row, a resolved badge, a door pass),

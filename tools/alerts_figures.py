@@ -1,4 +1,4 @@
-"""Make the figures of docs/alerts.md: the board on a phone and on a wall screen, the report as PDF page.
+"""Make the figures of the README's alerts section (docs/figures/): the board on a phone and on a wall screen, the report as PDF page.
 
     .venv/bin/python tools/alerts_figures.py docs/figures
 Needs Chromium at /usr/bin/chromium and pdftoppm (poppler-utils) for the PDF page.

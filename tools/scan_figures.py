@@ -1,4 +1,4 @@
-"""Draw the figures of docs/scan.md: the scan page at 360×740 in Debian's Chromium, in a few states.
+"""Draw the figures of the README's scan section (docs/img/): the scan page at 360×740 in Debian's Chromium, in a few states.
 
     .venv/bin/python tools/scan_figures.py      # writes docs/img/scan-*.png
 """

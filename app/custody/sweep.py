@@ -9,7 +9,7 @@ have, says it ran late, and records volumes that were returned in between as "re
 The work is an index lookup (items out or quarantined now, via the partial index) plus the events
 after the cutoff (via event.at), never a scan of the whole log.
 
-Policy decisions (docs/alerts.md):
+Policy decisions (README, "Nightly return to storage"):
 - Quarantined volumes get no overnight alert: nobody may move them until they are released, and
   they already carry a critical quarantine alert. They are counted and listed in the night's report.
 - A volume still covered by an unresolved overnight alert from an earlier night opens nothing new
