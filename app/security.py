@@ -67,15 +67,16 @@ def _load_user(user_id: str):
     return user if user is not None and user.is_active else None
 
 
-@login_manager.request_loader
-def _load_bearer(req):
-    header = req.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        user = accounts.user_for_token(header[7:].strip())
-        if user is not None:
-            g.auth_via_token = True
-        return user
-    return None
+def _authenticate_bearer() -> None:
+    """The token, never a cookie sent beside it, says who a bearer request is (no CSRF check was made
+    for it); a header naming no valid token is refused outright."""
+    from .api.errors import InvalidTokenError
+
+    user = accounts.user_for_token(request.headers.get("Authorization", "")[7:].strip())
+    if user is None:
+        raise InvalidTokenError()
+    g._login_user = user
+    g.auth_via_token = True
 
 
 def _guard():
@@ -101,7 +102,9 @@ def _guard():
                 and not anonymous_api):
             csrf.protect()
     if getattr(view, PUBLIC_ATTR, False):
-        return None
+        return None  # public views (reader ingest with its reader token, the OpenAPI document) judge for themselves
+    if bearer:
+        _authenticate_bearer()
     if not getattr(view, PERMISSION_ATTR, None):
         abort(403)  # deny unless a role allows: a view without a declaration is closed
     if (not bearer and current_user.is_authenticated and current_user.must_change_password

@@ -89,6 +89,17 @@ def test_form_post_without_csrf_token_is_refused_and_changes_nothing(client, sit
     assert (User.select().count(), AuditLog.select().count(), Location.select().count()) == before
 
 
+def test_a_junk_bearer_header_beside_a_session_does_not_skip_csrf(client, site, login):
+    # a bearer request skips the CSRF check, so the token — never the cookie sent with it — must say who it is
+    login("administrator")
+    before = (User.select().count(), Location.select().count())
+    response = client.post("/admin/locations", data={"new-code": "EVIL", "new-name": "x", "new-kind": "shelf"},
+                           headers={"Authorization": "Bearer ct_not-a-token", "Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "invalid_token"
+    assert (User.select().count(), Location.select().count()) == before
+
+
 def test_json_write_with_session_needs_the_csrf_header(client, site, login):
     login("administrator")
     before = Location.select().count()
