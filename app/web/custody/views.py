@@ -118,21 +118,8 @@ def item(code):
                            open_alerts=list(item.alerts.where(Alert.status != "resolved")))
 
 
-ACTIONS = {  # action → (permission, form key)
-    "checkout": ("custody.move", "checkout"), "move": ("custody.move", "move"),
-    "return": ("custody.move", "return"), "quarantine": ("custody.quarantine", "quarantine"),
-    "release": ("custody.release", "release"), "damage": ("custody.damage", "damage"),
-}
-
-
-@bp.route("/i/<code>/<action>", methods=["POST"])
-@require("custody.move")
-def item_action(code, action):
-    if action not in ACTIONS:
-        abort(404)
-    permission, key = ACTIONS[action]
-    if not can(permission):
-        abort(403)
+def _act(code, key, call):
+    """Validate the action's form, make the one service call, answer with a flash and a redirect."""
     forms = _forms()
     form = forms[key]
     if not form.validate_on_submit():
@@ -140,31 +127,58 @@ def item_action(code, action):
             for message in errors:
                 flash(message, "error")
         return _item_again(code, forms, 422)
-    who = actor_person()
     try:
-        if action == "checkout":
-            holder = Person.by_badge(form.holder.data)
-            event = services.check_out(code, to=Location.by_code(form.location.data), holder=holder, actor=who,
-                                       user=current_user.id, note=form.note.data or "")
-        elif action == "move":
-            event = services.move(code, to=Location.by_code(form.location.data), actor=who,
-                                  user=current_user.id, note=form.note.data or "")
-        elif action == "return":
-            event = services.return_to_storage(code, to=Location.by_code(form.location.data), actor=who,
-                                               user=current_user.id, note=form.note.data or "")
-        elif action == "quarantine":
-            event = services.quarantine(code, actor=who, reason=form.reason.data, user=current_user.id)
-        elif action == "release":
-            event = services.release(code, actor=who, reason=form.reason.data, user=current_user.id)
-        else:
-            event = services.record_damage(code, actor=who, description=form.description.data,
-                                           pages=form.pages.data, user=current_user.id)
+        event = call(form, actor_person())
     except CustodyError as err:
         flash_error(err)
         return _item_again(code, forms, err.status)
     flash(_("%(code)s: %(what)s.", code=event.item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind)),
           "success")
     return redirect(url_for("custody.item", code=event.item.code))
+
+
+# one route per action, each with its own permission (the security officer quarantines but moves nothing)
+@bp.route("/i/<code>/checkout", methods=["POST"])
+@require("custody.move")
+def check_out(code):
+    return _act(code, "checkout", lambda form, who: services.check_out(
+        code, to=Location.by_code(form.location.data), holder=Person.by_badge(form.holder.data), actor=who,
+        user=current_user.id, note=form.note.data or ""))
+
+
+@bp.route("/i/<code>/move", methods=["POST"])
+@require("custody.move")
+def move(code):
+    return _act(code, "move", lambda form, who: services.move(
+        code, to=Location.by_code(form.location.data), actor=who, user=current_user.id, note=form.note.data or ""))
+
+
+@bp.route("/i/<code>/return", methods=["POST"])
+@require("custody.move")
+def return_to_storage(code):
+    return _act(code, "return", lambda form, who: services.return_to_storage(
+        code, to=Location.by_code(form.location.data), actor=who, user=current_user.id, note=form.note.data or ""))
+
+
+@bp.route("/i/<code>/quarantine", methods=["POST"])
+@require("custody.quarantine")
+def quarantine(code):
+    return _act(code, "quarantine", lambda form, who: services.quarantine(
+        code, actor=who, reason=form.reason.data, user=current_user.id))
+
+
+@bp.route("/i/<code>/release", methods=["POST"])
+@require("custody.release")
+def release(code):
+    return _act(code, "release", lambda form, who: services.release(
+        code, actor=who, reason=form.reason.data, user=current_user.id))
+
+
+@bp.route("/i/<code>/damage", methods=["POST"])
+@require("custody.damage")
+def record_damage(code):
+    return _act(code, "damage", lambda form, who: services.record_damage(
+        code, actor=who, description=form.description.data, pages=form.pages.data, user=current_user.id))
 
 
 def _item_again(code, forms, status):
