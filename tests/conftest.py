@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -32,25 +33,35 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "db: touches the database (rerun against PostgreSQL in CI)")
 
 
-@pytest.fixture(scope="session")
-def _template_db(tmp_path_factory):
-    if PG_URL:
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = make_database(PG_URL)
-        admin.connect()
-        admin.execute_sql(f'CREATE SCHEMA "{schema}"')
-        admin.close()
-        sep = "&" if "?" in PG_URL else "?"
-        url = f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
-        database = make_database(url)
-        database.connect()
-        upgrade(database)
-        tables = [t for t in database.get_tables() if t != "migratehistory"]
-        database.close()
-        yield ("pg", url, tables)
+@contextmanager
+def private_pg_schema(prefix: str):
+    """A new, empty PostgreSQL schema on CUSTODY_TEST_DATABASE_URL, dropped afterwards; yields its URL.
+    Parallel runs on one server never see each other's tables."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = make_database(PG_URL)
+    admin.connect()
+    admin.execute_sql(f'CREATE SCHEMA "{schema}"')
+    admin.close()
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
+    finally:
         admin.connect()
         admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
+        admin.close_all()
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory):
+    if PG_URL:
+        with private_pg_schema("t") as url:
+            database = make_database(url)
+            database.connect()
+            upgrade(database)
+            tables = [t for t in database.get_tables() if t != "migratehistory"]
+            database.close()
+            yield ("pg", url, tables)
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         database = make_database(f"sqlite:///{path}")

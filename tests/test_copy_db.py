@@ -1,6 +1,4 @@
 """`custody copy-db --to URL`: the whole site moves to another database and its logs verify there."""
-import uuid
-from urllib.parse import quote
 
 import pytest
 
@@ -22,7 +20,7 @@ from app.custody.models import (
 )
 from app.db import db, make_database
 from tests import factories as f
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, private_pg_schema
 
 TABLES = (Item, Event, AuditLog, Location, Person, User, UserRole, ApiToken, Alert, LogHead)
 
@@ -51,17 +49,8 @@ def pg_target():
     """A private, empty PostgreSQL schema; its URL."""
     if not PG_URL:
         pytest.skip("set CUSTODY_TEST_DATABASE_URL to copy into PostgreSQL")
-    schema = f"copy_{uuid.uuid4().hex[:10]}"
-    admin = make_database(PG_URL)
-    admin.connect()
-    admin.execute_sql(f'CREATE SCHEMA "{schema}"')
-    admin.close()
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
-    admin.connect()
-    admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.close()
-    admin.close_all()
+    with private_pg_schema("copy") as url:
+        yield url
 
 
 def _copy_and_compare(source_app, target_url):

@@ -1,14 +1,12 @@
 """`custody init-db` builds the whole schema from empty — on SQLite, and on PostgreSQL when the suite
 runs against it — and is safe to run twice."""
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
 from app import create_app
 from app.db import make_database
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, private_pg_schema
 
 MIGRATIONS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "migrations").glob("0*.py"))
 TABLES = {"site", "location", "person", "app_user", "user_role", "api_token", "item", "tag", "reader", "event",
@@ -21,18 +19,8 @@ def empty_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path}/empty.db"
         return
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    admin = make_database(PG_URL)
-    admin.connect()
-    admin.execute_sql(f'CREATE SCHEMA "{schema}"')
-    admin.close()
-    sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options={quote(f'-c search_path={schema}')}"
-    admin.connect()
-    admin.execute_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    admin.close()
-    if hasattr(admin, "close_all"):
-        admin.close_all()
+    with private_pg_schema("m") as url:
+        yield url
 
 
 @pytest.mark.db
