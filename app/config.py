@@ -18,6 +18,10 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,  # the session's own idle limit bounds the token
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # catalogue uploads
     "ENV_NAME": "production",
+    # scans written by one writer thread per process, many per commit (app/custody/groupcommit.py).
+    # Off: each scan is its own transaction under the site's write lock, and several worker processes
+    # share the load — faster wherever an fsync is cheap (docs: README "Handheld scanning", benchmark)
+    "SCAN_GROUP_COMMIT": False,
 }
 
 

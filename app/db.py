@@ -1,4 +1,15 @@
-"""Database binding: one DatabaseProxy, SQLite (WAL, durable) or PostgreSQL (pooled) from a URL."""
+"""Database binding: one DatabaseProxy, SQLite (WAL, durable) or PostgreSQL (pooled) from a URL.
+
+SQLite takes one writer at a time. Every write transaction (`write_tx`) first takes the site's
+write lock: a mutex for the threads of this process, then a kernel lock (flock) on
+`<database>.writelock` for the other processes. Waiting writers sleep in the kernel and wake the
+moment the lock is free, where SQLite's busy handler sleeps in steps of up to 100 ms (PERF-NOTES:
+p99 0.2–0.9 s with several writing processes). So several gunicorn workers can share one file.
+"""
+import fcntl
+import os
+import threading
+from collections import deque
 from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -43,11 +54,80 @@ def is_sqlite() -> bool:
     return isinstance(db.obj, SqliteDatabase)
 
 
+class FairLock:
+    """A mutex handed to waiting threads in arrival order. threading.Lock is not fair: a thread that
+    has just committed takes it straight back, and the others' waits grow (p99 ×15 with 4 writers)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._held = False
+        self._waiters: deque[threading.Lock] = deque()
+
+    def __enter__(self):
+        with self._guard:
+            if not self._held:
+                self._held = True
+                return self
+            baton = threading.Lock()
+            baton.acquire()
+            self._waiters.append(baton)
+        baton.acquire()  # released by the holder, which hands the mutex over without letting go of it
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._guard:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
+_write_locks: dict[tuple[int, str], tuple[FairLock, int | None]] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock_for(database) -> tuple[FairLock, int | None]:
+    # keyed by pid: a forked worker opens its own descriptor (an inherited one would share the
+    # parent's flock) and gets a fresh mutex
+    path = database.database
+    key = (os.getpid(), path)
+    with _write_locks_guard:
+        found = _write_locks.get(key)
+        if found is None:
+            fd = None if path in ("", ":memory:") else os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            found = _write_locks[key] = (FairLock(), fd)
+        return found
+
+
+@contextmanager
+def sqlite_write_lock(database=None):
+    """Hold SQLite's single-writer slot: this process's mutex, then the file lock shared by all processes.
+
+    A no-op on PostgreSQL, which locks rows itself. Not reentrant: take it once, around the outermost
+    write transaction.
+    """
+    database = database if database is not None else db.obj
+    if not isinstance(database, SqliteDatabase):
+        yield
+        return
+    mutex, fd = _write_lock_for(database)
+    with mutex:
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 @contextmanager
 def write_tx():
-    """A write transaction: BEGIN IMMEDIATE on SQLite so a reader never deadlocks turning writer."""
+    """A write transaction. On SQLite: the write lock, then BEGIN IMMEDIATE (a reader never deadlocks
+    turning writer); inside another transaction: a savepoint."""
     if db.transaction_depth() == 0 and is_sqlite():
-        with db.atomic("IMMEDIATE") as tx:
+        with sqlite_write_lock(), db.atomic("IMMEDIATE") as tx:
             yield tx
     else:
         with db.atomic() as tx:

@@ -78,7 +78,7 @@ def main():
         token = run([str(BIN / "custody"), "create-token", "archivist", "--name", "bench"], env).strip()
         port = free_port()
         server = subprocess.Popen([str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--worker-class", "gthread",
-                                   "--workers", "2", "--threads", "4", "--log-level", "warning", "app:create_app()"],
+                                   "--workers", "3", "--threads", "2", "--log-level", "warning", "app:create_app()"],
                                   env=env, cwd=ROOT)
         try:
             deadline = time.monotonic() + 30
@@ -98,7 +98,7 @@ def main():
             server.wait(10)
     load = os.getloadavg()
     print(f"machine load (1/5/15 min): {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {os.cpu_count()} CPUs")
-    print(f"gunicorn gthread 2 workers x 4 threads, SQLite WAL synchronous=FULL, {args.clients} clients, "
+    print(f"gunicorn gthread 3 workers x 2 threads (as deployed), SQLite WAL synchronous=FULL, {args.clients} clients, "
           f"{args.seconds:.0f} s each")
     for name, (rps, p50, p99, errors, n) in (("GET item + 20 events", read), ("POST damage (1 event)", write)):
         print(f"{name:24s} {rps:8.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   {n} requests, "

@@ -6,7 +6,7 @@
 2. Daemon: a real `custody-reader run` on a pseudo-terminal at 20 frames/s against the same
    server: its CPU use and the end-to-end latency from frame written to read stored.
 
-  .venv/bin/python bench/readers_bench.py [--batches 300] [--clients 4] [--seconds 30] [--workers 1]
+  .venv/bin/python bench/readers_bench.py [--batches 300] [--clients 4] [--seconds 30] [--workers 3 --threads 2]
 """
 import argparse
 import http.client
@@ -193,8 +193,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batches", type=int, default=300)
     parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3, help="as deployed (deploy/custody-web.service)")
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="readers-bench-db-")

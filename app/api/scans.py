@@ -124,8 +124,8 @@ def _refusal_json(err: CustodyError, raw: str | None) -> dict:
 
 
 def _submit():
-    # SCAN_GROUP_COMMIT=False runs each scan in its own transaction (the bench compares the two)
-    return groupcommit.submit if current_app.config.get("SCAN_GROUP_COMMIT", True) else None
+    # SCAN_GROUP_COMMIT=True: scans share commits in this process's writer thread (the bench compares)
+    return groupcommit.submit if current_app.config["SCAN_GROUP_COMMIT"] else None
 
 
 def _person():

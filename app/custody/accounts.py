@@ -223,5 +223,15 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
         return None
     now = now or utcnow()
     if last_used_at is None or now - last_used_at > timedelta(minutes=5):
-        ApiToken.update(last_used_at=now).where(ApiToken.id == token_id).execute()
+        with write_tx():
+            ApiToken.update(last_used_at=now).where(ApiToken.id == token_id).execute()
     return user
+
+
+def set_locale(user: User, code: str) -> None:
+    """Remember the login's language (the pages and API answers use it when the browser does not ask)."""
+    if user.locale == code:
+        return
+    with write_tx():
+        User.update(locale=code).where(User.id == user.id).execute()
+    user.locale = code

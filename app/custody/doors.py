@@ -8,8 +8,6 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -36,7 +34,6 @@ from .models import (
 )
 from .models.reads import READ_KINDS, TAG_SCHEMES
 
-_SQLITE_WRITER = threading.Lock()
 TOKEN_PREFIX = "rdr_"
 MAX_BATCH = 500
 STATION_ACTIONS = ("return_to_storage", "move", "none")
@@ -510,9 +507,8 @@ def ingest(reader: Reader, events, heartbeat=None, *, now: datetime | None = Non
     if heartbeat is not None and not isinstance(heartbeat, dict):
         raise ValidationError(N_("'heartbeat' must be a JSON object."))
     result = IngestResult()
-    # SQLite has one writer at a time; threads of this process queue on a lock instead of on
-    # SQLite's busy handler, which sleeps in steps up to 100 ms (PERF-NOTES: p99 0.2–0.9 s)
-    with (_SQLITE_WRITER if is_sqlite() else nullcontext()), write_tx():
+    # on SQLite write_tx queues concurrent batches on the site's write lock, not in the busy handler
+    with write_tx():
         reader = _lock_reader(reader)
         if rows:
             seqs = [r.seq for r in rows]

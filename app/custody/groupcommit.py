@@ -7,17 +7,15 @@ commits once, and only then hands each caller its result or its error. A caller 
 told "recorded" before the commit that holds its change is on disk; if the commit fails, every
 caller of that batch gets the error and nothing of the batch exists.
 
-Across processes the batches are serialised by an advisory file lock next to the SQLite file
-(a kernel lock wakes the next writer at once, where SQLite's busy handler sleeps in steps of up to
-100 ms), so several gunicorn workers can share one file without the busy-handler stalls.
+On SQLite a batch holds the site's write lock (app.db.sqlite_write_lock), like every other write
+transaction, so batches of several processes queue in the kernel, not in SQLite's busy handler.
 """
-import fcntl
 import os
 import queue
 import threading
 from concurrent.futures import Future
 
-from app.db import db, is_sqlite
+from app.db import db, is_sqlite, sqlite_write_lock
 
 MAX_BATCH = 256
 _STOP = object()
@@ -33,10 +31,6 @@ class GroupCommitWriter:
         self.pid = os.getpid()
         self.batches = 0
         self.calls = 0
-        self._lock_fd = None
-        path = getattr(database, "database", None)
-        if is_sqlite() and path and path != ":memory:":
-            self._lock_fd = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
         self.thread = threading.Thread(target=self._run, name="custody-group-commit", daemon=True)
         self.thread.start()
 
@@ -50,9 +44,6 @@ class GroupCommitWriter:
         """Finish the queued calls, close the thread's connection and end the thread."""
         self.queue.put(_STOP)
         self.thread.join(timeout=10)
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
     def _take_batch(self) -> tuple[list, bool]:
         first = self.queue.get()
@@ -83,24 +74,18 @@ class GroupCommitWriter:
         outcomes = []
         try:
             self.database.connect(reuse_if_open=True)
-            if self._lock_fd is not None:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            try:
-                begin = self.database.atomic("IMMEDIATE") if is_sqlite() else self.database.atomic()
-                with begin:
-                    for future, fn, args, kwargs in batch:
-                        if not future.set_running_or_notify_cancel():
-                            continue
-                        try:
-                            # a savepoint per call: a refusal (or a bug) undoes this call only
-                            with self.database.atomic():
-                                outcomes.append((future, True, fn(*args, **kwargs)))
-                        except BaseException as err:  # handed to the caller, who re-raises it
-                            outcomes.append((future, False, err))
-                # the outer block has committed (and fsynced) here: now the answers may go out
-            finally:
-                if self._lock_fd is not None:
-                    fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            begin = self.database.atomic("IMMEDIATE") if is_sqlite() else self.database.atomic()
+            with sqlite_write_lock(self.database), begin:
+                for future, fn, args, kwargs in batch:
+                    if not future.set_running_or_notify_cancel():
+                        continue
+                    try:
+                        # a savepoint per call: a refusal (or a bug) undoes this call only
+                        with self.database.atomic():
+                            outcomes.append((future, True, fn(*args, **kwargs)))
+                    except BaseException as err:  # handed to the caller, who re-raises it
+                        outcomes.append((future, False, err))
+            # the outer block has committed (and fsynced) here: now the answers may go out
         except BaseException as err:
             # the commit (or BEGIN) failed: nothing of this batch is durable, so nobody hears "recorded"
             for future, *_rest in batch:

@@ -162,8 +162,8 @@ def record_scans(batch: list[dict], *, user, actor: Person | None, submit=None,
     """Carry out several scans in order, as if sent one by one: a location or badge scan sets the context
     for the scans after it in the batch; each scan is its own savepoint, so a refusal stops nothing else.
 
-    Returns one ScanResult or CustodyError per scan, in order. The whole batch is one call to `submit`
-    (one group commit); raises ValidationError when the batch is empty or too long.
+    Returns one ScanResult or CustodyError per scan, in order. The whole batch is one transaction (one
+    call to `submit` when given: one group commit); raises ValidationError when the batch is empty or too long.
     """
     from app.db import write_tx
 
@@ -189,4 +189,7 @@ def record_scans(batch: list[dict], *, user, actor: Person | None, submit=None,
             results.append(result)
         return results
 
-    return (submit or (lambda fn: fn()))(_all)
+    if submit is None:
+        with write_tx():  # the batch is one transaction, each scan a savepoint in it
+            return _all()
+    return submit(_all)

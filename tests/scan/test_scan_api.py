@@ -45,6 +45,22 @@ def test_check_out_to_me_records_one_event_and_answers_with_the_item(world, scan
     assert verify_chain("event").ok
 
 
+def test_with_group_commit_on_scans_go_through_the_writer_thread_and_answer_after_its_commit(world, scan, app):
+    """CUSTODY_SCAN_GROUP_COMMIT=true (for disks whose fsync is slow): the same answers, written by the
+    process's group-commit writer; a refusal in it changes nothing."""
+    from app.custody import groupcommit
+
+    app.config["SCAN_GROUP_COMMIT"] = True
+    out = scan(world["vol"].code, "check_out", location="WS-01", client_id="g-1")
+    back = scan(world["vol"].code, "return", location="KF-A-01", client_id="g-2")
+    again = scan(world["vol"].code, "return", location="KF-A-01", client_id="g-3")
+    assert (out.status_code, back.status_code, again.status_code) == (201, 201, 409)
+    assert again.json["error"]["code"] == "already_there"
+    assert groupcommit.writer().calls == 3  # all three writes went through the writer, the refusal too
+    assert [e.client_id for e in Event.select().order_by(Event.id)] == ["g-1", "g-2"]
+    assert state(world["vol"]) == ("in_storage", "KF-A-01", None)
+
+
 @pytest.mark.parametrize("form", ["{code}", "{lower}", "  ]C0{code}  ", "http://site.example/i/{lower}",
                                   "]Q1https://archive.local/i/{code}/", "\t{lower}\r\n"])
 def test_every_scan_form_means_the_same_item(world, scan, form):

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from app.custody import accounts
 from app.custody.errors import CustodyError, LoginFailedError
-from app.custody.models import ApiToken, User
+from app.custody.models import ApiToken
 from app.security import public, require
 from app.web.helpers import client_ip, flash_error
 
@@ -67,8 +67,8 @@ def logout():
 def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated and current_user.locale != code:
-            User.update(locale=code).where(User.id == current_user.id).execute()
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user._get_current_object(), code)
     return redirect(_safe_next(request.form.get("next")))
 
 
