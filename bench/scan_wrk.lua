@@ -17,7 +17,9 @@ end
 function init(args)
   token, first, per, tag, ids_file = args[1], tonumber(args[2]), tonumber(args[3]), args[4], args[5]
   base = first + (tid - 1) * per
-  n = 0
+  -- wrk calls request() once in the first thread before the run, to check the script
+  -- (script_verify_request): no request is sent for that call, so there the count starts at -1
+  n = (tid == 1) and -1 or 0
   statuses = {}
   recorded = {}
   refusals = {}
