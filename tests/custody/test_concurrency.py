@@ -105,24 +105,30 @@ def _process_writer(url, codes, ws_id, shelf_id, person_id, rounds, barrier, res
             db.obj.close_all()
 
 
-@pytest.mark.slow
-def test_several_processes_writing_one_database_keep_the_chain_linear(site, db_url):
-    processes, rounds = 3, 8
+def _run_writer_processes(target, db_url, *, processes: int, volumes: int, rounds: int) -> list:
+    """Start `processes` spawned writers on their own volumes together; returns what each put on the queue."""
     ws, shelf, person = f.loc("WS-01"), f.loc("KF-A-02"), f.person("李娜")
-    codes = [[f.item().code for _ in range(2)] for _ in range(processes)]
+    codes = [[f.item().code for _ in range(volumes)] for _ in range(processes)]
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(processes), ctx.Queue()
-    procs = [ctx.Process(target=_process_writer,
-                         args=(db_url, mine, ws.id, shelf.id, person.id, rounds, barrier, results))
+    procs = [ctx.Process(target=target, args=(db_url, mine, ws.id, shelf.id, person.id, rounds, barrier, results))
              for mine in codes]
     for p in procs:
         p.start()
     try:
-        ids = [i for _ in procs for i in results.get(timeout=TIMEOUT)]
+        outcomes = [results.get(timeout=TIMEOUT) for _ in procs]
     finally:
         for p in procs:
             p.join(timeout=TIMEOUT)
     assert all(p.exitcode == 0 for p in procs)
+    return outcomes
+
+
+@pytest.mark.slow
+def test_several_processes_writing_one_database_keep_the_chain_linear(site, db_url):
+    processes, rounds = 3, 8
+    ids = [i for mine in _run_writer_processes(_process_writer, db_url, processes=processes, volumes=2,
+                                               rounds=rounds) for i in mine]
     total = processes * rounds * 2
     assert sorted(ids) == list(range(1, total + 1))
     report = verify_chain("event")
@@ -164,20 +170,8 @@ def test_worker_processes_on_one_sqlite_file_wait_for_the_write_lock_not_the_bus
     if not db_url.startswith("sqlite"):
         pytest.skip("SQLite's single writer; PostgreSQL locks rows")
     processes, rounds = 3, 40
-    ws, shelf, person = f.loc("WS-01"), f.loc("KF-A-02"), f.person("李娜")
-    codes = [[f.item().code for _ in range(4)] for _ in range(processes)]
-    ctx = mp.get_context("spawn")
-    barrier, results = ctx.Barrier(processes), ctx.Queue()
-    procs = [ctx.Process(target=_impatient_process_writer,
-                         args=(db_url, mine, ws.id, shelf.id, person.id, rounds, barrier, results))
-             for mine in codes]
-    for p in procs:
-        p.start()
-    try:
-        outcomes = [results.get(timeout=TIMEOUT) for _ in procs]
-    finally:
-        for p in procs:
-            p.join(timeout=TIMEOUT)
+    outcomes = _run_writer_processes(_impatient_process_writer, db_url, processes=processes, volumes=4,
+                                     rounds=rounds)
     assert [failed for _done, failed in outcomes] == [[]] * processes
     assert sum(done for done, _failed in outcomes) == processes * rounds * 2
     report = verify_chain("event")
