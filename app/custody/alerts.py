@@ -1,6 +1,8 @@
 """Alerts: open (idempotent per dedupe key), acknowledge, resolve."""
 from datetime import datetime
 
+from peewee import Case
+
 from app.db import write_tx
 
 from . import audit
@@ -60,6 +62,21 @@ def resolve(alert_id: int, *, user=None, note: str = "", auto: bool = False,
             audit.append_audit("alert.resolve", user=user, target=f"alert:{alert.id}",
                                detail={"note": note, "kind": alert.kind}, at=now)
     return alert
+
+
+RETURN_NOTE = "returned to storage"  # the resolution a return writes on the item's overnight alerts
+
+
+def reopen_resolved_by(item, kinds: tuple[str, ...], *, note: str, at: datetime) -> int:
+    """Undo the auto-resolution a custody change made (its note, at its moment): the item's alerts of
+    these kinds go back to acknowledged when someone had acknowledged them, else to open. Caller holds
+    the write transaction (services.undo). Returns how many."""
+    back = Case(None, [(Alert.acknowledged_at.is_null(False), "acknowledged")], "open")
+    return (Alert.update(status=back, resolved_at=None, resolution="", is_auto_resolved=False)
+            .where((Alert.item == item.id) & Alert.kind.in_(kinds) & (Alert.status == "resolved")
+                   & (Alert.is_auto_resolved == True) & (Alert.resolution == note)  # noqa: E712
+                   & (Alert.resolved_at == at))
+            .execute())
 
 
 def resolve_open_for_item(item, kinds: tuple[str, ...], *, note: str, now: datetime) -> int:

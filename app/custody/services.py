@@ -128,7 +128,7 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
         kind = "return" if item.state == "out" else "move"
         event = _record(item, kind, dst=to, holder=None, state="in_storage", now=now, actor=actor, user=user,
                         via=via, reader=reader, note=note, client_id=client_id)
-        alerts.resolve_open_for_item(item, ("overnight",), note="returned to storage", now=now)
+        alerts.resolve_open_for_item(item, ("overnight",), note=alerts.RETURN_NOTE, now=now)
         return event
 
 
@@ -304,5 +304,7 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
         result = _record(item, "undo", dst=src, holder=holder, state=state, now=now, actor=actor, user=user_id,
                          via=via, reader=None, data=audit.canonical_json({"undoes": event.id}),
                          client_id=client_id)
-        # an overnight alert a return resolved is not reopened here: the nightly sweep raises it again
+        if event.kind in ("return", "move") and not rules.is_returned(src):
+            # the item is out again: the overnight alert its return resolved is open again (as it was)
+            alerts.reopen_resolved_by(item, ("overnight",), note=alerts.RETURN_NOTE, at=event.at)
         return result

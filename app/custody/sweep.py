@@ -28,13 +28,13 @@ from peewee import JOIN
 
 from app.db import db, is_sqlite, write_tx
 
-from . import audit
+from . import alerts, audit
 from .models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun, utcnow
 from .models.places import STORAGE_KINDS
 from .nightrule import Night, night_for_moment, night_of
 
 LATE_AFTER = timedelta(minutes=10)  # a sweep starting this long after it was due "ran late"
-RETURN_NOTE = "returned to storage"  # what services.return_to_storage writes when it auto-resolves
+RETURN_NOTE = alerts.RETURN_NOTE  # what services.return_to_storage writes when it auto-resolves
 BATCH = 500
 OUTSIDE = ("out", "quarantined")
 

@@ -80,6 +80,49 @@ def test_return_after_the_sweep_resolves_the_alert_automatically(database):
     assert (again.unreturned, again.opened, again.already_open, again.rerun) == (1, 0, 1, True)
 
 
+def test_undoing_the_return_reopens_the_overnight_alert_it_resolved(database):
+    """A return scanned by mistake and undone: the volume is out again, and so is its alert (acknowledged
+    again when the supervisor had acknowledged it); other alerts of the volume stay as they were."""
+    s = site()
+    who = person()
+    login = factories.user("operator")
+    v, w = factories.item(), factories.item()
+    out(v, who, CUTOFF - timedelta(hours=2))
+    out(w, who, CUTOFF - timedelta(hours=2))
+    sweep_night(s, NIGHT, now=ON_TIME)
+    first, second = overnight()
+    alerts.acknowledge(second.id, user=factories.user("supervisor"), note="called her", now=ON_TIME)
+    returned_at = ON_TIME + timedelta(hours=14)
+    returns = [services.return_to_storage(i.code, to=factories.loc("KF-A-01"), actor=who, user=login,
+                                          now=returned_at) for i in (v, w)]
+    assert [a.status for a in overnight()] == ["resolved", "resolved"]
+    for event in returns:
+        services.undo(event.id, user=login, actor=who, now=returned_at + timedelta(minutes=1))
+    first, second = overnight()
+    assert (first.status, first.resolved_at, first.resolution, first.is_auto_resolved) == ("open", None, "", False)
+    assert (second.status, second.ack_note) == ("acknowledged", "called her")
+    # returned for real later: resolved again, once
+    back(v, who, returned_at + timedelta(minutes=5))
+    assert [a.status for a in overnight()] == ["resolved", "acknowledged"]
+
+
+def test_undoing_a_return_leaves_alerts_resolved_by_hand_alone(database):
+    s = site()
+    who = person()
+    login = factories.user("operator")
+    v = factories.item()
+    out(v, who, CUTOFF - timedelta(hours=2))
+    sweep_night(s, NIGHT, now=ON_TIME)
+    [alert] = overnight()
+    alerts.resolve(alert.id, user=factories.user("supervisor"), note="on the scanner overnight, agreed",
+                   now=ON_TIME + timedelta(minutes=1))
+    at = ON_TIME + timedelta(hours=14)
+    event = services.return_to_storage(v.code, to=factories.loc("KF-A-01"), actor=who, user=login, now=at)
+    services.undo(event.id, user=login, actor=who, now=at + timedelta(minutes=1))
+    [alert] = overnight()
+    assert (alert.status, alert.resolution) == ("resolved", "on the scanner overnight, agreed")
+
+
 def test_quarantined_volume_gets_no_overnight_alert_but_is_counted(database):
     s = site()
     who = person()
