@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.custody.models import READER_MODES
@@ -15,8 +16,8 @@ PROTOCOL_NAMES = {"rdm6300": "RDM6300 (125 kHz)", "id12la": "ID-12LA / ID-20LA (
 class ReaderForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     location = SelectField(_l("Location"), validators=[DataRequired()])
-    mode = SelectField(_l("Mode"), choices=[(m, MODE_NAMES[m]) for m in READER_MODES], validators=[DataRequired()])
-    protocol = SelectField(_l("Protocol"), choices=list(PROTOCOL_NAMES.items()), validators=[DataRequired()])
+    mode = SelectField(_l("Mode"), choices=[SelectChoice(m, MODE_NAMES[m]) for m in READER_MODES], validators=[DataRequired()])
+    protocol = SelectField(_l("Protocol"), choices=[SelectChoice(k, v) for k, v in PROTOCOL_NAMES.items()], validators=[DataRequired()])
     settings = TextAreaField(_l("Settings (JSON)"), default="{}", validators=[Length(max=2000)],
                              description=_l('Internal door: {"side_a": "KF", "side_b": "JG"}. '
                                             'Station: {"action": "return_to_storage", "location": "KF-A-01"}.'))
