@@ -154,6 +154,22 @@ def newer_than(after_id: int, f: Filters, tz: str, limit: int = 50) -> list[Aler
                 .order_by(Alert.id.desc()).limit(limit))
 
 
+SHOWN_MAX = 200  # rows a board can ask about in one poll (a page of 50 plus the ones that came in live)
+
+
+def changed_since_shown(shown: dict[int, str], tz: str) -> list[Alert]:
+    """Of the alerts a board shows ({id: status as shown}), those whose status is now different
+    (acknowledged or resolved elsewhere, reopened by an undone return), with their rows' joins."""
+    ids = list(shown)[:SHOWN_MAX]
+    if not ids:
+        return []
+    now = dict(Alert.select(Alert.id, Alert.status).where(Alert.id.in_(ids)).tuples())
+    differ = [i for i in ids if i in now and now[i] != shown[i]]
+    if not differ:
+        return []
+    return list(alert_query(Filters(status="all"), tz).where(Alert.id.in_(differ)))
+
+
 def latest_id() -> int:
     """The newest alert id (0 when there are none)."""
     return Alert.select(fn.MAX(Alert.id)).scalar() or 0

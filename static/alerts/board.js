@@ -64,9 +64,25 @@
   function poll() {
     if (document.hidden) { setTimeout(poll, POLL); return; }
     var sep = tbody.dataset.feed.indexOf("?") < 0 ? "?" : "&";
-    fetch(tbody.dataset.feed + sep + "after=" + latest, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // the rows on screen with the status they show: the feed answers those changed elsewhere meanwhile
+    var shown = Array.prototype.slice.call(tbody.querySelectorAll("tr.alert-row"), 0, 200).map(function (tr) {
+      return tr.dataset.id + ":" + tr.dataset.status;
+    }).join(",");
+    fetch(tbody.dataset.feed + sep + "after=" + latest + "&shown=" + encodeURIComponent(shown),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
+        Object.keys(data.changed || {}).forEach(function (id) {
+          var row = tbody.querySelector('tr.alert-row[data-id="' + id + '"]');
+          if (!row) return;
+          var picked = row.querySelector('input[name="ids"]:checked');
+          row.insertAdjacentHTML("afterend", data.changed[id]);
+          var now = row.nextElementSibling;
+          row.remove();
+          now.classList.add("fresh");
+          var box = now.querySelector('input[name="ids"]');
+          if (picked && box) box.checked = true;  // a tick the supervisor set stays set
+        });
         if (data.rows_html && data.new > 0) {
           var empty = tbody.querySelector(".no-rows");
           if (empty) empty.remove();

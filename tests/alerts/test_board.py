@@ -129,6 +129,23 @@ def test_feed_returns_only_what_is_new(app, client, login, night):
     assert client.get("/alerts/count.json").get_json()["open"] == 4
 
 
+def test_feed_renders_again_the_shown_rows_whose_status_changed_elsewhere(app, client, login, night):
+    login("supervisor")
+    first, second = night["overnight"]
+    shown = f"{first}:open,{second}:open,{night['door']}:open,999999:open,junk,{first}:nonsense"
+    assert client.get(f"/alerts/feed.json?after=0&shown={shown}").get_json()["changed"] == {}
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        alerts.acknowledge(second, user=factories.user("supervisor"), note="王五 is on the phone")
+    body = client.get(f"/alerts/feed.json?after=0&shown={shown}").get_json()
+    assert list(body["changed"]) == [str(second)]
+    row = body["changed"][str(second)]
+    assert f'data-id="{second}"' in row and 'data-status="acknowledged"' in row and "已确认" in row
+    # a board that already shows the new status hears nothing more
+    shown = f"{first}:open,{second}:acknowledged"
+    assert client.get(f"/alerts/feed.json?after=0&shown={shown}").get_json()["changed"] == {}
+
+
 def test_api_lists_filters_and_resolves(app, client, login, night):
     login("supervisor")
     listed = client.get("/api/v1/alerts?kind=overnight").get_json()

@@ -1,4 +1,5 @@
-"""The board in real Chromium at phone size: a new alert appears without a reload, the nav count follows."""
+"""The board in real Chromium at phone size: a new alert appears and a row acknowledged elsewhere changes without a
+reload; the nav count follows."""
 import os
 import threading
 from datetime import date, datetime
@@ -59,15 +60,24 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             row = page.wait_for_selector(f'tr.alert-row[data-id="{fresh.id}"]', timeout=20000)
             assert "卷 V00000001 经过大门" in row.inner_text()
             assert page.evaluate("window.__notReloaded") is True
+            # another supervisor acknowledges the overnight alert: this board shows it without a reload
+            overnight_row = page.locator("tr.alert-row[data-kind='overnight']")
+            overnight_id = int(overnight_row.get_attribute("data-id"))
+            alerts.acknowledge(overnight_id, user=factories.user("supervisor"), note="电话联系了赵六")
+            page.wait_for_selector(f'tr.alert-row[data-id="{overnight_id}"][data-status="acknowledged"]',
+                                   timeout=20000)
+            assert page.locator(f'tr.alert-row[data-id="{overnight_id}"]').count() == 1  # replaced, not added
+            assert page.evaluate("window.__notReloaded") is True
             # a critical alert sounds (Web Audio); the board counts the beeps it played
             page.wait_for_function(f"Number(document.body.dataset.beeps || 0) > {beeps}", timeout=10000)
+            # open now: the door alarm (the overnight one was acknowledged above)
             page.wait_for_function("document.querySelector('.nav-count') && "
-                                   "document.querySelector('.nav-count').textContent === '2'", timeout=20000)
+                                   "document.querySelector('.nav-count').textContent === '1'", timeout=20000)
             assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
             page.goto(f"{base}/")  # the count is on every page, not only on the board
             page.wait_for_function("document.querySelector('.nav a[href=\"/alerts/\"] .nav-count') && "
                                    "document.querySelector('.nav a[href=\"/alerts/\"] .nav-count').textContent"
-                                   " === '2'", timeout=20000)
+                                   " === '1'", timeout=20000)
             assert page.is_visible(".nav-button .nav-count.critical")  # folded menu on a phone: on its button
             page.goto(f"{base}/alerts/")
             shots = Path(os.environ.get("CUSTODY_SCREENSHOT_DIR") or tmp_path)

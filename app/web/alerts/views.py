@@ -96,7 +96,8 @@ def board():
 @bp.route("/feed.json")
 @require("alerts.view")
 def feed():
-    """Anything new since ?after=<id>: the matching new alerts as rendered rows, and the counts."""
+    """Anything new since ?after=<id>: the matching new alerts as rendered rows, and the counts; with
+    ?shown=<id>:<status>,… the shown rows whose status changed meanwhile, rendered again (by id)."""
     f, problem = _filters()
     if problem:
         return jsonify({"error": {"code": "invalid", "message": problem}}), 422
@@ -104,13 +105,26 @@ def feed():
     open_n, critical = boardq.active_count()
     latest = boardq.latest_id()
     body = {"latest_id": latest, "open": open_n, "critical_open": critical, "new": 0, "new_critical": 0,
-            "rows_html": ""}
+            "rows_html": "", "changed": {}}
+    shown = _shown(request.args.get("shown", ""))
+    for alert in boardq.changed_since_shown(shown, site_timezone()):
+        body["changed"][str(alert.id)] = render_template("alerts/_rows.html", rows=[alert], **_ctx())
     if latest > after:
         new = boardq.newer_than(after, f, site_timezone())
         body["new"] = len(new)
         body["new_critical"] = sum(1 for a in new if a.severity == "critical")
         body["rows_html"] = render_template("alerts/_rows.html", rows=new, fresh=True, **_ctx())
     return jsonify(body)
+
+
+def _shown(text: str) -> dict[int, str]:
+    """'12:open,13:acknowledged' → {12: 'open', 13: 'acknowledged'}; anything malformed is left out."""
+    shown = {}
+    for part in text.split(",")[:boardq.SHOWN_MAX]:
+        ident, _sep, status = part.partition(":")
+        if ident.isdigit() and status in boardq.STATUSES:
+            shown[int(ident)] = status
+    return shown
 
 
 @bp.route("/count.json")
