@@ -9,6 +9,7 @@ p99 0.2–0.9 s with several writing processes). So several gunicorn workers can
 import fcntl
 import os
 import threading
+import weakref
 from collections import deque
 from contextlib import contextmanager
 from urllib.parse import parse_qs, unquote, urlparse
@@ -82,21 +83,21 @@ class FairLock:
                 self._held = False
 
 
-_write_locks: dict[tuple[int, str], tuple[FairLock, int | None]] = {}
 _write_locks_guard = threading.Lock()
 
 
 def _write_lock_for(database) -> tuple[FairLock, int | None]:
-    # keyed by pid: a forked worker opens its own descriptor (an inherited one would share the
-    # parent's flock) and gets a fresh mutex
-    path = database.database
-    key = (os.getpid(), path)
+    """The database's (mutex, lock-file descriptor), kept on the database object: closed with it, and
+    made again in a forked worker (an inherited descriptor would share the parent's flock)."""
     with _write_locks_guard:
-        found = _write_locks.get(key)
-        if found is None:
+        found = getattr(database, "_custody_write_lock", None)
+        if found is None or found[0] != os.getpid():
+            path = database.database
             fd = None if path in ("", ":memory:") else os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
-            found = _write_locks[key] = (FairLock(), fd)
-        return found
+            if fd is not None:
+                weakref.finalize(database, os.close, fd)
+            found = database._custody_write_lock = (os.getpid(), FairLock(), fd)
+        return found[1], found[2]
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from app.custody.models import AuditLog, Item, Location, Person, Site, Tag
 from app.db import db
 from tests import factories
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"  # the shared samples, kept with the tests
 HEADER = "编号,档号,题名,页数,类型,RFID标签,位置"
 
 

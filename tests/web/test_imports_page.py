@@ -10,7 +10,7 @@ from app.db import db
 from tests import factories
 from tests.conftest import csrf_token
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"  # the shared samples, kept with the tests
 
 
 @pytest.fixture
