@@ -72,6 +72,10 @@
           { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
+        Object.keys(data.counts || {}).forEach(function (s) {  // the per-status badges, under this board's filters
+          var badge = document.querySelector('[data-count="' + s + '"]');
+          if (badge) badge.textContent = String(data.counts[s]);
+        });
         Object.keys(data.changed || {}).forEach(function (id) {
           var row = tbody.querySelector('tr.alert-row[data-id="' + id + '"]');
           if (!row) return;
@@ -89,8 +93,6 @@
           tbody.insertAdjacentHTML("afterbegin", data.rows_html);
           fresh += data.new;
           status.textContent = tbody.dataset.newText.replace("__N__", fresh);
-          var openCount = document.querySelector('[data-count="open"]');
-          if (openCount) openCount.textContent = String(data.open);
           if (data.new_critical > 0) beep();
         }
         latest = Math.max(latest, data.latest_id);

@@ -139,6 +139,8 @@ def test_feed_renders_again_the_shown_rows_whose_status_changed_elsewhere(app, c
         alerts.acknowledge(second, user=factories.user("supervisor"), note="王五 is on the phone")
     body = client.get(f"/alerts/feed.json?after=0&shown={shown}").get_json()
     assert list(body["changed"]) == [str(second)]
+    assert body["counts"] == {"open": 2, "acknowledged": 1, "resolved": 0}
+    assert client.get("/alerts/feed.json?after=0&kind=overnight").get_json()["counts"]["open"] == 1
     row = body["changed"][str(second)]
     assert f'data-id="{second}"' in row and 'data-status="acknowledged"' in row and "已确认" in row
     # a board that already shows the new status hears nothing more

@@ -96,8 +96,9 @@ def board():
 @bp.route("/feed.json")
 @require("alerts.view")
 def feed():
-    """Anything new since ?after=<id>: the matching new alerts as rendered rows, and the counts; with
-    ?shown=<id>:<status>,… the shown rows whose status changed meanwhile, rendered again (by id)."""
+    """Anything new since ?after=<id>: the matching new alerts as rendered rows, the open counts, the
+    board's per-status counts under its filters; with ?shown=<id>:<status>,… the shown rows whose status
+    changed meanwhile, rendered again (by id)."""
     f, problem = _filters()
     if problem:
         return jsonify({"error": {"code": "invalid", "message": problem}}), 422
@@ -105,7 +106,7 @@ def feed():
     open_n, critical = boardq.active_count()
     latest = boardq.latest_id()
     body = {"latest_id": latest, "open": open_n, "critical_open": critical, "new": 0, "new_critical": 0,
-            "rows_html": "", "changed": {}}
+            "rows_html": "", "changed": {}, "counts": boardq.counts(f, site_timezone())}
     shown = _shown(request.args.get("shown", ""))
     for alert in boardq.changed_since_shown(shown, site_timezone()):
         body["changed"][str(alert.id)] = render_template("alerts/_rows.html", rows=[alert], **_ctx())
