@@ -21,6 +21,12 @@ def scan_strings() -> dict:
         "login_again": _("Your session has ended: log in again, then the waiting scans are sent."),
         "cleared": _("Context cleared."),
         "nothing_typed": _("Scan or type a code."),
+        "recorded": _("Recorded ✓"), "not_recorded": _("Not recorded ✗"),
+        "context_set": _("Set · nothing recorded"), "no_change": _("Nothing changed"),
+        "not_yet": _("Not yet recorded"), "lookup_head": _("Look-up · nothing is recorded"),
+        "lookup_mode": _("Look-up mode: scans show where an item is and change nothing."),
+        "summary": _("%(n)s sent: %(ok)s recorded, %(bad)s refused"),
+        "refused_list": _("Not recorded: %(codes)s (see the list below)"),
     }
 
 
