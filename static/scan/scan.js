@@ -313,7 +313,7 @@
     var head = fmt(S.summary, { n: t.n, ok: t.ok, bad: t.bad });
     var kind = t.bad ? "bad" : t.last.kind;
     var extra = t.bad ? fmt(S.refused_list, { codes: t.refused.join(", ") }) : "";
-    show(kind, t.last.code, t.last.archive, t.last.text, (t.bad ? "✗ " : "✓ ") + head, extra);
+    show(kind, t.last.code, t.last.archive, t.last.text, t.bad ? "✗ " + head : HEADS[kind] + " · " + head, extra);
     signal(t.bad ? "bad" : t.last.kind);
   }
 
