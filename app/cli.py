@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from .custody.models import User
 from .db import db, is_sqlite
@@ -19,7 +19,32 @@ def _create_app(*_args, **_kwargs):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
+class CustodyGroup(FlaskGroup):
+    """Flask's command group, except that a missing setting (CUSTODY_SECRET_KEY) is one line saying what to
+    set and exit status 2, not Flask's two tracebacks."""
+
+    def _app_or_exit(self, ctx: click.Context) -> None:
+        from .config import ConfigError
+
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as err:
+            click.echo(f"custody: {err}", err=True)
+            ctx.exit(2)
+
+    def list_commands(self, ctx):
+        """The commands (loading the app for its own commands), or the missing setting and exit."""
+        self._app_or_exit(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        """The command; one that needs the app first checks that the app can start."""
+        if click.Group.get_command(self, ctx, name) is None:  # not a command that works without the app
+            self._app_or_exit(ctx)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=CustodyGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
 def main():
     """Custody tracker for archive digitization sites."""
 
