@@ -228,8 +228,10 @@ def demo_command(host):
 
 
 @click.command("labels")
-@click.option("--kind", type=click.Choice(["volume", "media", "spine", "badge"]), default="volume", show_default=True)
-@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind badge).")
+@click.option("--kind", type=click.Choice(["volume", "media", "spine", "location", "badge"]), default="volume",
+              show_default=True)
+@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind "
+              "badge, location codes such as WS-01 for --kind location).")
 @click.option("--layout", default=None, help="a4-3x8, a4-2x7, a4-spine-5x1, roll-50x30, roll-60x40 or cr80 "
               "(default: a4-3x8, or the printer's stock with --printer; cr80 for badges, a4-spine-5x1 for spines).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl"]), default=None,
@@ -261,6 +263,13 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
             stock = printing.resolve_stock(stock_name)
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))
+            elif kind == "location":
+                from .web.names import LOCATION_KIND_NAMES
+
+                with current_app.test_request_context():  # the kind names in the site's default language
+                    names = {k: str(v) for k, v in LOCATION_KIND_NAMES.items()}
+                made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
+                                             {"location_kinds": names})
             else:
                 site = Site.select(Site.base_url).first()
                 base = (site.base_url if site else "") or current_app.config.get("BASE_URL", "")

@@ -63,3 +63,15 @@ def test_the_preview_shows_every_label_in_its_slot(client, login, post, app):
     assert decode(slot_image(img, sheet, 0, 150)) == []  # slots before the start stay empty
     found = sorted(c for i in range(3, 11) for c in set(decode(slot_image(img, sheet, i, 150))))
     assert found == sorted(["SITE", "KF", "KF-A-01", "KF-A-02", "JG", "WS-01", "WS-02", "DOOR-1"])
+
+
+def test_custody_labels_prints_location_labels(app, tmp_path):
+    runner = app.test_cli_runner()
+    with in_db(app):
+        factories.site()
+    out = tmp_path / "ws.zpl"
+    result = runner.invoke(args=["labels", "--kind", "location", "--codes", "WS-01 WS-02", "--layout", "roll-50x30",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    zpl = out.read_text()
+    assert zpl.count("^XA") == 2 and "WS-02" in zpl
