@@ -584,7 +584,8 @@ def _batches(spool) -> Iterator[list[tuple]]:
 def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
     counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
-              Item.serial_no, Item.state, Item.location, Item.state_since, Item.is_damaged, Item.created_at]
+              Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
+              Item.created_at]
     stamp, no = _db_time(now), False
     done = 0
     for batch in _batches(spool):
@@ -595,7 +596,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                 counters[prefix] += 1
                 code = format_code(prefix, counters[prefix])
                 result.generated += 1
-            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, stamp, no, stamp))
+            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, location_id,
+                         stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
         _bulk_insert(Item, fields, rows)

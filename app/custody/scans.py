@@ -61,6 +61,16 @@ def last_storage_of(item: Item) -> Location | None:
     return None
 
 
+def home_of(item: Item) -> Location | None:
+    """Where a plain return sends the item: its home (its shelf) while in use, else the storage place it last
+    left, else None."""
+    if item.home_id is not None:
+        home = statements.row_by(Location, "id", item.home_id)
+        if home is not None and home.is_active:
+            return home
+    return last_storage_of(item)
+
+
 def record_scan(raw: str, action: str, *, user, actor: Person | None, location: str | None = None,
                 person: str | None = None, client_id: str | None = None, submit=None,
                 now: datetime | None = None) -> ScanResult:
@@ -135,7 +145,7 @@ def _scan(raw, action, *, user, actor, location, person, client_id, submit, now)
             raise ValidationError(N_("Scan the label of the place where you take it first."))
         call = lambda: services.check_out(item.code, to=where, holder=actor, **common)  # noqa: E731
     elif action == "return":
-        where = where if where is not None and where.is_storage else last_storage_of(item)
+        where = where if where is not None and where.is_storage else home_of(item)
         if where is None:
             raise ValidationError(N_("Scan the storage location's label first."))
         call = lambda: services.return_to_storage(item.code, to=where, **common)  # noqa: E731

@@ -72,6 +72,9 @@ def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | Non
     fields = {"location": dst.id if dst is not None else None,
               "holder": holder.id if holder is not None else None,
               "state": state, "last_event_id": event.id}
+    if item.home_id is None and kind != "undo" and rules.is_returned(dst):
+        fields["home"] = dst.id  # the first place it is put away becomes its home (a volume's shelf)
+        item.home_id = dst.id
     if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
         fields["state_since"] = now
     statements.update_item(item.id, fields)

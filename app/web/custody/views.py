@@ -5,6 +5,7 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from app.custody import services
+from app.custody.scans import home_of
 from app.custody.codes import normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
@@ -92,13 +93,15 @@ def _location_choices(storage: bool | None):
     return choices
 
 
-def _forms():
+def _forms(item: Item | None = None):
     out = CheckOutForm(prefix="co")
     out.location.choices = _location_choices(False)
     mv = MoveForm(prefix="mv")
     mv.location.choices = _location_choices(False)
     rt = ReturnForm(prefix="rt")
     rt.location.choices = _location_choices(True)
+    if item is not None and not rt.location.data and (home := home_of(item)) is not None:
+        rt.location.data = home.code  # its shelf, not the first storage place in the list
     return {"checkout": out, "move": mv, "return": rt, "quarantine": ReasonForm(prefix="qu"),
             "release": ReasonForm(prefix="re"), "damage": DamageForm(prefix="dm")}
 
@@ -114,13 +117,38 @@ def item(code):
     if norm != code:
         return redirect(url_for("custody.item", code=norm))
     history = list(history_query(item=item.id))
-    return render_template("custody/item.html", item=item, history=history, forms=_forms(),
-                           open_alerts=list(item.alerts.where(Alert.status != "resolved")))
+    return render_template("custody/item.html", item=item, history=history, forms=_forms(item),
+                           open_alerts=list(item.alerts.where(Alert.status != "resolved")), people=_people(),
+                           home=home_of(item))
+
+
+def _people():
+    """The people a volume can be checked out to, for the name picker (name · badge)."""
+    if not can("custody.move"):
+        return []
+    return list(Person.select(Person.name, Person.badge_code).where(Person.badge_status == "active")
+                .order_by(Person.name).limit(2000))
+
+
+def _done(event) -> str:
+    """The success sentence: what happened, to whom and where."""
+    item, where = event.item, event.dst.name if event.dst_id is not None else "—"
+    who = event.holder.name if event.holder_id is not None else ""
+    if event.kind == "check_out":
+        return _("%(code)s checked out to %(holder)s at %(location)s.", code=item.code, holder=who, location=where)
+    if event.kind == "return":
+        return _("%(code)s returned to %(location)s.", code=item.code, location=where)
+    if event.kind == "move" and who:
+        return _("%(code)s moved to %(location)s, still held by %(holder)s.", code=item.code, location=where,
+                 holder=who)
+    if event.kind == "move":
+        return _("%(code)s moved to %(location)s.", code=item.code, location=where)
+    return _("%(code)s: %(what)s.", code=item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind))
 
 
 def _act(code, key, call):
     """Validate the action's form, make the one service call, answer with a flash and a redirect."""
-    forms = _forms()
+    forms = _forms(Item.get_or_none(Item.code == normalize_scan(code)))
     form = forms[key]
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -132,8 +160,7 @@ def _act(code, key, call):
     except CustodyError as err:
         flash_error(err)
         return _item_again(code, forms, err.status)
-    flash(_("%(code)s: %(what)s.", code=event.item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind)),
-          "success")
+    flash(_done(event), "success")
     return redirect(url_for("custody.item", code=event.item.code))
 
 
@@ -142,7 +169,7 @@ def _act(code, key, call):
 @require("custody.move")
 def check_out(code):
     return _act(code, "checkout", lambda form, who: services.check_out(
-        code, to=Location.by_code(form.location.data), holder=Person.by_badge(form.holder.data), actor=who,
+        code, to=Location.by_code(form.location.data), holder=Person.by_name_or_badge(form.holder.data), actor=who,
         user=current_user.id, note=form.note.data or ""))
 
 
@@ -184,7 +211,8 @@ def record_damage(code):
 def _item_again(code, forms, status):
     item = Item.by_code(code)
     return render_template("custody/item.html", item=item, history=list(history_query(item=item.id)),
-                           forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved"))), status
+                           forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved")),
+                           people=_people(), home=home_of(item)), status
 
 
 @bp.route("/people")
