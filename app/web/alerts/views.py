@@ -148,7 +148,8 @@ def act():
         ids = [one]
     else:
         action, ids = request.form.get("action", ""), request.form.getlist("ids")
-    note = request.form.get("note", "")
+    # a row's own button takes the row's own note (on a phone the shared note box is pages away)
+    note = (request.form.get(f"note-{ids[0]}", "") if only else "") or request.form.get("note", "")
     back = request.form.get("next") or url_for("alerts.board")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("alerts.board")

@@ -5,10 +5,10 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from app.custody import services
-from app.custody.scans import home_of
 from app.custody.codes import normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
+from app.custody.scans import home_of
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
 from app.web.names import EVENT_KIND_NAMES
