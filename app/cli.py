@@ -35,6 +35,11 @@ def init_db_command():
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     with db.connection_context():
         applied = upgrade(db.obj)
+    from .custody import signing
+
+    if signing.ensure_key(current_app.instance_path):
+        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+                   f"(fingerprint {signing.fingerprint(signing.public_pem(current_app.instance_path))})")
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
@@ -264,3 +269,16 @@ def register(app) -> None:
 
     for command in reader_commands:
         app.cli.add_command(command)
+    from .cli_completion import export_project_command
+
+    app.cli.add_command(export_project_command)
+
+
+def _add_offline_commands() -> None:
+    # commands that need no app, secret or database: found without loading the app
+    from .cli_completion import verify_bundle_command
+
+    main.add_command(verify_bundle_command)
+
+
+_add_offline_commands()
