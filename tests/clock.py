@@ -2,7 +2,7 @@
 
 TEST_NOW is the instant the suite starts at: CUSTODY_TEST_NOW (an ISO 8601 instant, e.g.
 2027-12-04T10:00:00Z), read once per session, default the real now. An autouse fixture in
-tests/conftest.py travels the clock there for every test (time keeps running from it), so
+conftest.py (the repository root) travels the clock there for every test (time keeps running from it), so
 clock.now(), date.today() and the models' defaults all answer from TEST_NOW. A test that needs an
 exact moment travels itself (`at(moment)`) to a named instant taken relative to TEST_NOW.
 """

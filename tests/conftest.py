@@ -1,4 +1,4 @@
-"""Test fixtures: the suite's clock (tests/clock.py), a real database per test (SQLite file, or PostgreSQL when
+"""Test fixtures: a real database per test (SQLite file, or PostgreSQL when
 CUSTODY_TEST_DATABASE_URL is set), the app, a client, and login helpers.
 
 SQLite: the schema is migrated once into a template file, copied for every test.
@@ -10,16 +10,13 @@ import re
 import shutil
 import uuid
 from contextlib import contextmanager
-from datetime import UTC
 from urllib.parse import quote
 
 import pytest
-import time_machine
 
 from app import create_app
 from app.custody.migrate import upgrade
 from app.db import db, make_database
-from tests.clock import TEST_NOW
 
 PG_URL = os.environ.get("CUSTODY_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -34,23 +31,6 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "db: touches the database (rerun against PostgreSQL in CI)")
-    config.addinivalue_line("markers", "real_clock: runs at the real now (it starts processes that time-machine "
-                                       "cannot reach: a server, the reader daemon, Chromium's pages)")
-
-
-def pytest_report_header(config):
-    return f"CUSTODY_TEST_NOW: {TEST_NOW.isoformat()}Z (the instant every test starts at)"
-
-
-@pytest.fixture(autouse=True)
-def _travel_to_test_now(request):
-    """Every test starts at TEST_NOW and time runs on from there (tick=True: the order of events and
-    the durations measured in a test stay real). Tests marked real_clock stay at the real now."""
-    if request.node.get_closest_marker("real_clock"):
-        yield
-        return
-    with time_machine.travel(TEST_NOW.replace(tzinfo=UTC), tick=True):
-        yield
 
 
 @contextmanager
