@@ -2,7 +2,8 @@
 seals and port unsealings, repairs and the end of each medium (disposal), and the area's settings."""
 from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..models.base import BaseModel, utcnow
+from .. import clock
+from ..models.base import BaseModel
 from ..models.items import Item
 from ..models.people import Person, User
 from ..models.places import Location
@@ -21,7 +22,7 @@ class MediaRecord(BaseModel):
     checked_on = DateField(null=True)
     checked_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     status = CharField(max_length=16, default="registered", index=True)  # codes.STATUSES
-    registered_at = DateTimeField(default=utcnow)
+    registered_at = DateTimeField(default=clock.now)
     registered_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
 
@@ -35,7 +36,7 @@ class MediaLoan(BaseModel):
     item = ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
     borrower = ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
     reason = TextField(default="")
-    starts_at = DateTimeField(default=utcnow)
+    starts_at = DateTimeField(default=clock.now)
     due_at = DateTimeField(null=True)
     returned_at = DateTimeField(null=True)
     issued_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
@@ -64,7 +65,7 @@ class MediaCount(BaseModel):
     cabinet = ForeignKeyField(Location, backref="+", on_delete="RESTRICT")
     keeper = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     started_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    started_at = DateTimeField(default=utcnow)
+    started_at = DateTimeField(default=clock.now)
     closed_at = DateTimeField(null=True)
     status = CharField(max_length=16, default="open")  # codes.COUNT_STATUSES
     registered = IntegerField(default=0)
@@ -84,7 +85,7 @@ class MediaCountLine(BaseModel):
     result = CharField(max_length=16)  # codes.COUNT_RESULTS
     explanation = TextField(default="")
     via = CharField(max_length=16, default="web")  # web | reader | system
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "media_count_line"
@@ -97,7 +98,7 @@ class MediaSeal(BaseModel):
     device = ForeignKeyField(Item, backref="seals", on_delete="RESTRICT")
     port = CharField(max_length=100)
     number = CharField(max_length=100)
-    sealed_at = DateTimeField(default=utcnow)
+    sealed_at = DateTimeField(default=clock.now)
     sealed_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     removed_at = DateTimeField(null=True)
     checked_at = DateTimeField(null=True)
@@ -119,7 +120,7 @@ class MediaUnsealing(BaseModel):
     planned_end = DateTimeField()
     status = CharField(max_length=16, default="requested", index=True)  # codes.UNSEALING_STATUSES
     requested_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
-    requested_at = DateTimeField(default=utcnow)
+    requested_at = DateTimeField(default=clock.now)
     approved_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     approved_at = DateTimeField(null=True)
     supervisor = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
@@ -143,7 +144,7 @@ class MediaRepair(BaseModel):
     supervisor = ForeignKeyField(Person, backref="+", on_delete="RESTRICT")
     repairer = CharField(max_length=200, default="")
     fault = TextField(default="")
-    sent_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(default=clock.now)
     sent_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     back_at = DateTimeField(null=True)
     checked_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
@@ -167,7 +168,7 @@ class MediaDisposal(BaseModel):
     handover_no = CharField(max_length=32, default="")
     result = CharField(max_length=24, default="")  # codes.RESIDUAL_RESULTS for a residual check
     done_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
-    done_at = DateTimeField(default=utcnow)
+    done_at = DateTimeField(default=clock.now)
     recorded_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
 
@@ -181,7 +182,7 @@ class MediaSettings(BaseModel):
     borrower_roles = CharField(max_length=200, default="supervisor")  # comma-separated role codes
     borrower_badges = TextField(default="")  # comma-separated badge codes
     count_every_days = IntegerField(default=30)
-    updated_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "media_settings"

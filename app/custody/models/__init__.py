@@ -1,7 +1,7 @@
 """The data model (DESIGN.md): one module per aggregate, re-exported here."""
 # the media area owns its loans; importable from here as before (the nightly sweep reads them)
 from ..media.models import MediaLoan
-from .base import BaseModel, utcnow
+from .base import BaseModel
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
 from .logs import READER_MODES, AccessEvent, AuditLog, Event, LogHead, Reader
@@ -22,5 +22,5 @@ __all__ = [
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Handover", "HandoverLine", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
-    "UserRole", "utcnow",
+    "UserRole",
 ]
