@@ -3,6 +3,7 @@
 The status lives beside the zip in the exports folder (not in memory), so any web worker can show it.
 """
 import json
+import logging
 import threading
 import uuid
 from pathlib import Path
@@ -12,6 +13,7 @@ from app.db import db
 from .. import clock
 from .bundle import all_models, export_project
 
+log = logging.getLogger("custody.completion")
 _NAME_OK = set("0123456789abcdef-")
 
 
@@ -48,10 +50,10 @@ def start_export(folder: Path, *, site_name: str, signer, user: str) -> str:
                                         progress=progress)
             _write(folder, job_id, state="done", done=total, total=total, user=user,
                    file=f"bundle-{job_id}.zip", rows=result.rows, signed=result.signed)
-        except Exception as exc:  # the page must say it failed; the thread must not die silently
+        except Exception as exc:  # the page says it failed, the log keeps why; the thread ends cleanly
+            log.exception("bundle export %s failed", job_id)
             _write(folder, job_id, state="failed", done=done, total=total, user=user, file="",
                    error=type(exc).__name__)
-            raise
 
     threading.Thread(target=run, name=f"bundle-{job_id}", daemon=True).start()
     return job_id
