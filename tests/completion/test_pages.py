@@ -5,8 +5,8 @@ import zipfile
 import pypdfium2 as pdfium
 
 from app.custody import completion, signing
-from app.custody.completion.models import Inspection
 from app.custody.completion.codes import CHECKS
+from app.custody.completion.models import Inspection
 from app.db import db
 from tests import factories as f
 
