@@ -48,6 +48,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "media.repair": ("security_officer",),
     "media.dispose": ("security_officer",),
     "media.settings": ("security_officer",),
+    # inspections, playback checks, the special security acceptance (the bundle itself: export.read)
+    "inspections.view": ("security_officer", "supervisor", "auditor"),
+    "inspections.record": ("security_officer", "supervisor"),
+    "inspections.settings": ("security_officer",),
+    "completion.view": ("security_officer", "auditor"),
 }.items()}
 
 
