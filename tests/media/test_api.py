@@ -5,16 +5,12 @@ from datetime import timedelta
 import pytest
 
 from app.custody import accounts, clock
-from app.db import db
 from tests import factories
 
 
 @pytest.fixture
-def tokens(app, people):
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        return {name: accounts.create_token(people[name], "t", by=None)[1]
-                for name in ("officer", "archivist", "borrower")}
+def tokens(people):
+    return {name: accounts.create_token(people[name], "t", by=None)[1] for name in ("officer", "archivist", "borrower")}
 
 
 def _call(client, method, url, token, body=None):

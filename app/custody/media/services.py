@@ -182,11 +182,11 @@ def register(*, category: str, serial_no: str, make: str = "", capacity: str = "
                 raise ValidationError(N_("%(code)s is not a medium or a device of that kind."), code=item.code)
             if MediaRecord.get_or_none(MediaRecord.item == item.id) is not None:
                 raise ConflictError(N_("%(code)s is already in the media register."), code=item.code)
-            Item.update(media_type=category, capacity=_text(capacity, 50), serial_no=serial_no,
+            Item.update(media_type=codes.CATEGORIES.msgid(category), capacity=_text(capacity, 50), serial_no=serial_no,
                         custodian=keeper).where(Item.id == item.id).execute()
         else:
             item = Item.create(code=_next_code(kind), kind=kind, title=_text(make, 200) or category,
-                               media_type=category, capacity=_text(capacity, 50), serial_no=serial_no,
+                               media_type=codes.CATEGORIES.msgid(category), capacity=_text(capacity, 50), serial_no=serial_no,
                                custodian=keeper, state=rules.state_at(cabinet) if cabinet else "in_storage",
                                location=cabinet, state_since=now, created_at=now)
         record = MediaRecord.create(item=item, category=category, make=_text(make, 200), owner_org=owner_org,
@@ -418,14 +418,16 @@ def count_scan(count, code, *, via: str = "web", now: datetime | None = None) ->
 
 def count_from_readers(count, *, now: datetime | None = None) -> int:
     """Take in what the cabinet's shelf readers read since the count started; returns how many were new."""
-    from ..models import ReaderRead
+    from ..models import Reader, ReaderRead
 
     count = count_of(count)
     seen = {i for (i,) in MediaCountLine.select(MediaCountLine.item).where(MediaCountLine.count == count.id)
             .tuples()}
     items = {i for (i,) in ReaderRead.select(ReaderRead.item)
-             .where((ReaderRead.location == count.cabinet_id) & ReaderRead.item.is_null(False)
-                    & (ReaderRead.kind == "read") & (ReaderRead.read_at >= count.started_at)).tuples()}
+             .join(Reader, on=(ReaderRead.reader == Reader.id))
+             .where(((ReaderRead.location == count.cabinet_id) | (Reader.location == count.cabinet_id))
+                    & ReaderRead.item.is_null(False) & (ReaderRead.kind == "read")
+                    & (ReaderRead.read_at >= count.started_at)).tuples()}
     added = 0
     for item_id in sorted(items - seen):
         item = Item.get_by_id(item_id)
