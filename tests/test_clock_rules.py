@@ -136,3 +136,20 @@ def test_login_lock_expires_after_its_minutes(app, client, instant):
         assert log_in(f.PASSWORD) == 401  # still locked: the right password fails too
     with at(instant + lock + timedelta(seconds=1)):
         assert log_in(f.PASSWORD) == 302
+
+
+@instants
+def test_import_job_is_stale_ten_minutes_after_its_last_sign_of_life(database, tmp_path, instant):
+    from app.custody import import_jobs
+    from app.custody.models import ImportJob
+
+    progress = tmp_path / "job.progress"
+    with at(instant - timedelta(hours=1)):
+        job = ImportJob.create(kind="items", filename="big.csv", status="importing", started_at=clock.now())
+    with at(instant):  # the job says it is alive, by the clock, whatever the file's mtime says
+        progress.write_text(json.dumps({"phase": "import", "done": 10, "total": 100,
+                                        "at": clock.now().isoformat()}), encoding="utf-8")
+    with at(instant + timedelta(minutes=9)):
+        assert import_jobs.fail_if_stale(job, progress).status == "importing"
+    with at(instant + timedelta(minutes=11)):
+        assert import_jobs.fail_if_stale(job, progress).status == "failed"
