@@ -25,7 +25,8 @@ class AcceptanceItem:
     code: str
     ok: bool
     missing: int = 0
-    examples: list[tuple[str, str]] = field(default_factory=list)  # (code or key, short text)
+    # (code or key, short text) or (code, text, stored state code the page shows by its name)
+    examples: list[tuple] = field(default_factory=list)
     available: bool = True  # False: the register this item reads is not kept on this site yet
     note: str = ""
 
@@ -42,7 +43,7 @@ def _volumes() -> AcceptanceItem:
              .order_by(Item.code))
     count = query.count()
     return AcceptanceItem("volumes", count == 0, count,
-                          [(i.code, f"{i.archive_no} · {i.state}") for i in query.limit(SHOWN)])
+                          [(i.code, i.archive_no, i.state) for i in query.limit(SHOWN)])
 
 
 def _logs() -> AcceptanceItem:

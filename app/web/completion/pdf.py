@@ -34,7 +34,7 @@ def acceptance_pdf(items, *, site, fingerprint: str, tz: str) -> bytes:
         elif item.ok:
             missing = "—"
         else:
-            shown = "; ".join(f"{k} {t}" for k, t in item.examples[:8])
+            shown = "; ".join(" ".join(str(x) for x in ex[:2]) for ex in item.examples[:8])
             missing = f"{item.missing}: {shown}" + (" …" if item.missing > 8 else "")
         rows.append([Paragraph(pdf_text(_(item.title)), st["cell"]),
                      Paragraph(pdf_text(_("Met") if item.ok else _("Not met")), st["cell"]),
