@@ -33,7 +33,8 @@ def test_register_lend_return_and_confirm_through_the_pages(app, client, databas
     response = client.post("/media/new", data={
         "csrf_token": token, "category": "portable_disk", "serial_no": "WX-42", "make": "WD Passport",
         "capacity": "2 TB", "owner_org": "archive", "keeper": people["keeper"].badge_code, "cabinet": "KF-A-01",
-        "checked_on": "2026-01-05", "checked_by": people["keeper"].badge_code})
+        "checked_on": (clock.now().date() - timedelta(days=3)).isoformat(),
+        "checked_by": people["keeper"].badge_code})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     code = response.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/media/i/{code}").get_data(as_text=True)
@@ -122,3 +123,19 @@ def test_import_from_a_sheet_is_all_or_nothing(app, client, database, people):
     assert "2 registered" in response.get_data(as_text=True)
     assert {Item.get_by_id(r.item_id).serial_no for r in MediaRecord.select()} == {"K-1", "K-2"}
     assert not db.is_closed()
+
+
+def test_history_and_alert_board_name_the_media_kinds(app, client, database, people, usb):
+    t0 = clock.now()
+    pc = services.register(category="pc", serial_no="PC-H")
+    row = services.request_unsealing(pc.item, port="USB-2", reason="备份", planned_start=t0,
+                                     planned_end=t0 + timedelta(minutes=30))
+    services.approve_unsealing(row, approver=people["approver"])
+    services.start_unsealing(row, supervisor=people["keeper"])
+    services.check_due(t0 + timedelta(hours=1))
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    _as(client, people["officer"])
+    history = client.get(f"/i/{pc.item.code}").get_data(as_text=True)
+    assert "登记入册" in history and "端口启封" in history
+    board = client.get("/alerts/?status=active").get_data(as_text=True)
+    assert '<strong class="kind">端口启封超时未封存</strong>' in board
