@@ -1,7 +1,8 @@
 """Items (volumes, media, devices) with their current custody state, and RFID tags."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .people import Person
 from .places import Location
 
@@ -27,10 +28,10 @@ class Item(BaseModel):
     holder = ForeignKeyField(Person, null=True, backref="held_items", on_delete="RESTRICT")
     # its own shelf: from the catalogue, else its first return; a return goes here unless told otherwise
     home = ForeignKeyField(Location, null=True, backref="home_items", on_delete="SET NULL")
-    state_since = DateTimeField(default=utcnow)
+    state_since = DateTimeField(default=clock.now)
     is_damaged = BooleanField(default=False)
     last_event_id = IntegerField(null=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "item"
@@ -65,7 +66,7 @@ class Tag(BaseModel):
     tag = CharField(unique=True, max_length=64)
     item = ForeignKeyField(Item, null=True, backref="tags", on_delete="CASCADE")
     person = ForeignKeyField(Person, null=True, backref="tags", on_delete="CASCADE")
-    bound_at = DateTimeField(default=utcnow)
+    bound_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "tag"
