@@ -282,6 +282,11 @@ def settings():
             return redirect(url_for("alerts.settings"))
     else:
         status = 422
+        # say what is wrong at the top too (a bare 422 page left the administrator guessing)
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if name in form and getattr(form, name).label.text else ""
+            for message in errors:
+                flash(f"{label}: {message}" if label else message, "error")
     preview = None
     if status == 200:
         preview = nightrule.night_of(site, nightrule.night_for_moment(site, clock.now()))
