@@ -9,6 +9,7 @@ from app.custody.codes import normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.scans import home_of
+from app.custody.search import archive_pattern
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
 from app.web.names import EVENT_KIND_NAMES
@@ -68,8 +69,10 @@ def items():
     if q:
         code = normalize_scan(q)
         like = f"%{q}%"
-        query = query.where((Item.code == code) | (Item.code.startswith(code)) | (Item.archive_no.contains(q))
-                            | (Item.title ** like))
+        cond = (Item.code == code) | (Item.code.startswith(code)) | (Item.archive_no.contains(q)) | (Item.title ** like)
+        if (pattern := archive_pattern(q)) is not None:  # "J012-WS.2018" finds "J012-WS·2018-…"
+            cond |= Item.archive_no ** pattern
+        query = query.where(cond)
     if state:
         query = query.where(Item.state == state)
     if kind:
