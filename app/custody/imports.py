@@ -735,3 +735,28 @@ def load_errors(text: str) -> list[RowError]:
 
 __all__ = ["ImportResult", "RowError", "check_suffix", "describe_columns", "dump_errors", "file_sha256",
            "imported_items", "imported_people", "load_errors", "run_import"]
+
+
+def preview_rows(path, kind: str, *, filename: str | None = None, limit: int = 10) -> tuple[list[str], list[dict]]:
+    """The recognised columns and the first `limit` data rows of a file as the import reads them (a preview
+    after a check-only run); ([], []) when the file cannot be read."""
+    path = Path(path)
+    result = ImportResult(kind=kind, filename=filename or path.name)
+    rows = None
+    try:
+        rows, _estimate = _open_rows(path, filename or path.name)
+        mapping = _read_header(rows, kind, result)
+        out = []
+        for _number, row in rows:
+            raw = {name: _cell_text(row[i]) if i < len(row) else "" for i, name in mapping.items()}
+            if any(raw.values()):
+                out.append(raw)
+            if len(out) >= limit:
+                break
+    except (_FileProblem, UnicodeDecodeError, csv.Error, OSError):
+        return [], []
+    finally:
+        if rows is not None:
+            rows.close()
+    fields = [name for name in COLUMNS[kind] if name in mapping.values()]
+    return fields, out

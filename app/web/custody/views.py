@@ -7,6 +7,7 @@ from peewee import JOIN, fn
 from app.custody import services
 from app.custody.codes import normalize_scan
 from app.custody.errors import CustodyError
+from app.custody.import_jobs import job_that_created
 from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.scans import home_of
 from app.custody.search import archive_pattern
@@ -122,7 +123,17 @@ def item(code):
     history = list(history_query(item=item.id))
     return render_template("custody/item.html", item=item, history=history, forms=_forms(item),
                            open_alerts=list(item.alerts.where(Alert.status != "resolved")), people=_people(),
-                           home=home_of(item))
+                           home=home_of(item), origin=_origin(item))
+
+
+def _origin(item: Item) -> dict | None:
+    """The history's first line for an imported item: when, from which file, by whom, to which place."""
+    job = job_that_created(item)
+    if job is None:
+        return None
+    home = item.home if item.home_id is not None else None
+    return {"at": item.created_at, "file": job.filename, "job": job.id,
+            "by": job.created_by.username if job.created_by_id else "", "location": home.name if home else ""}
 
 
 def _people():
@@ -215,7 +226,7 @@ def _item_again(code, forms, status):
     item = Item.by_code(code)
     return render_template("custody/item.html", item=item, history=list(history_query(item=item.id)),
                            forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved")),
-                           people=_people(), home=home_of(item)), status
+                           people=_people(), home=home_of(item), origin=_origin(item)), status
 
 
 @bp.route("/people")
