@@ -139,3 +139,41 @@ def test_history_and_alert_board_name_the_media_kinds(app, client, database, peo
     assert "登记入册" in history and "端口启封" in history
     board = client.get("/alerts/?status=active").get_data(as_text=True)
     assert '<strong class="kind">端口启封超时未封存</strong>' in board
+
+
+def test_import_from_an_xlsx_workbook_with_a_title_row(app, client, database, people):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某某档案馆数字化项目 存储介质登记表"])
+    ws.append([])
+    ws.append(["类型", "品牌型号", "序列号", "容量", "归属", "保管人", "存放位置", "所属设备", "核对日期"])
+    ws.append(["计算机", "Lenovo", "PC-X1", None, "乙方", None, "WS-01", None, clock.now().date()])
+    ws.append(["硬盘", "WD Blue", "WD-X1", "1 TB", "乙方", people["keeper"].badge_code, None, None, None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    token = csrf_token(client, "/media/new")
+    # the disk names the PC by its code: the PC is registered first, in the same sheet, as D00000001
+    ws.cell(row=5, column=8, value="D00000001")
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = client.post("/media/import", data={"csrf_token": token, "file": (io.BytesIO(buf.getvalue()),
+                                                                                "media.xlsx")}, follow_redirects=True)
+    assert "2 registered" in response.get_data(as_text=True)
+    disk = MediaRecord.get(MediaRecord.category == "internal_disk")
+    assert disk.device.code == "D00000001" and disk.owner_org == "service" and disk.keeper_id == people["keeper"].id
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(app, client, database, people):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    token = csrf_token(client, "/media/new")
+    for name, data in (("x.xlsx", b"PK\x03\x04 not really"), ("x.xlsx", b"plain text"), ("x.doc", b"x")):
+        response = client.post("/media/import", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                               follow_redirects=True)
+        assert response.status_code == 200, name
+        assert "flash-error" in response.get_data(as_text=True)
+    assert MediaRecord.select().count() == 0
