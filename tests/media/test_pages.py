@@ -199,3 +199,21 @@ def test_no_media_route_answers_bad_input_with_a_500(app, client, database, peop
                 else:
                     response = client.open(url, method=method, data={**data, "csrf_token": token})
                 assert response.status_code < 500, f"{method} {url} {data and 'junk'}"
+
+
+def test_labels_of_registered_media_print_as_for_volumes_and_scan(app, client, database, people, usb):
+    from labels import sheets
+    from tests.labels.helpers import decode, pages, slot_image, text_of
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    register = client.get("/media/").get_data(as_text=True)
+    assert f"/labels/?codes={usb.item.code}&amp;kind=media" in register
+    token = csrf_token(client, "/labels/")
+    pdf = client.post("/labels/print", data={"csrf_token": token, "codes": usb.item.code, "kind": "media",
+                                             "layout": "a4-3x8", "start": "1", "format": "pdf",
+                                             "action": "download"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    image = pages(pdf.data, 200)[0]
+    assert usb.item.code in decode(slot_image(image, sheets.get_sheet("a4-3x8"), 0, 200))
+    assert "SN-USB-001" in text_of(pdf.data)[0] and "USB drive" in text_of(pdf.data)[0]
