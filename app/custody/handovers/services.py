@@ -99,6 +99,34 @@ def resolve_entries(entries: list[str]) -> tuple[list[Item], list[str]]:
     return list(found.values()), unknown
 
 
+def entries_from_catalogue(path, filename: str) -> list[str]:
+    """The archive numbers (else codes) a catalogue file lists, read as the catalogue import reads it.
+
+    Raises ValidationError when the file cannot be read or has no header row.
+    """
+    from .. import imports  # the import's column reading: the same headers (档号, 条码 …), title rows, blanks
+
+    result = imports.ImportResult(kind="items", filename=filename)
+    try:
+        rows, _total = imports._open_rows(path, filename)
+        columns = imports._read_header(rows, "items", result)
+    except imports._FileProblem as problem:
+        raise ValidationError(problem.error.template, **problem.error.params) from problem
+    except (UnicodeDecodeError, ValueError, OSError) as err:
+        raise ValidationError(N_("The file is not a readable .xlsx workbook.")) from err
+    wanted = {field: index for index, field in columns.items()}
+    entries = []
+    for _number, row in rows:
+        for field in ("archive_no", "code"):
+            index = wanted.get(field)
+            if index is not None and index < len(row):
+                text = imports._cell_text(row[index])
+                if text:
+                    entries.append(text)
+                    break
+    return entries
+
+
 def make_batch(entries: list[str], *, user, title: str = "", note: str = "", now: datetime | None = None) -> Batch:
     """Make a batch (调档) of the volumes the entries name, in one transaction.
 
