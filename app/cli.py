@@ -2,13 +2,13 @@
 import shutil
 import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .custody import clock
 from .custody.models import User
 from .db import db, is_sqlite
 
@@ -117,7 +117,7 @@ def backup_command(target):
                    "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
         return
     source = url[len("sqlite:///"):]
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC, like every stored time
     if target is None:
         target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
     elif target.is_dir():

@@ -1,7 +1,8 @@
 """Batches (调档批次), handover lists (交接单) and their lines, the quarantine and damage registers."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..models.base import BaseModel, utcnow
+from .. import clock
+from ..models.base import BaseModel
 from ..models.items import Item
 from ..models.logs import Event
 from ..models.people import Person, User
@@ -15,7 +16,7 @@ class Batch(BaseModel):
     title = CharField(max_length=200, default="")
     status = CharField(max_length=16, default="open")  # codes.BATCH_STATUSES
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
     note = TextField(default="")
 
     class Meta:
@@ -43,7 +44,7 @@ class Handover(BaseModel):
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
     status = CharField(max_length=16, default="draft")  # codes.HANDOVER_STATUSES
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
     from_org = CharField(max_length=200, default="")
     to_org = CharField(max_length=200, default="")
     from_person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
@@ -88,7 +89,7 @@ class QuarantineRecord(BaseModel):
     event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
     found_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     found_user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    found_at = DateTimeField(default=utcnow, index=True)
+    found_at = DateTimeField(default=clock.now, index=True)
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
     pages = CharField(max_length=200, default="")
     note = TextField(default="")
@@ -109,7 +110,7 @@ class DamageRecord(BaseModel):
     event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
     found_by = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
     found_user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    found_at = DateTimeField(default=utcnow, index=True)
+    found_at = DateTimeField(default=clock.now, index=True)
     source = CharField(max_length=16, default="item")  # codes.DAMAGE_SOURCES
     handover = ForeignKeyField(Handover, null=True, backref="+", on_delete="RESTRICT")
     description = TextField(default="")
@@ -127,7 +128,7 @@ class DamageRecord(BaseModel):
 
 class DamageNote(BaseModel):
     record = ForeignKeyField(DamageRecord, backref="notes", on_delete="CASCADE")
-    at = DateTimeField(default=utcnow)
+    at = DateTimeField(default=clock.now)
     user = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     text = TextField()
 

@@ -1,7 +1,8 @@
-"""The flow sheet (流程单), media loans and alerts (handovers live in app/custody/handovers/)."""
+"""The flow sheet (流程单) and alerts (handovers live in app/custody/handovers, media loans in app/custody/media)."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .items import Item
 from .logs import Event, Reader
 from .people import Person, User
@@ -16,27 +17,12 @@ class ProcessStep(BaseModel):
     device = ForeignKeyField(Item, null=True, backref="+", on_delete="RESTRICT")
     operator = ForeignKeyField(Person, null=True, backref="steps", on_delete="RESTRICT")
     quantity = IntegerField(null=True)
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=clock.now, index=True)
     event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
 
     class Meta:
         table_name = "process_step"
-
-
-class MediaLoan(BaseModel):
-    item = ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
-    borrower = ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
-    reason = TextField(default="")
-    starts_at = DateTimeField(default=utcnow)
-    due_at = DateTimeField(null=True)
-    returned_at = DateTimeField(null=True)
-    issued_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    received_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    note = TextField(default="")
-
-    class Meta:
-        table_name = "media_loan"
 
 
 class Alert(BaseModel):
@@ -51,7 +37,7 @@ class Alert(BaseModel):
     dedupe_key = CharField(max_length=120, null=True, unique=True)
     message = TextField(default="")
     data = TextField(default="{}")
-    opened_at = DateTimeField(default=utcnow, index=True)
+    opened_at = DateTimeField(default=clock.now, index=True)
     acknowledged_at = DateTimeField(null=True)
     acknowledged_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     ack_note = TextField(default="")
