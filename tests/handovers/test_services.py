@@ -231,3 +231,24 @@ def test_quarantined_volume_handed_back(people):
     assert Item.get_by_id(a.id).state == "in_storage"
     assert QuarantineRecord.get_by_id(record.id).status == "handed_back"
     assert Alert.get_by_id(alert.id).status == "resolved"
+
+
+def test_acceptance_names_batches_not_back_open_differences_and_quarantines(people):
+    from app.custody.handovers import acceptance_open
+    from app.custody.handovers.acceptance import bundle_documents
+
+    archivist, operator = people["archivist"], people["operator"]
+    assert acceptance_open() == (0, [])
+    items = volumes(3)
+    batch = make_batch([i.code for i in items[:2]], user=archivist)
+    done = handed_over(archivist, operator, items[:2], batch=batch)
+    h = open_handover("to_service", user=archivist)
+    scan_line(h, items[2].code, actor=archivist.person, user=archivist)
+    raise_secrecy_mark(items[0].code, actor=operator.person, user=operator)
+    count, examples = acceptance_open()
+    assert count == 3
+    assert examples == [(batch.number, "2 volumes handed over, not back"), (h.number, "1 unresolved differences"),
+                        (items[0].code, "quarantined (secrecy mark), not handed back")]
+    assert acceptance_open(limit=1)[1] == examples[:1]
+    paths = [path for path, body in bundle_documents() if body.startswith(b"%PDF")]
+    assert paths == [f"handovers/{done.number}.pdf"]

@@ -107,6 +107,9 @@ def handover_pdf(handover: Handover, *, base_url: str = "") -> bytes:
     people = {p.id: p for p in Person.select().where(Person.id.in_(
         [i for i in (handover.from_person_id, handover.to_person_id) if i]))}
     location = Location.get_by_id(handover.location_id) if handover.location_id else None
+    if not base_url:
+        site = Site.select(Site.base_url).first()
+        base_url = site.base_url.rstrip("/") if site and site.base_url else ""
     url = f"{base_url}/handovers/{handover.number}"
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=A4, pageCompression=1)
