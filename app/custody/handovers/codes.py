@@ -14,7 +14,7 @@ DIFFERENCES = Codes("handover_difference", missing=N_("Not found by the receiver
                     condition=N_("Conditions differ"), changed_pages=N_("Pages differ from the outgoing list"),
                     changed_condition=N_("Condition differs from the outgoing list"))
 BATCH_STATUSES = Codes("batch_status", open=N_("Open"), closed=N_("Closed"))
-BATCH_STAGES = Codes("batch_stage", in_storage=N_("In storage"), out=N_("Out"),
+BATCH_STAGES = Codes("batch_stage", in_storage=N_("In storage"), out=N_("Out of storage"),
                      handed_over=N_("Handed over"), back=N_("Back"))
 ORG_KINDS = Codes("org_kind", archive=N_("Archive department"), service=N_("Service organisation"))
 QUARANTINE_STATUSES = Codes("quarantine_status", open=N_("Quarantined"), handed_back=N_("Handed back"),

@@ -6,7 +6,7 @@ the list by its line (HandoverLine.event) and the event's data ({"handover": num
 """
 from datetime import datetime
 
-from peewee import JOIN, fn
+from peewee import JOIN, Case, fn
 
 from app.db import is_sqlite, write_tx
 
@@ -445,10 +445,19 @@ def _pass_custody(handover: Handover, lines: list[HandoverLine], *, user, via: s
                                          handover=handover.id, closing_note=handover.number)
                  .where((QuarantineRecord.item == item.id) & (QuarantineRecord.status == "open")).execute())
         line.event = event.id
-        line.save(only=[HandoverLine.home, HandoverLine.event])
+    # the lines' links and the batch's stages in a few statements, not two per volume
+    for start in range(0, len(included), 200):
+        chunk = included[start:start + 200]
+        ids = [line.id for line in chunk]
+        homes_known = [(line.id, line.home_id) for line in chunk if line.home_id is not None]
+        (HandoverLine.update(event=Case(HandoverLine.id, [(line.id, line.event_id) for line in chunk]),
+                             home=Case(HandoverLine.id, homes_known, HandoverLine.home) if homes_known
+                             else HandoverLine.home)
+         .where(HandoverLine.id.in_(ids)).execute())
         if handover.batch_id is not None:
             (BatchItem.update(stage=stage)
-             .where((BatchItem.batch == handover.batch_id) & (BatchItem.item == item.id)).execute())
+             .where((BatchItem.batch == handover.batch_id) & BatchItem.item.in_([line.item_id for line in chunk]))
+             .execute())
 
 
 # ---------------------------------------------------------------- quarantine register (6.5)
