@@ -75,3 +75,55 @@ def test_refusals_are_shown_and_change_nothing(app, site):
     assert "Say what is wrong with the volume" in r.get_data(as_text=True)
     r = _post(service, f"/handovers/{h}/confirm", {}, follow_redirects=True)
     assert "Both sides must scan at least one volume" in r.get_data(as_text=True)
+
+
+def test_operator_raises_secrecy_mark_from_the_item_page_and_security_officer_releases(app, site):
+    from app.custody.handovers.models import QuarantineRecord
+    from app.custody.models import Alert
+
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        operator, officer = staff("operator", "service"), staff("security_officer", "archive")
+        code = factories.item().code
+    service, security = _login(app, operator), _login(app, officer)
+    page = service.get(f"/i/{code}").get_data(as_text=True)
+    assert "Secrecy mark found" in page and "Register damage" in page
+    r = _post(service, "/handovers/quarantine", {"code": code, "pages": "12", "note": "机密",
+                                                  "next": f"/i/{code}"}, follow_redirects=True)
+    assert "the supervisor and the security officer are alerted" in r.get_data(as_text=True)
+    assert service.get("/handovers/quarantine").status_code == 403  # the operator raises, does not read it
+    register = security.get("/handovers/quarantine").get_data(as_text=True)
+    assert code in register and "Quarantined" in register
+    r = _post(service, f"/handovers/quarantine/{code}/release", {"reason": "x"})
+    assert r.status_code == 403
+    _post(security, f"/handovers/quarantine/{code}/release", {"reason": "已解密"})
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        assert QuarantineRecord.get().status == "released"
+        assert Item.get(Item.code == code).state == "in_storage"
+        assert Alert.get(Alert.kind == "quarantine").severity == "critical"
+
+
+def test_damage_register_with_repair_filters_and_csv(app, site):
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        operator, archivist = staff("operator", "service"), staff("archivist", "archive")
+        a, b = factories.item(), factories.item()
+    service, archive = _login(app, operator), _login(app, archivist)
+    for item, what in ((a, "书脊开裂"), (b, "水渍")):
+        _post(service, "/handovers/damage", {"code": item.code, "description": what, "pages": "3-5"})
+    r = _post(service, "/handovers/damage", {"code": a.code, "description": ""}, follow_redirects=True)
+    assert "Describe the damage." in r.get_data(as_text=True)
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        from app.custody.handovers.models import DamageRecord
+
+        first = DamageRecord.get(DamageRecord.item == a.id).id
+    assert _post(service, f"/handovers/damage/{first}/repair", {"repaired_by": "x", "how": "y"}).status_code == 403
+    _post(archive, f"/handovers/damage/{first}/note", {"text": "送修复室"})
+    _post(archive, f"/handovers/damage/{first}/repair", {"repaired_by": "修复室 张", "how": "托裱"})
+    page = archive.get("/handovers/damage?status=repaired").get_data(as_text=True)
+    assert a.code in page and b.code not in page and "托裱" in page and "送修复室" in page
+    csv_text = archive.get("/handovers/damage.csv?status=open").get_data(as_text=True)
+    assert csv_text.startswith("\ufeff") and b.code in csv_text and a.code not in csv_text
+    assert "水渍" in csv_text and "Open" in csv_text
