@@ -127,3 +127,14 @@ def test_damage_register_with_repair_filters_and_csv(app, site):
     csv_text = archive.get("/handovers/damage.csv?status=open").get_data(as_text=True)
     assert csv_text.startswith("\ufeff") and b.code in csv_text and a.code not in csv_text
     assert "水渍" in csv_text and "Open" in csv_text
+
+
+def test_a_next_address_off_the_site_is_ignored(app, site):
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        operator = staff("operator", "service")
+        code = factories.item().code
+    service = _login(app, operator)
+    for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):
+        r = _post(service, "/handovers/damage", {"code": code, "description": "x", "next": target})
+        assert r.headers["Location"].endswith("/handovers/damage"), target

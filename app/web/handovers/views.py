@@ -73,7 +73,9 @@ def _who() -> dict:
 
 def _back(default: str):
     target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+    # only a path on this site: "//host" and "/\\host" would leave it
+    safe = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
+    return redirect(target if safe else default)
 
 
 # ---------------------------------------------------------------- index, batches
