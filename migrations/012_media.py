@@ -4,6 +4,10 @@ seals and port unsealings, repairs, disposals, and the area's settings."""
 import peewee as pw
 from peewee_migrate import Migrator
 
+# nothing is ever deleted from the register: a DELETE on these tables fails, whoever sends it
+APPEND_ONLY = ("media_record", "media_loan", "media_count", "media_count_line", "media_seal", "media_unsealing",
+               "media_repair", "media_disposal")
+
 LOAN_COLUMNS = (
     ("approved_by_id", "INTEGER REFERENCES person (id) ON DELETE RESTRICT"),
     ("keeper_id", "INTEGER REFERENCES person (id) ON DELETE RESTRICT"),
@@ -170,8 +174,24 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         class Meta:
             table_name = "media_settings"
 
+    if isinstance(database, pw.SqliteDatabase):
+        for table in APPEND_ONLY:
+            migrator.sql(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+                         "BEGIN SELECT RAISE(ABORT, 'the media register is append-only'); END")
+    else:
+        migrator.sql("CREATE FUNCTION media_register_no_delete() RETURNS trigger LANGUAGE plpgsql AS "
+                     "'BEGIN RAISE EXCEPTION ''the media register is append-only''; END'")
+        for table in APPEND_ONLY:
+            migrator.sql(f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+                         "FOR EACH ROW EXECUTE FUNCTION media_register_no_delete()")
+
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
+    for table in APPEND_ONLY:
+        migrator.sql(f"DROP TRIGGER {table}_no_delete" + ("" if isinstance(database, pw.SqliteDatabase)
+                                                         else f" ON {table}"))
+    if not isinstance(database, pw.SqliteDatabase):
+        migrator.sql("DROP FUNCTION media_register_no_delete()")
     for name in ("media_settings", "media_disposal", "media_repair", "media_unsealing", "media_seal",
                  "media_count_line", "media_count", "media_record"):
         migrator.remove_model(name)

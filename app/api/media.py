@@ -16,6 +16,7 @@ from app.custody.media.models import (
     MediaLoan,
     MediaRecord,
     MediaRepair,
+    MediaSeal,
     MediaUnsealing,
 )
 from app.custody.models import Item
@@ -102,6 +103,11 @@ def unsealing_json(row: MediaUnsealing) -> dict:
             "ended_at": _iso(row.ended_at)}
 
 
+def seal_json(row: MediaSeal) -> dict:
+    return {"id": row.id, "port": row.port, "number": row.number, "sealed_at": _iso(row.sealed_at),
+            "removed_at": _iso(row.removed_at), "checked_at": _iso(row.checked_at), "check_note": row.check_note}
+
+
 def repair_json(row: MediaRepair) -> dict:
     return {"id": row.id, "code": row.item.code, "approval_ref": row.approval_ref,
             "approved_by": row.approved_by.badge_code, "supervisor": row.supervisor.badge_code,
@@ -138,6 +144,8 @@ LOAN_BODY = {"type": "object", "additionalProperties": False,
 RETURN_BODY = {"type": "object", "additionalProperties": False, "required": ["condition", "action"], "properties": {
     "condition": _text(200, 1), "action": {"type": "string", "enum": list(codes.RETURN_ACTIONS)},
     "note": _text(2000)}}
+SEAL_BODY = {"type": "object", "additionalProperties": False, "required": ["port", "number"],
+             "properties": {"port": _text(100, 1), "number": _text(100, 1)}}
 COUNT_BODY = {"type": "object", "additionalProperties": False, "required": ["cabinet"],
               "properties": {"cabinet": _text(64, 1)}}
 SCAN_BODY = {"type": "object", "additionalProperties": False, "required": ["code"],
@@ -211,7 +219,17 @@ def get_media(code):
                      .order_by(MediaLoan.id)]
     body["repairs"] = [repair_json(r) for r in MediaRepair.select().where(MediaRepair.item == record.item_id)]
     body["disposals"] = [disposal_json(d) for d in MediaDisposal.select().where(MediaDisposal.item == record.item_id)]
+    body["seals"] = [seal_json(s) for s in MediaSeal.select().where(MediaSeal.device == record.item_id)
+                     .order_by(MediaSeal.id)]
     return jsonify(body)
+
+
+@bp.route("/media/<code>/seals", methods=["POST"])
+@require("media.unseal")
+def register_seal(code):
+    body = json_body(SEAL_BODY)
+    seal = services.register_seal(code, port=body["port"], number=body["number"], actor=_actor(), user=current_user)
+    return jsonify(seal_json(seal)), 201
 
 
 @bp.route("/media/loans")
@@ -410,8 +428,11 @@ openapi.add_paths({
                                                                     "maximum": 1000})], errors=(401, 403, 422)),
         "post": _op("Register a medium or equipment", "media.register", _ok("The entry", "201"), body=REGISTER_BODY,
                     write=True, op_id="registerMedium", errors=(401, 403, 404, 409, 422))},
-    "/api/v1/media/{code}": {"get": _op("A register entry with its loans, repairs and end", "media.view",
+    "/api/v1/media/{code}": {"get": _op("A register entry with its loans, repairs, seals and end", "media.view",
                                         _ok("The entry"), params=[CODE], op_id="getMedium", errors=(401, 403, 404))},
+    "/api/v1/media/{code}/seals": {"post": _op(
+        "Register the seal (封条) on a port of a device", "media.unseal", _ok("The seal", "201"), body=SEAL_BODY,
+        write=True, params=[CODE], op_id="registerSeal", errors=(401, 403, 404, 409, 422))},
     "/api/v1/media/loans": {
         "get": _op("The loan log", "media.view", _ok("Loans"), op_id="listMediaLoans", params=[
             openapi.query_parameter("status", "Only loans in this status.",

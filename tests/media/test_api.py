@@ -5,16 +5,12 @@ from datetime import timedelta
 import pytest
 
 from app.custody import accounts, clock
-from app.db import db
 from tests import factories
 
 
 @pytest.fixture
-def tokens(app, people):
-    with app.app_context():
-        db.connect(reuse_if_open=True)
-        return {name: accounts.create_token(people[name], "t", by=None)[1]
-                for name in ("officer", "archivist", "borrower")}
+def tokens(people):
+    return {name: accounts.create_token(people[name], "t", by=None)[1] for name in ("officer", "archivist", "borrower")}
 
 
 def _call(client, method, url, token, body=None):
@@ -71,6 +67,28 @@ def test_count_repair_and_disposal_over_the_api(client, people, tokens, usb):
     # the archivist keeps media but does not end them
     assert _call(client, "POST", "/api/v1/media/disposals", tokens["archivist"],
                  {"codes": [usb.item.code], "kind": "destroyed"}).status_code == 403
+
+
+def test_seal_and_unsealing_over_the_api(client, people, tokens):
+    pc = _call(client, "POST", "/api/v1/media", tokens["officer"], {"category": "pc", "serial_no": "PC-A"}).get_json()
+    seal = _call(client, "POST", f"/api/v1/media/{pc['code']}/seals", tokens["officer"],
+                 {"port": "USB-1", "number": "FT-9"})
+    assert seal.status_code == 201
+    start = clock.now().replace(microsecond=0)
+    row = _call(client, "POST", "/api/v1/media/unsealings", tokens["borrower"], {
+        "device": pc["code"], "port": "USB-1", "reason": "数据备份",
+        "planned_start": start.isoformat() + "Z", "planned_end": (start + timedelta(hours=1)).isoformat() + "+00:00"})
+    assert row.status_code == 201, row.get_json()
+    uid = row.get_json()["id"]
+    assert _call(client, "POST", f"/api/v1/media/unsealings/{uid}/approve", tokens["borrower"], {}).status_code == 403
+    assert _call(client, "POST", f"/api/v1/media/unsealings/{uid}/approve", tokens["archivist"], {}
+                 ).get_json()["status"] == "approved"
+    assert _call(client, "POST", f"/api/v1/media/unsealings/{uid}/start", tokens["archivist"],
+                 {"supervisor": people["keeper"].badge_code}).get_json()["old_seal"] == "FT-9"
+    done = _call(client, "POST", f"/api/v1/media/unsealings/{uid}/end", tokens["archivist"], {"new_seal": "FT-10"})
+    assert done.get_json()["status"] == "closed"
+    seals = _call(client, "GET", f"/api/v1/media/{pc['code']}", tokens["archivist"]).get_json()["seals"]
+    assert [(s["number"], s["removed_at"] is None) for s in seals] == [("FT-9", False), ("FT-10", True)]
 
 
 def test_the_openapi_document_lists_the_media_endpoints(client):

@@ -167,7 +167,6 @@ def test_repair_without_written_approval_is_refused(database, people):
         args.update(missing)
         with pytest.raises(services.RepairNotApprovedError):
             services.send_for_repair(scanner.item, **args)
-    assert Item.get_by_id(scanner.item_id).state == "out" or True
     assert MediaRecord.get_by_id(scanner.id).status == "registered"
     repair = services.send_for_repair(scanner.item, approval_ref="维修审批 2026-01", approved_by=people["approver"],
                                       supervisor=people["keeper"], fault="卡纸")
@@ -196,3 +195,76 @@ def test_disposal_list_complete_only_when_every_medium_has_an_end(database, peop
     assert Item.get_by_id(usb.item_id).state == "retired"
     with pytest.raises(services.EndedError):
         _lend(usb, people)
+
+
+def test_nothing_can_be_deleted_from_the_register(database, people, usb):
+    from peewee import DatabaseError
+
+    _lend(usb, people)
+    for model in (MediaRecord, MediaLoan):
+        with pytest.raises(DatabaseError), database.atomic():
+            model.delete().execute()
+    with pytest.raises(DatabaseError), database.atomic():  # nor the item under it
+        Item.delete().where(Item.id == usb.item_id).execute()
+    assert MediaRecord.select().count() == 1 and MediaLoan.select().count() == 1
+
+
+def test_a_shelf_reader_on_the_cabinet_counts_what_it_reads(app, client, database, people, usb):
+    from app.custody import doors
+    from app.custody.models import Tag
+
+    Tag.create(tag="E28011606000020000000777", item=usb.item)
+    count = services.start_count("KF-A-01", keeper=people["keeper"])
+    _reader, secret = doors.register_reader("shelf-A01", location=factories.loc("KF-A-01"), mode="shelf",
+                                            protocol="rdm6300")
+    at = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    response = client.post("/api/v1/reader-events", headers={"Authorization": f"Bearer {secret}"}, json={
+        "events": [{"seq": 1, "kind": "read", "tag": "E28011606000020000000777", "scheme": "epc", "read_at": at}]})
+    assert response.status_code == 200, response.get_json()
+    assert services.count_from_readers(count) == 1
+    assert services.count_differences(count) == []
+    assert services.count_from_readers(count) == 0  # each medium once
+
+
+def test_the_scheduler_job_opens_the_overdue_alert_when_the_clock_passes_the_due_time(database, people, usb):
+    from app.custody import scheduler
+    from tests.clock import at
+
+    t0 = clock.now()
+    _lend(usb, people, now=t0)  # due at t0 + 4 h
+    job = next(j for j in scheduler.default_jobs() if j.name == "media-checks")
+    runner = scheduler.Scheduler([job])
+    with at(t0 + timedelta(hours=3)):
+        assert runner.tick() == [("media-checks", None)]
+    job.next_at = 0
+    with at(t0 + timedelta(hours=4, minutes=1)):
+        assert runner.tick() == [("media-checks", "1 medium_overdue")]
+    assert Alert.get(Alert.kind == "medium_overdue").opened_at >= t0 + timedelta(hours=4)
+
+
+def test_racing_loans_of_one_medium_leave_one_loan(database, people, usb):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.db import db
+
+    borrowers = [factories.person(f"借用人{n}") for n in range(6)]
+    services.update_settings(borrower_roles=[], borrower_badges=",".join(b.badge_code for b in borrowers),
+                             count_every_days=30)
+    barrier = threading.Barrier(len(borrowers))
+
+    def lend_as(borrower):
+        db.connect(reuse_if_open=True)
+        try:
+            barrier.wait(timeout=60)
+            return _lend(usb, people, borrower=borrower)
+        except services.OnLoanError as err:
+            return err
+        finally:
+            db.close()
+
+    with ThreadPoolExecutor(len(borrowers)) as pool:
+        outcomes = [f.result(timeout=60) for f in [pool.submit(lend_as, b) for b in borrowers]]
+    assert sum(isinstance(o, MediaLoan) for o in outcomes) == 1
+    assert sum(isinstance(o, services.OnLoanError) for o in outcomes) == len(borrowers) - 1
+    assert MediaLoan.select().count() == 1 and audit.verify_chain("event").ok
