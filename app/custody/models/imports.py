@@ -4,10 +4,6 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Text
 from .base import BaseModel, utcnow
 from .people import User
 
-IMPORT_KINDS = ("items", "people")
-# queued → validating → importing → done | failed (row errors, or the file could not be read)
-IMPORT_STATUSES = ("queued", "validating", "importing", "done", "failed")
-
 
 class ImportJob(BaseModel):
     kind = CharField(max_length=16)

@@ -1,9 +1,8 @@
 """Label printers: how a job reaches them (PDF or ZPL over raw port 9100) and their calibration."""
 from peewee import BooleanField, CharField, DateTimeField, FloatField, IntegerField
 
+from ..codes import PRINTER_KINDS  # noqa: F401 (re-exported)
 from .base import BaseModel, utcnow
-
-PRINTER_KINDS = ("pdf", "zpl")
 
 
 class Printer(BaseModel):

@@ -1,13 +1,12 @@
 """Handovers (交接单), the flow sheet (流程单), media loans and alerts."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from ..codes import ALERT_SEVERITIES  # noqa: F401 (re-exported)
 from .base import BaseModel, utcnow
 from .items import Item
 from .logs import Event, Reader
 from .people import Person, User
 from .places import Location
-
-ALERT_SEVERITIES = ("info", "warning", "critical")
 
 
 class Handover(BaseModel):
