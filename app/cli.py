@@ -2,13 +2,13 @@
 import shutil
 import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .custody import clock
 from .custody.models import User
 from .db import db, is_sqlite
 
@@ -35,6 +35,11 @@ def init_db_command():
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     with db.connection_context():
         applied = upgrade(db.obj)
+    from .custody import signing
+
+    if signing.ensure_key(current_app.instance_path):
+        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+                   f"(fingerprint {signing.fingerprint(signing.public_pem(current_app.instance_path))})")
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
@@ -112,7 +117,7 @@ def backup_command(target):
                    "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
         return
     source = url[len("sqlite:///"):]
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC, like every stored time
     if target is None:
         target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
     elif target.is_dir():
@@ -264,3 +269,16 @@ def register(app) -> None:
 
     for command in reader_commands:
         app.cli.add_command(command)
+    from .cli_completion import export_project_command
+
+    app.cli.add_command(export_project_command)
+
+
+def _add_offline_commands() -> None:
+    # commands that need no app, secret or database: found without loading the app
+    from .cli_completion import verify_bundle_command
+
+    main.add_command(verify_bundle_command)
+
+
+_add_offline_commands()

@@ -5,10 +5,10 @@ from peewee import Case
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .codes import ALERT_KINDS, ALERT_SEVERITIES
 from .errors import N_, ConflictError, NotFoundError
-from .models import Alert, utcnow
+from .models import Alert
 
 
 def open_alert(kind: str, *, severity: str = "warning", item=None, person=None, location=None, reader=None,
@@ -19,7 +19,7 @@ def open_alert(kind: str, *, severity: str = "warning", item=None, person=None, 
     Raises ValueError for a kind or severity not declared in app/custody/codes.py (a programming error)."""
     ALERT_KINDS.check(kind)
     ALERT_SEVERITIES.check(severity)
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         if dedupe_key is not None:
             existing = Alert.get_or_none(Alert.dedupe_key == dedupe_key)
@@ -39,7 +39,7 @@ def _get(alert_id: int) -> Alert:
 
 def acknowledge(alert_id: int, *, user, note: str = "", now: datetime | None = None) -> Alert:
     """Acknowledge an open alert; raises ConflictError when it is not open."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         alert = _get(alert_id)
         if alert.status != "open":
@@ -55,7 +55,7 @@ def acknowledge(alert_id: int, *, user, note: str = "", now: datetime | None = N
 def resolve(alert_id: int, *, user=None, note: str = "", auto: bool = False,
             now: datetime | None = None) -> Alert:
     """Resolve an open or acknowledged alert (auto=True when the system resolves it)."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         alert = _get(alert_id)
         if alert.status == "resolved":

@@ -12,10 +12,10 @@ from peewee import JOIN, fn
 
 from app.db import write_tx
 
-from . import alerts
+from . import alerts, clock
 from .codes import ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES
 from .errors import N_, ConflictError, NotFoundError, ValidationError
-from .models import Alert, Item, Location, Person, Reader, utcnow
+from .models import Alert, Item, Location, Person, Reader
 from .vocab import Codes
 
 # the board filters by the stored codes, declared once (app/custody/codes.py)
@@ -233,7 +233,7 @@ def act(action: str, ids, *, user, note: str = "", now: datetime | None = None) 
 
     Raises ValidationError (no ids, too many, unknown action, resolve without a note), NotFoundError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     note = (note or "").strip()
     try:
         ids = sorted({int(i) for i in ids})

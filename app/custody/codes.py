@@ -39,8 +39,9 @@ def next_number(existing_codes, prefix: str) -> int:
 ITEM_KINDS = Codes("item_kind", volume=N_("Volume"), media=N_("Medium"), device=N_("Device"))
 ITEM_STATES = Codes("item_state", in_storage=N_("In storage"), out=N_("Out of storage"),
                     quarantined=N_("Quarantined"), retired=N_("Retired"))
+# custody events (Event.kind); areas add theirs with Codes(..., extends=EVENT_KINDS)
 EVENT_KINDS = Codes(
-    "event_kind",
+    "event_kind", extensible=True,
     check_out=N_("Checked out"), **{"return": N_("Returned to storage")}, move=N_("Moved"),
     hand_over=N_("Handed over"), quarantine=N_("Quarantined"), release=N_("Released from quarantine"),
     damage=N_("Damage recorded"), undo=N_("Undone"),
@@ -68,9 +69,9 @@ BADGE_STATUSES = Codes("badge_status", pending=N_("Pending vetting"), active=N_(
                        suspended=N_("Suspended"), revoked=N_("Revoked"))
 ORG_KINDS = Codes("org_kind", archive=N_("Archive department"), service=N_("Service organisation"))
 
-# alerts: every kind any area opens, its severity and status
+# alerts: the kinds the core, nights and readers open (other areas extend the set), severity, status
 ALERT_KINDS = Codes(
-    "alert_kind",
+    "alert_kind", extensible=True,
     overnight=N_("Not returned overnight"),  # nights: the nightly return rule
     quarantine=N_("Quarantine"), damage=N_("Damage"),  # custody core
     medium_overdue=N_("Medium overdue"),  # nights: media loans past due
@@ -85,9 +86,9 @@ AUTO_RESOLUTIONS = Codes("alert_resolution", **{
     "medium returned": N_("Medium returned"), "reader is speaking again": N_("Reader is speaking again"),
 })
 
-# the admin log (AuditLog.action): every administrative action any area records
+# the admin log (AuditLog.action): the core's administrative actions (areas extend the set)
 AUDIT_ACTIONS = Codes(
-    "audit_action",
+    "audit_action", extensible=True,
     **{
         "login": N_("Signed in"), "login.failed": N_("Sign-in failed"),
         "user.create": N_("Account created"), "user.roles": N_("Roles changed"),

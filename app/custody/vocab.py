@@ -7,6 +7,13 @@ app/custody); pages, filters, the API's validation and the OpenAPI enums read th
 layer shows the translated name (app.i18n.code_name, the Jinja filter `coded`). Every set registers
 itself in REGISTRY so a test can walk every code the domain can store.
 
+A few columns take codes from several areas (alert kinds, event kinds, admin-log actions): the core
+declares the set with `extensible=True` and an area adds its own codes to it, in its codes.py:
+
+    ALERT_KINDS = Codes("media_alert_kind", extends=core_codes.ALERT_KINDS, seal_broken=N_("Seal found broken"))
+
+The extended set then holds every area's codes (each area's codes.py is imported on first use).
+
 A message parameter that is a code carries its set (`WEEKDAYS.coded("mon")`), so the message shows
 the code's name in the reader's language, never the raw code.
 """
@@ -28,6 +35,26 @@ def english(template: str, params: dict) -> str:
         return template % shown if shown else template
     except (KeyError, TypeError, ValueError):
         return template
+
+
+_AREAS_LOADED = False
+
+
+def load_areas() -> None:
+    """Import every area's codes module (app/custody/<area>/codes.py) once, so extended sets are whole."""
+    global _AREAS_LOADED
+    if _AREAS_LOADED:
+        return
+    _AREAS_LOADED = True
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import app.custody as domain
+
+    for info in pkgutil.iter_modules(domain.__path__):
+        if info.ispkg and (Path(info.module_finder.path) / info.name / "codes.py").exists():
+            importlib.import_module(f"{domain.__name__}.{info.name}.codes")
 
 
 def all_sets() -> dict[str, "Codes"]:
@@ -61,15 +88,38 @@ class Code(str):
 class Codes(Mapping):
     """An ordered, immutable set of stored codes with their display msgids."""
 
-    def __init__(self, name: str, **names: str):
+    def __init__(self, name: str, *, extensible: bool = False, extends: "Codes | None" = None, **names: str):
         if name in REGISTRY:
             raise ValueError(f"code set {name!r} declared twice")
         self.name = name
-        self._names = dict(names)
+        self._own = dict(names)
+        self._extensible = extensible
+        self._parts: list[Codes] = []
+        self.extends = extends
+        if extends is not None:
+            if not extends._extensible:
+                raise ValueError(f"code set {extends.name!r} cannot be extended")
+            clash = set(self._own).intersection(extends._own, *(p._own for p in extends._parts))
+            if clash:
+                raise ValueError(f"{sorted(clash)} already declared in {extends.name!r}")
+            extends._parts.append(self)
         REGISTRY[name] = self
+
+    @property
+    def _names(self) -> dict[str, str]:
+        if not self._extensible:
+            return self._own
+        load_areas()
+        merged = dict(self._own)
+        for part in self._parts:
+            merged.update(part._own)
+        return merged
 
     def __getitem__(self, code: str) -> str:
         return self._names[code]
+
+    def __contains__(self, code) -> bool:
+        return code in self._names
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)

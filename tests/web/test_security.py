@@ -1,13 +1,12 @@
 """Login lockout, idle sessions, CSRF refusals and the append-only logs."""
 import re
-import time
 from datetime import timedelta
 
 import pytest
 from peewee import DatabaseError
 
-from app.custody import services
-from app.custody.models import AuditLog, Event, Location, User, utcnow
+from app.custody import clock, services
+from app.custody.models import AuditLog, Event, Location, User
 from app.db import db
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -36,7 +35,7 @@ def test_five_wrong_passwords_lock_for_fifteen_minutes_with_one_message(client, 
         failures.append(messages)
     locked = User.get_by_id(user.id)
     assert locked.locked_until is not None
-    minutes = (locked.locked_until - utcnow()).total_seconds() / 60
+    minutes = (locked.locked_until - clock.now()).total_seconds() / 60
     assert 14 < minutes <= 15
     row = AuditLog.select().where(AuditLog.action == "user.locked").get()
     assert row.target == "user:zhang" and '"minutes":15' in row.detail
@@ -48,7 +47,7 @@ def test_five_wrong_passwords_lock_for_fifteen_minutes_with_one_message(client, 
     assert failures[0] == [("error", "Invalid username or password.")]
     assert "_user_id" not in dict(client.session_transaction().__enter__())
     # fifteen minutes later (the lock moved into the past) the right password works again
-    User.update(locked_until=utcnow() - timedelta(seconds=1)).where(User.id == user.id).execute()
+    User.update(locked_until=clock.now() - timedelta(seconds=1)).where(User.id == user.id).execute()
     response, _messages = login_attempt(client, "zhang", f.PASSWORD)
     assert response.status_code == 302
     assert client.get("/").status_code == 200
@@ -59,7 +58,7 @@ def test_idle_session_ends_and_lands_on_login_with_a_message(app, client, site, 
     assert client.get("/").status_code == 200
     idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
     with client.session_transaction() as session:
-        session["_seen"] = int(time.time()) - idle - 5
+        session["_seen"] = int(clock.aware_now().timestamp()) - idle - 5
     response = client.get("/items")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = client.get(response.headers["Location"])
@@ -72,7 +71,7 @@ def test_recent_activity_keeps_the_session(app, client, site, login):
     login("supervisor")
     idle = app.config["IDLE_TIMEOUT_MINUTES"] * 60
     with client.session_transaction() as session:
-        session["_seen"] = int(time.time()) - idle + 30
+        session["_seen"] = int(clock.aware_now().timestamp()) - idle + 30
     assert client.get("/items").status_code == 200
 
 

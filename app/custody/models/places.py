@@ -1,8 +1,9 @@
 """Sites and the location tree."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from .. import clock
 from ..codes import LOCATION_KINDS, STORAGE_KINDS  # noqa: F401 (re-exported)
-from .base import BaseModel, utcnow
+from .base import BaseModel
 
 
 class Site(BaseModel):
@@ -15,7 +16,7 @@ class Site(BaseModel):
     holidays = TextField(default="[]")  # JSON list of YYYY-MM-DD
     base_url = CharField(max_length=200, default="")
     sweep_nonworking = BooleanField(default=True)  # 007: sweep nights after a non-working day too
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "site"
@@ -28,7 +29,7 @@ class Location(BaseModel):
     name = CharField(max_length=200)
     kind = CharField(max_length=16, index=True)
     is_active = BooleanField(default=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "location"

@@ -10,6 +10,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from peewee import JOIN, fn
 
+from app.custody import clock
 from app.custody.audit import verify_chain
 from app.custody.codes import normalize_scan
 from app.custody.models import AuditLog, Event, Item, Location, LogHead, Person, Reader, User
@@ -310,7 +311,7 @@ def _as_datetime(value) -> datetime:
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return clock.now().strftime("%Y%m%d-%H%M%S")
 
 
 @bp.route("/events.csv")
