@@ -232,6 +232,7 @@ def test_the_scheduler_job_opens_the_overdue_alert_when_the_clock_passes_the_due
 
     t0 = clock.now()
     _lend(usb, people, now=t0)  # due at t0 + 4 h
+    services.register_jobs()  # as on import (another test may have emptied the scheduler's list)
     job = next(j for j in scheduler.default_jobs() if j.name == "media-checks")
     runner = scheduler.Scheduler([job])
     with at(t0 + timedelta(hours=3)):

@@ -886,15 +886,17 @@ def check_due(now: datetime | None = None) -> dict[str, int]:
     return opened
 
 
-def _job(now: datetime) -> str | None:
+def run_checks(now: datetime) -> str | None:
+    """The scheduler job: check_due(now), said in one line (None when nothing opened)."""
     opened = check_due(now)
     return ", ".join(f"{n} {kind}" for kind, n in opened.items() if n) or None
 
 
-def _register_job() -> None:
+def register_jobs() -> None:
+    """Plug the area's checks into the scheduler (every 5 minutes); done on import."""
     from ..scheduler import register_job
 
-    register_job("media-checks", 300, _job)
+    register_job("media-checks", 300, run_checks)
 
 
-_register_job()
+register_jobs()
