@@ -7,6 +7,7 @@ wrong_organisation, quarantined, handover_confirmed …) and changes nothing.
 import io
 
 from flask import jsonify, request, send_file
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.custody import handovers
@@ -109,14 +110,16 @@ def line_json(line, diffs=None) -> dict:
     def side(name):
         if not getattr(line, f"{name}_condition"):
             return None
-        return {"pages": getattr(line, f"{name}_pages"), "condition": getattr(line, f"{name}_condition"),
+        condition = getattr(line, f"{name}_condition")
+        return {"pages": getattr(line, f"{name}_pages"), "condition": condition,
+                "condition_name": gettext(CONDITIONS.msgid(condition)),
                 "note": getattr(line, f"{name}_note"), "at": iso(getattr(line, f"{name}_at"))}
 
     return {"code": line.item.code, "archive_no": line.item.archive_no, "title": line.item.title,
             "from": side("from"), "to": side("to"),
             "differences": diffs if diffs is not None else handovers.rules.differences(line),
             "resolution": line.resolution or None, "resolution_note": line.resolution_note or None,
-            "event_id": line.event_id}
+            "event_id": line.event_id, "side": getattr(line, "scanned_side", None)}
 
 
 def quarantine_json(record) -> dict:
@@ -312,6 +315,8 @@ _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 _SIDE = {"type": ["object", "null"], "properties": {"pages": {"type": ["integer", "null"]},
                                                      "condition": {"enum": list(CONDITIONS)},
+                                                     "condition_name": {"type": "string",
+                                                                        "description": "In the caller's language."},
                                                      "note": _STR, "at": _STR}}
 openapi.add_schemas({
     "Batch": {"type": "object", "required": ["number", "counts", "volumes"], "properties": {
@@ -323,7 +328,9 @@ openapi.add_schemas({
         "code": _STR, "archive_no": _STR, "title": _STR, "from": _SIDE, "to": _SIDE,
         "differences": {"type": "array", "items": {"enum": list(DIFFERENCES)}},
         "resolution": {"type": ["string", "null"]}, "resolution_note": _NSTR,
-        "event_id": {"type": ["integer", "null"], "description": "The custody event this line's confirmation wrote."}}},
+        "event_id": {"type": ["integer", "null"], "description": "The custody event this line's confirmation wrote."},
+        "side": {"type": ["string", "null"], "enum": [*SIDES, None],
+                 "description": "On a scan's answer: the side this scan recorded."}}},
     "Handover": {"type": "object", "required": ["number", "direction", "status", "lines"], "properties": {
         "number": _STR, "direction": {"enum": list(DIRECTIONS)}, "status": {"enum": list(HANDOVER_STATUSES)},
         "batch": _NSTR, "corrects": _NSTR, "created_at": _STR,

@@ -298,6 +298,7 @@ def scan_line(number, code, *, actor: Person | None, user=None, side: str | None
                 (DamageRecord.item == item.id) & (DamageRecord.status == "open")).exists():
             register_damage(item, actor=actor, user=user, description=note, source="handover", handover=handover,
                             now=now)
+    line.scanned_side = side  # which side this scan recorded (the scan page says what it did)
     return line
 
 
