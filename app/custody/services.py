@@ -91,6 +91,10 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
+            from .media.services import ensure_moved_by_loan
+
+            ensure_moved_by_loan(item)
         if item.state == "out":
             raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
                                 holder=item.holder.name if item.holder else "—")
@@ -172,6 +176,10 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
+            from .media.services import ensure_moved_by_loan
+
+            ensure_moved_by_loan(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
         if item.holder_id == to_person.id and (to is None or to.id == item.location_id):

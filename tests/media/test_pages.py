@@ -79,6 +79,8 @@ def test_count_page_records_scans_and_refuses_to_close_unexplained(app, client, 
     client.post(url + "/scan", data={"csrf_token": token, "code": stray.item.code})
     page = client.get(url).get_data(as_text=True)
     assert 'data-result="unexpected"' in page and 'data-result="missing"' in page
+    for result, n in {"present": 0, "on_loan": 0, "missing": 1, "unexpected": 1}.items():
+        assert f'data-tally="{result}">{n}<' in page, result
     refused = client.post(url + "/close", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
     assert "must be explained" in refused
     closed = client.post(url + "/close", data={"csrf_token": token, f"why-{usb.item.code}": "在库房B",
@@ -139,3 +141,81 @@ def test_history_and_alert_board_name_the_media_kinds(app, client, database, peo
     assert "登记入册" in history and "端口启封" in history
     board = client.get("/alerts/?status=active").get_data(as_text=True)
     assert '<strong class="kind">端口启封超时未封存</strong>' in board
+
+
+def test_import_from_an_xlsx_workbook_with_a_title_row(app, client, database, people):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["某某档案馆数字化项目 存储介质登记表"])
+    ws.append([])
+    ws.append(["类型", "品牌型号", "序列号", "容量", "归属", "保管人", "存放位置", "所属设备", "核对日期"])
+    ws.append(["计算机", "Lenovo", "PC-X1", None, "乙方", None, "WS-01", None, clock.now().date()])
+    ws.append(["硬盘", "WD Blue", "WD-X1", "1 TB", "乙方", people["keeper"].badge_code, None, None, None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    token = csrf_token(client, "/media/new")
+    # the disk names the PC by its code: the PC is registered first, in the same sheet, as D00000001
+    ws.cell(row=5, column=8, value="D00000001")
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = client.post("/media/import", data={"csrf_token": token, "file": (io.BytesIO(buf.getvalue()),
+                                                                                "media.xlsx")}, follow_redirects=True)
+    assert "2 registered" in response.get_data(as_text=True)
+    disk = MediaRecord.get(MediaRecord.category == "internal_disk")
+    assert disk.device.code == "D00000001" and disk.owner_org == "service" and disk.keeper_id == people["keeper"].id
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(app, client, database, people):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    token = csrf_token(client, "/media/new")
+    for name, data in (("x.xlsx", b"PK\x03\x04 not really"), ("x.xlsx", b"plain text"), ("x.doc", b"x")):
+        response = client.post("/media/import", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                               follow_redirects=True)
+        assert response.status_code == 200, name
+        assert "flash-error" in response.get_data(as_text=True)
+    assert MediaRecord.select().count() == 0
+
+
+def test_no_media_route_answers_bad_input_with_a_500(app, client, database, people, usb):
+    from tests.web.test_permissions import routes
+
+    junk = {"category": "nope", "serial_no": "x" * 500, "due_at": "tomorrow", "starts_at": "2026-13-45T99:99",
+            "borrower": "NOBODY", "approved_by": "", "kind": "burnt", "action": "lost", "count_every_days": "many",
+            "planned_start": "soon", "planned_end": "", "code": "]C0", "cabinet": "NOWHERE", "result": "?",
+            "codes": "M99999999", "supervisor": "B0", "new_seal": "", "intact": "maybe", "checked_on": "yesterday"}
+    for user in (people["officer"], people["archivist"]):
+        _as(client, user)
+        token = csrf_token(client, "/media/")
+        for endpoint, method, url, _permission in routes(app):
+            if not endpoint.startswith("media.") and not url.startswith("/api/v1/media"):
+                continue
+            url = url.replace("/X", f"/{usb.item.code}") if "/i/" in url or "/media/X" in url else url
+            for data in ({}, junk):
+                if url.startswith("/api/"):
+                    response = client.open(url, method=method, json=data, headers={"X-CSRFToken": token})
+                else:
+                    response = client.open(url, method=method, data={**data, "csrf_token": token})
+                assert response.status_code < 500, f"{method} {url} {data and 'junk'}"
+
+
+def test_labels_of_registered_media_print_as_for_volumes_and_scan(app, client, database, people, usb):
+    from labels import sheets
+    from tests.labels.helpers import decode, pages, slot_image, text_of
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    register = client.get("/media/").get_data(as_text=True)
+    assert f"/labels/?codes={usb.item.code}&amp;kind=media" in register
+    token = csrf_token(client, "/labels/")
+    pdf = client.post("/labels/print", data={"csrf_token": token, "codes": usb.item.code, "kind": "media",
+                                             "layout": "a4-3x8", "start": "1", "format": "pdf",
+                                             "action": "download"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    image = pages(pdf.data, 200)[0]
+    assert usb.item.code in decode(slot_image(image, sheets.get_sheet("a4-3x8"), 0, 200))
+    assert "SN-USB-001" in text_of(pdf.data)[0] and "USB drive" in text_of(pdf.data)[0]

@@ -62,7 +62,12 @@ def _rows(path: Path, filename: str):
 
         if not zipfile.is_zipfile(path):
             raise ValidationError(N_("The file is not a readable .xlsx workbook."))
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+            raise ValidationError(N_("The file is not a readable .xlsx workbook.")) from None
         try:
             return [list(r) for r in wb.active.iter_rows(values_only=True)]
         finally:

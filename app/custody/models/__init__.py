@@ -10,16 +10,16 @@ from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, U
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .printers import PRINTER_KINDS, Printer
 from .reads import ReaderRead, ReaderStatus
-from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, ProcessStep
+from .work import ALERT_SEVERITIES, Alert, ProcessStep
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
-              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
+              AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
               SweepRun, ReaderRead, ReaderStatus]
 
 __all__ = [
     "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "ROLES", "STORAGE_KINDS", "AccessEvent",
-    "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Handover", "HandoverLine", "Item",
+    "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
     "UserRole",

@@ -26,7 +26,7 @@ from app.custody.media.models import (
 from app.custody.media.pdf import table_pdf
 from app.custody.models import ROLES, Item, Location, Person
 from app.i18n import translate_error
-from app.security import can, require
+from app.security import require
 from app.web.helpers import actor_person, client_ip, flash_error
 
 from . import bp
@@ -110,7 +110,7 @@ def import_sheet():
         flash(_("Choose a .csv or .xlsx file."), "error")
         return redirect(url_for("media.new"))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
+        path = Path(tmp) / ("upload" + Path(upload.filename).suffix.lower()[:8])
         upload.save(path)
         try:
             records = sheet.import_sheet(path, upload.filename, actor=actor_person(), user=current_user)
@@ -289,19 +289,19 @@ def loans():
 
 # ---------------------------------------------------------------- counts
 
-@bp.route("/counts", methods=["GET", "POST"])
+@bp.route("/counts", methods=["POST"])
+@require("media.count")
+def start_count():
+    try:
+        count = services.start_count(text("cabinet"), keeper=actor_person(), user=current_user)
+    except CustodyError as err:
+        return _refused(err, "media.counts")
+    return redirect(url_for("media.count", count_id=count.id))
+
+
+@bp.route("/counts")
 @require("media.view")
 def counts():
-    if request.method == "POST":
-        if not can("media.count"):
-            from flask import abort
-
-            abort(403)
-        try:
-            count = services.start_count(text("cabinet"), keeper=actor_person(), user=current_user)
-        except CustodyError as err:
-            return _refused(err, "media.counts")
-        return redirect(url_for("media.count", count_id=count.id))
     rows = list(MediaCount.select(MediaCount, Location).join(Location, on=(MediaCount.cabinet == Location.id))
                 .order_by(MediaCount.id.desc()).limit(200))
     cabinets = sorted({r.cabinet for r in MediaRecord.select(MediaRecord, Location)
@@ -319,7 +319,12 @@ def count(count_id):
     lines = list(MediaCountLine.select(MediaCountLine, Item).join(Item, on=(MediaCountLine.item == Item.id))
                  .where(MediaCountLine.count == row.id).order_by(MediaCountLine.id.desc()))
     diffs = services.count_differences(row) if row.status == "open" else []
-    return render_template("media/count.html", count=row, lines=lines, diffs=diffs)
+    if row.status == "open":  # the figures as they stand, before the count is closed
+        tally = {result: sum(1 for _i, r, _a in diffs if r == result) for result in codes.COUNT_RESULTS}
+        tally["present"] = sum(1 for line in lines if line.result == "present")
+    else:
+        tally = {result: getattr(row, result) for result in codes.COUNT_RESULTS}
+    return render_template("media/count.html", count=row, lines=lines, diffs=diffs, tally=tally)
 
 
 @bp.route("/counts/<int:count_id>/scan", methods=["POST"])
@@ -357,40 +362,43 @@ def close_count(count_id):
 
 # ---------------------------------------------------------------- unsealings
 
-@bp.route("/unsealings", methods=["GET", "POST"])
+@bp.route("/unsealings", methods=["POST"])
+@require("media.unseal")
+def request_unsealing():
+    try:
+        services.request_unsealing(text("device"), port=text("port"), reason=text("reason"),
+                                   medium=text("medium") or None, planned_start=local_datetime("planned_start"),
+                                   planned_end=local_datetime("planned_end"), requested_by=actor_person(),
+                                   user=current_user)
+    except CustodyError as err:
+        return _refused(err, "media.unsealings")
+    return _done(_("Unsealing requested."), "media.unsealings")
+
+
+@bp.route("/unsealings")
 @require("media.view")
 def unsealings():
-    if request.method == "POST":
-        if not can("media.unseal"):
-            from flask import abort
-
-            abort(403)
-        try:
-            services.request_unsealing(text("device"), port=text("port"), reason=text("reason"),
-                                       medium=text("medium") or None,
-                                       planned_start=local_datetime("planned_start"),
-                                       planned_end=local_datetime("planned_end"), requested_by=actor_person(),
-                                       user=current_user)
-        except CustodyError as err:
-            return _refused(err, "media.unsealings")
-        return _done(_("Unsealing requested."), "media.unsealings")
     rows = list(MediaUnsealing.select().order_by(MediaUnsealing.id.desc()).limit(300))
     devices = list(MediaRecord.select(MediaRecord, Item).join(Item, on=(MediaRecord.item == Item.id))
                    .where((Item.kind == "device") & (MediaRecord.status != "ended")).order_by(Item.code))
     return render_template("media/unsealings.html", rows=rows, devices=devices)
 
 
-@bp.route("/unsealings/<int:unsealing_id>/<any(approve, start, end):step>", methods=["POST"])
+@bp.route("/unsealings/<int:unsealing_id>/approve", methods=["POST"])
+@require("media.approve")
+def approve_unsealing(unsealing_id):
+    try:
+        services.approve_unsealing(unsealing_id, approver=actor_person(), user=current_user)
+    except CustodyError as err:
+        return _refused(err, "media.unsealings")
+    return _done(_(codes.UNSEALING_STATUSES["approved"]), "media.unsealings")
+
+
+@bp.route("/unsealings/<int:unsealing_id>/<any(start, end):step>", methods=["POST"])
 @require("media.unseal")
 def unsealing_step(unsealing_id, step):
     try:
-        if step == "approve":
-            if not can("media.approve"):
-                from flask import abort
-
-                abort(403)
-            services.approve_unsealing(unsealing_id, approver=actor_person(), user=current_user)
-        elif step == "start":
+        if step == "start":
             services.start_unsealing(unsealing_id, supervisor=text("supervisor"), actor=actor_person(),
                                      user=current_user)
         else:
@@ -398,8 +406,7 @@ def unsealing_step(unsealing_id, step):
                                    actor=actor_person(), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.unsealings")
-    return _done(_(codes.UNSEALING_STATUSES[{"approve": "approved", "start": "open", "end": "closed"}[step]]),
-                 "media.unsealings")
+    return _done(_(codes.UNSEALING_STATUSES["open" if step == "start" else "closed"]), "media.unsealings")
 
 
 # ---------------------------------------------------------------- reconciliation and exports
@@ -526,22 +533,22 @@ def handover_pdf(number):
 
 # ---------------------------------------------------------------- settings
 
-@bp.route("/settings", methods=["GET", "POST"])
+@bp.route("/settings", methods=["POST"])
+@require("media.settings")
+def save_settings():
+    try:
+        services.update_settings(borrower_roles=request.form.getlist("borrower_roles"),
+                                 borrower_badges=text("borrower_badges"),
+                                 count_every_days=int(text("count_every_days") or 0), user=current_user)
+    except ValueError:
+        flash(_("Count every 1 to 366 days."), "error")
+        return redirect(url_for("media.settings"))
+    except CustodyError as err:
+        return _refused(err, "media.settings")
+    return _done(_("Settings saved."), "media.settings")
+
+
+@bp.route("/settings")
 @require("media.view")
 def settings():
-    if request.method == "POST":
-        if not can("media.settings"):
-            from flask import abort
-
-            abort(403)
-        try:
-            services.update_settings(borrower_roles=request.form.getlist("borrower_roles"),
-                                     borrower_badges=text("borrower_badges"),
-                                     count_every_days=int(text("count_every_days") or 0), user=current_user)
-        except ValueError:
-            flash(_("Count every 1 to 366 days."), "error")
-            return redirect(url_for("media.settings"))
-        except CustodyError as err:
-            return _refused(err, "media.settings")
-        return _done(_("Settings saved."), "media.settings")
     return render_template("media/settings.html", current=services.settings(), roles=ROLES)

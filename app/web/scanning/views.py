@@ -21,6 +21,9 @@ def scan_strings() -> dict:
         "login_again": _("Your session has ended: log in again, then the waiting scans are sent."),
         "cleared": _("Context cleared."),
         "nothing_typed": _("Scan or type a code."),
+        "handover_set": _("Handover list %(number)s: now scan its volumes."),
+        "handover_first": _("Scan the handover list's QR code first."),
+        "handover_recorded": _("On the list: %(pages)s pages, %(condition)s."),
     }
 
 
