@@ -152,6 +152,8 @@ def test_refusals(people):
     again = open_handover("to_service", user=archivist)
     with pytest.raises(AlreadyHandedOverError):
         scan_line(again, inside.code, actor=archivist2.person, user=archivist2)
+    with pytest.raises(ValidationError):
+        scan_line(again, factories.item(kind="media").code, actor=archivist2.person, user=archivist2)
     services.quarantine(outside.code, actor=archivist.person, reason="密级标志")
     with pytest.raises(QuarantinedError):
         scan_line(again, outside.code, actor=archivist2.person, user=archivist2)
