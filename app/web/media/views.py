@@ -320,7 +320,12 @@ def count(count_id):
     lines = list(MediaCountLine.select(MediaCountLine, Item).join(Item, on=(MediaCountLine.item == Item.id))
                  .where(MediaCountLine.count == row.id).order_by(MediaCountLine.id.desc()))
     diffs = services.count_differences(row) if row.status == "open" else []
-    return render_template("media/count.html", count=row, lines=lines, diffs=diffs)
+    if row.status == "open":  # the figures as they stand, before the count is closed
+        tally = {result: sum(1 for _i, r, _a in diffs if r == result) for result in codes.COUNT_RESULTS}
+        tally["present"] = sum(1 for line in lines if line.result == "present")
+    else:
+        tally = {result: getattr(row, result) for result in codes.COUNT_RESULTS}
+    return render_template("media/count.html", count=row, lines=lines, diffs=diffs, tally=tally)
 
 
 @bp.route("/counts/<int:count_id>/scan", methods=["POST"])
