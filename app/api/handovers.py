@@ -15,6 +15,7 @@ from app.custody.handovers import pdf
 from app.custody.handovers.codes import (
     BATCH_STAGES,
     CONDITIONS,
+    DAMAGE_SOURCES,
     DAMAGE_STATUSES,
     DIFFERENCES,
     DIRECTIONS,
@@ -66,7 +67,9 @@ SECRECY_BODY = _obj((), pages={"type": "string", "maxLength": 200}, note=NOTE,
 REASON_BODY = _obj(("reason",), reason={**NOTE, "minLength": 1})
 DAMAGE_BODY = _obj(("description",), description={**NOTE, "minLength": 1},
                    pages={"type": "string", "maxLength": 200, "description": "Which pages, e.g. `3-5, 12`."},
-                   handover={**TEXT, "description": "The handover on whose check it was found."})
+                   handover={**TEXT, "description": "The handover on whose check it was found."},
+                   source={"enum": list(DAMAGE_SOURCES), "description": "Where it was recorded; default `api` "
+                                                                      "(`handover` when a handover is named)."})
 NOTE_BODY = _obj(("text",), text={**NOTE, "minLength": 1})
 REPAIR_BODY = _obj(("repaired_by", "how"), repaired_by={**TEXT, "maxLength": 100}, how={**NOTE, "minLength": 1})
 
@@ -265,7 +268,7 @@ def register_damage(code):
     """Register damage on a volume."""
     body = json_body(DAMAGE_BODY)
     record = handovers.register_damage(code, description=body["description"], pages=body.get("pages", ""),
-                                       source="handover" if body.get("handover") else "api",
+                                       source=body.get("source") or ("handover" if body.get("handover") else "api"),
                                        handover=body.get("handover"), via="api", **_who())
     return _created(damage_json(record), f"/api/v1/damage-records/{record.id}")
 

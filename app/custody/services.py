@@ -4,6 +4,7 @@ Every service appends exactly one event to the custody log and updates the item'
 state (location, holder, state, since) in the same transaction; nothing else changes custody.
 Callers pass who acts (a Person, may be None for system actions) and which login recorded it.
 """
+import json
 from datetime import datetime, timedelta
 
 from app.db import is_sqlite, write_tx
@@ -293,6 +294,10 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
             return done
         if event.kind not in UNDOABLE_KINDS:
             raise UndoRefusedError(N_("Only a check-out, return, move or hand-over can be undone."))
+        if event.data and '"handover"' in event.data:  # custody passed on a confirmed 交接单 (app/custody/handovers)
+            raise UndoRefusedError(N_("This change was confirmed on handover %(number)s: it cannot be undone; "
+                                      "a correction is a new handover."),
+                                   number=json.loads(event.data).get("handover", "?"))
         if user_id is None or event.user_id != user_id:
             raise UndoRefusedError(N_("Only the person who recorded a scan can undo it."))
         if now - event.at > window:

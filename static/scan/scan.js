@@ -124,6 +124,18 @@
     var code = (raw || "").trim();
     if (!code) { show("bad", "", "", S.nothing_typed); signal("bad"); return; }
     var id = newId();
+    if (action === "damage" || action === "secrecy") {  // the registers (6.1, 6.3, 6.5): one request per volume
+      var what = "";
+      if (action === "damage") {
+        what = window.prompt(S.damage_prompt, "");
+        if (!what || !what.trim()) { input.focus(); return; }
+      }
+      queue.push({ type: action, client_id: id, code: code, what: what });
+      entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
+                     status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
+      save(); renderList(); renderQueue(); pump();
+      return;
+    }
     if (action === "handover") {
       var named = code.match(HANDOVER_RE);
       if (named) {
@@ -167,6 +179,8 @@
       job.body = job.type === "undo"
         ? { scan_client_id: job.target, client_id: job.client_id }
         : job.type === "handover" ? { code: job.code }
+        : job.type === "damage" ? { description: job.what.trim().slice(0, 2000), source: "scan" }
+        : job.type === "secrecy" ? {}
         : { code: job.code, action: job.action, client_id: job.client_id,
             location: ctx.location ? ctx.location.code : null, person: ctx.person ? ctx.person.code : null };
       save();
@@ -190,6 +204,8 @@
     var job = queue[0];
     var url = job.type === "undo" ? root.dataset.undoUrl
       : job.type === "handover" ? root.dataset.handoverUrl.replace("NUMBER", encodeURIComponent(job.handover))
+      : job.type === "damage" ? root.dataset.damageUrl.replace("CODE", encodeURIComponent(job.code))
+      : job.type === "secrecy" ? root.dataset.secrecyUrl.replace("CODE", encodeURIComponent(job.code))
       : root.dataset.scanUrl;
     post(url, bodyOf(job)).then(function (res) {
       return res.json().then(function (data) { return { res: res, data: data }; },
@@ -280,6 +296,9 @@
       archive = ok ? data.archive_no : archive;
       if (ok) text = fmt(S.handover_recorded, { pages: side && side.pages !== null ? side.pages : "—",
                                                 condition: side ? side.condition_name : "" });
+    }
+    if (ok && (job.type === "damage" || job.type === "secrecy")) {
+      archive = data.archive_no || ""; text = job.type === "damage" ? S.damage_done : S.secrecy_done;
     }
     if (job.type === "undo") {
       var target = entry(job.target);

@@ -89,3 +89,30 @@ def test_scan_page_handover_mode_on_a_phone(browse, database, live_server):
     page.press("#scan-input", "Enter")
     page.wait_for_function("document.getElementById('banner').dataset.kind === 'bad'")
     assert "V99999999" in page.locator("#banner-text").inner_text()
+
+
+def test_scan_page_registers_damage_and_a_secrecy_mark(browse, database, live_server):
+    from app.custody.handovers.models import DamageRecord, QuarantineRecord
+
+    f.site()
+    operator = staff("operator", "service")
+    damaged, marked = f.item(), f.item()
+    page, recorded = browse(phone=True)
+    log_in(page, operator.username)
+    page.goto("/scan")
+    page.click("button[data-action=damage]")
+    page.once("dialog", lambda dialog: dialog.accept("书脊开裂，第3页破损"))
+    page.fill("#scan-input", damaged.code)
+    page.press("#scan-input", "Enter")
+    page.wait_for_function("document.getElementById('banner').dataset.kind === 'ok'")
+    assert "破损已登记" in page.locator("#banner-text").inner_text()
+    page.click("button[data-action=secrecy]")
+    page.fill("#scan-input", marked.code)
+    page.press("#scan-input", "Enter")
+    page.wait_for_function(f"document.getElementById('banner-code').textContent === '{marked.code}'")
+    page.wait_for_function("document.getElementById('banner').dataset.kind === 'ok'")
+    assert "已隔离" in page.locator("#banner-text").inner_text()
+    record = DamageRecord.get()
+    assert (record.item_id, record.source, record.description) == (damaged.id, "scan", "书脊开裂，第3页破损")
+    assert QuarantineRecord.get().item_id == marked.id and Item.get_by_id(marked.id).state == "quarantined"
+    assert off_origin(recorded.urls, live_server) == []

@@ -274,6 +274,9 @@ def scan_line(number, code, *, actor: Person | None, user=None, side: str | None
         _ensure_open(handover)
         side = _side_of(handover, actor, side)
         item = _item(code)
+        if item.kind != "volume":  # media and devices move on loans (app/custody/media), not on a 交接单
+            raise ValidationError(N_("Only archive volumes go on a handover list: %(code)s is not a volume."),
+                                  code=item.code)
         line = _line(handover.id, item.id)
         if side == "from":
             if handover.batch_id is not None and not _in_batch(handover.batch_id, item.id):

@@ -24,6 +24,9 @@ def scan_strings() -> dict:
         "handover_set": _("Handover list %(number)s: now scan its volumes."),
         "handover_first": _("Scan the handover list's QR code first."),
         "handover_recorded": _("On the list: %(pages)s pages, %(condition)s."),
+        "damage_prompt": _("What is damaged (and which pages)?"),
+        "damage_done": _("Damage registered."),
+        "secrecy_done": _("Quarantined: the supervisor and the security officer are alerted."),
     }
 
 
