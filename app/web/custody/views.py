@@ -5,15 +5,15 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from app.custody import services
-from app.custody.codes import normalize_scan
+from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.import_jobs import job_that_created
 from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.scans import home_of
 from app.custody.search import archive_pattern
+from app.i18n import code_name
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
-from app.web.names import EVENT_KIND_NAMES
 
 from . import bp
 from .forms import CheckOutForm, DamageForm, MoveForm, ReasonForm, ReturnForm
@@ -157,7 +157,7 @@ def _done(event) -> str:
                  holder=who)
     if event.kind == "move":
         return _("%(code)s moved to %(location)s.", code=item.code, location=where)
-    return _("%(code)s: %(what)s.", code=item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind))
+    return _("%(code)s: %(what)s.", code=item.code, what=code_name(EVENT_KINDS, event.kind))
 
 
 def _act(code, key, call):

@@ -27,6 +27,12 @@ def scan_strings() -> dict:
         "lookup_mode": _("Look-up mode: scans show where an item is and change nothing."),
         "summary": _("%(n)s sent: %(ok)s recorded, %(bad)s refused"),
         "refused_list": _("Not recorded: %(codes)s (see the list below)"),
+        "handover_set": _("Handover list %(number)s: now scan its volumes."),
+        "handover_first": _("Scan the handover list's QR code first."),
+        "handover_recorded": _("On the list: %(pages)s pages, %(condition)s."),
+        "damage_prompt": _("What is damaged (and which pages)?"),
+        "damage_done": _("Damage registered."),
+        "secrecy_done": _("Quarantined: the supervisor and the security officer are alerted."),
     }
 
 
