@@ -264,10 +264,11 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))
             elif kind == "location":
-                from .web.names import LOCATION_KIND_NAMES
+                from .custody.codes import LOCATION_KINDS
+                from .i18n import code_names
 
                 with current_app.test_request_context():  # the kind names in the site's default language
-                    names = {k: str(v) for k, v in LOCATION_KIND_NAMES.items()}
+                    names = code_names(LOCATION_KINDS)
                 made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
                                              {"location_kinds": names})
             else:

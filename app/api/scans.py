@@ -77,7 +77,7 @@ def _said(result: scans.ScanResult, info: dict | None) -> str:
         return _("%(state)s · %(location)s · held by %(holder)s", state=info["state_name"], location=where,
                  holder=who)
     if result.outcome == "already":
-        what = str(EVENT_KIND_NAMES.get(result.event.kind, result.event.kind))
+        what = code_name(EVENT_KINDS, result.event.kind)
         if info["holder"]:
             return _("Already done by you: %(what)s · %(location)s · held by %(holder)s. Nothing changed.",
                      what=what, location=where, holder=who)

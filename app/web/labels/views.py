@@ -4,9 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody import printing
+from app.custody.codes import LOCATION_KINDS
 from app.custody.errors import CustodyError
 from app.custody.models import PRINTER_KINDS, Printer, Site
-from app.i18n import translate_error
+from app.i18n import code_names, translate_error
 from app.security import require
 from app.web.helpers import client_ip
 from labels.sheets import SHEETS
@@ -24,10 +25,8 @@ def base_url() -> str:
 
 
 def captions() -> dict:
-    from app.web.names import LOCATION_KIND_NAMES
-
     return {"badge": _("No. "), "valid": _("Valid "), "until": _(" to "), "type": "", "capacity": "",
-            "serial": _("S/N "), "location_kinds": LOCATION_KIND_NAMES}
+            "serial": _("S/N "), "location_kinds": code_names(LOCATION_KINDS)}
 
 
 def _stock_names() -> dict:

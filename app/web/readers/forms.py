@@ -20,9 +20,7 @@ class ReaderForm(FlaskForm):
     # the JSON box stays for anything else, under "More settings"
     side_a = SelectField(_l("Internal door: location on one side"), validate_choice=False)
     side_b = SelectField(_l("Internal door: location on the other side"), validate_choice=False)
-    station_action = SelectField(_l("Desk station: what a read does"), validate_choice=False, choices=[
-        SelectChoice("return_to_storage", _l("Return the volume to storage")),
-        SelectChoice("move", _l("Move the volume to the station's place")), SelectChoice("none", _l("Nothing (log only)"))])
+    station_action = SelectField(_l("Desk station: what a read does"), validate_choice=False)  # choices: the view
     station_location = SelectField(_l("Desk station: to which location"), validate_choice=False)
     offline_seconds = IntegerField(_l("Offline after (seconds without a heartbeat)"),
                                    validators=[Optional(), NumberRange(min=1, max=86400)])

@@ -9,6 +9,7 @@ from peewee import JOIN, fn
 from app.custody import clock, doors
 from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
+from app.i18n import code_choices
 from app.security import require
 from app.web.confirm import ask, confirmed
 from app.web.helpers import client_ip, flash_error
@@ -29,6 +30,7 @@ def _form() -> ReaderForm:
                              Location.select().where(Location.is_active == True).order_by(Location.code)]  # noqa: E712
     none = [("", "—")]
     form.side_a.choices = form.side_b.choices = form.station_location.choices = none + form.location.choices
+    form.station_action.choices = code_choices("station_action")
     return form
 
 
