@@ -7,6 +7,19 @@ from . import config, db, errors, i18n, security
 from .web import names
 
 
+def _configure_seal(app: Flask) -> None:
+    """The seal key files: SEAL_KEY_PATH / SEAL_PUBLIC_KEY_PATH, default in the instance folder (read at use)."""
+    from .custody import seal
+
+    def paths():
+        private = app.config.get("SEAL_KEY_PATH") or os.path.join(app.instance_path, seal.KEY_FILE)
+        public = app.config.get("SEAL_PUBLIC_KEY_PATH") or os.path.join(os.path.dirname(private),
+                                                                       seal.PUBLIC_KEY_FILE)
+        return private, public
+
+    seal.configure(paths)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; wiring only (no migrations, no network, no prompts)."""
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
@@ -20,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    _configure_seal(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

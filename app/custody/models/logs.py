@@ -66,6 +66,7 @@ class Event(BaseModel):
     client_id = CharField(max_length=80, null=True, unique=True)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+    sig = CharField(max_length=160, default="")  # the seal key's signature of (chain, id, hash): app/custody/seal.py
 
     class Meta:
         table_name = "event"
@@ -85,9 +86,34 @@ class AuditLog(BaseModel):
     ip = CharField(max_length=64, default="")
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+    sig = CharField(max_length=160, default="")
 
     class Meta:
         table_name = "audit_log"
+
+
+class Checkpoint(BaseModel):
+    """Both chains' heads at one moment, signed with the seal key (kept outside the database).
+
+    Each checkpoint also carries the digest of the one before it, so a checkpoint deleted from the middle
+    is noticed; app/custody/seal.py makes and checks them.
+    """
+
+    id = BigIntegerField(primary_key=True)
+    at = DateTimeField()
+    reason = CharField(max_length=16)  # codes.CHECKPOINT_REASONS
+    algorithm = CharField(max_length=24)  # "ed25519-sha256" (the chain hash and the signature)
+    key_fingerprint = CharField(max_length=80)
+    event_last_id = BigIntegerField()
+    event_last_hash = CharField(max_length=64)
+    audit_last_id = BigIntegerField()
+    audit_last_hash = CharField(max_length=64)
+    prev_digest = CharField(max_length=64)  # digest of the previous checkpoint's signed body
+    digest = CharField(max_length=64)  # sha256 of this checkpoint's signed body
+    signature = CharField(max_length=160)
+
+    class Meta:
+        table_name = "checkpoint"
 
 
 class AccessEvent(BaseModel):
