@@ -8,14 +8,13 @@ from .web import names
 
 
 def _configure_seal(app: Flask) -> None:
-    """The seal key files: SEAL_KEY_PATH / SEAL_PUBLIC_KEY_PATH, default in the instance folder (read at use)."""
-    from .custody import seal
+    """The site's signing key in the instance folder; SEAL_PUBLIC_KEY_PATH: also export the public key there
+    (read at each use, so a test's or a command's instance folder is the one used)."""
+    from .custody import seal, signing
 
     def paths():
-        private = app.config.get("SEAL_KEY_PATH") or os.path.join(app.instance_path, seal.KEY_FILE)
-        public = app.config.get("SEAL_PUBLIC_KEY_PATH") or os.path.join(os.path.dirname(private),
-                                                                       seal.PUBLIC_KEY_FILE)
-        return private, public
+        return (str(signing.private_path(app.instance_path)),
+                app.config.get("SEAL_PUBLIC_KEY_PATH") or str(signing.public_path(app.instance_path)))
 
     seal.configure(paths)
 

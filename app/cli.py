@@ -2,13 +2,13 @@
 import shutil
 import sqlite3
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .custody import clock
 from .custody.models import User
 from .db import db, is_sqlite
 
@@ -33,25 +33,24 @@ def init_db_command():
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    from .custody import clock, seal
+    from .custody import clock, seal, signing
 
+    made_key = seal.ensure_key()  # the site's signing key (signing.py): seals the logs, signs bundles
     with db.connection_context():
         applied = upgrade(db.obj)
-        made_key = seal.ensure_key()
         first = None
         if made_key or not seal.latest_checkpoints(1):
             # anchor the log as it stands: every row after this checkpoint must carry the key's signature
             first = seal.seal(clock.now(), reason="init")
+    if made_key:
+        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+                   f"(fingerprint {seal.public_key_fingerprint()})")
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         click.echo("The database is up to date.")
-    private, public = seal.key_paths()
-    if made_key:
-        click.echo(f"Made the seal key {private} (mode 0600; public key {public}).")
-    click.echo(f"Seal key fingerprint: {seal.public_key_fingerprint()}")
     if first is not None:
-        click.echo(f"Sealed checkpoint #{first.id} ({seal.short_code(first)}).")
+        click.echo(f"Sealed both logs in checkpoint #{first.id} ({seal.short_code(first)}).")
 
 
 @click.command("seal-log")
@@ -162,7 +161,7 @@ def backup_command(target):
                    "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
         return
     source = url[len("sqlite:///"):]
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC, like every stored time
     if target is None:
         target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
     elif target.is_dir():
@@ -314,3 +313,16 @@ def register(app) -> None:
 
     for command in reader_commands:
         app.cli.add_command(command)
+    from .cli_completion import export_project_command
+
+    app.cli.add_command(export_project_command)
+
+
+def _add_offline_commands() -> None:
+    # commands that need no app, secret or database: found without loading the app
+    from .cli_completion import verify_bundle_command
+
+    main.add_command(verify_bundle_command)
+
+
+_add_offline_commands()

@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .custody import clock
 from .db import db
 
 
@@ -100,7 +101,7 @@ def sweep_command(night, at_text, site_code):
         for site in sites:
             try:
                 at = _parse_at(at_text, site.timezone)
-                if at is not None and at > datetime.now(UTC).replace(tzinfo=None):
+                if at is not None and at > clock.now():
                     raise click.BadParameter("--at must be a past moment")
                 report = sweep_night(site, night_d, at=at, trigger="cli")
             except CustodyError as err:
@@ -135,7 +136,7 @@ def scheduler_command(interval, lookback, once):
     def _echo(results):
         for name, result in results:
             if result:
-                click.echo(f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z {name}: {result}")
+                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S}Z {name}: {result}")
 
     try:
         with db.connection_context():

@@ -2,13 +2,12 @@
 
 Every view is denied unless it declares a permission with @require(...) or is marked @public.
 """
-import time
 from functools import wraps
 
 from flask import abort, current_app, g, request, session
 from flask_login import current_user, logout_user
 
-from .custody import accounts
+from .custody import accounts, clock
 from .custody.models import User
 from .custody.permissions import allowed
 from .extensions import csrf, login_manager
@@ -89,12 +88,13 @@ def _guard():
         if session.get("_user_id"):
             last = session.get("_seen", 0)
             idle = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
-            if last and time.time() - last > idle:
+            now = int(clock.aware_now().timestamp())
+            if last and now - last > idle:
                 logout_user()
                 session.clear()
                 session["_expired"] = True
             else:
-                session["_seen"] = int(time.time())
+                session["_seen"] = now
                 session.permanent = True
         # an API call without a logged-in session has no cookie to forge: it gets the API's 401, not a CSRF 400
         anonymous_api = request.path.startswith("/api/") and not session.get("_user_id")

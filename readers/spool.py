@@ -9,6 +9,8 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from . import clock
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -41,7 +43,7 @@ class Record:
 
 def iso_utc(moment: datetime | None = None) -> str:
     """UTC time as ISO 8601 with milliseconds and Z."""
-    moment = moment or datetime.now(UTC)
+    moment = moment or clock.now()
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
@@ -143,7 +145,7 @@ class Spool:
 
     def prune(self, keep_days: int = 7) -> int:
         """Delete sent rows older than keep_days; returns how many."""
-        cutoff = iso_utc(datetime.now(UTC) - timedelta(days=keep_days))
+        cutoff = iso_utc(clock.now() - timedelta(days=keep_days))
         with self.lock:
             cur = self.conn.execute("DELETE FROM spool WHERE status = 'sent' AND sent_at < ?", (cutoff,))
         return cur.rowcount

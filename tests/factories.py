@@ -1,8 +1,8 @@
 """Hand-rolled factories with sequences for unique codes; deterministic values only."""
 import itertools
-from datetime import date, timedelta
+from datetime import timedelta
 
-from app.custody import accounts
+from app.custody import accounts, clock
 from app.custody.models import Item, Location, Person, Site, Tag
 
 PASSWORD = "correct horse battery staple"
@@ -32,7 +32,7 @@ def loc(code: str) -> Location:
 
 def person(name=None, badge_status="active", tag=None, **fields) -> Person:
     n = next(_seq)
-    today = date.today()
+    today = clock.now().date()  # valid from 10 days before the test's instant to 100 days after
     who = Person.create(name=name or f"Person {n}", organisation="数字化服务公司", badge_code=f"B{n:08d}",
                         badge_status=badge_status, valid_from=today - timedelta(days=10),
                         valid_until=today + timedelta(days=100), **fields)

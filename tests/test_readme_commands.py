@@ -100,7 +100,10 @@ def _login(base: str, username: str, password: str):
     return opener, response
 
 
+# the demo server is a process of its own on the real clock, and the cookie jar judges its cookies'
+# expiry by this process's clock: stay at the real now
 @pytest.mark.slow
+@pytest.mark.real_clock
 def test_run_command_starts_a_demo_site_that_logs_in_and_keeps_data(tmp_path):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

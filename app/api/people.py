@@ -2,8 +2,8 @@
 from flask import jsonify
 from peewee import JOIN
 
-from app.custody import rules
-from app.custody.models import Item, Location, Person, Site, utcnow
+from app.custody import clock, rules
+from app.custody.models import Item, Location, Person, Site
 from app.security import require
 
 from . import bp, openapi
@@ -15,7 +15,7 @@ from .schemas import item_json, person_json
 def get_person(badge_code):
     who = Person.by_badge(badge_code)  # raises PersonNotFound (404 unknown_person)
     site = Site.select(Site.timezone).first()
-    today = rules.local_date(utcnow(), site.timezone if site else "Asia/Shanghai")
+    today = rules.local_date(clock.now(), site.timezone if site else "Asia/Shanghai")
     holding = (Item.select(Item, Location).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
                .where(Item.holder == who).order_by(Item.code))
     body = person_json(who, today=today)

@@ -12,9 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .errors import N_, ConflictError, LoginFailedError, NotAllowedError, RoleSeparationError, ValidationError
-from .models import PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole, utcnow
+from .models import PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 
 _hasher = PasswordHasher()
 # a fixed hash to verify against when the user does not exist, so timing does not tell
@@ -62,7 +62,7 @@ def create_user(username: str, password: str, roles, *, by: User | None, person:
 
     Raises ValidationError, RoleSeparationError, ConflictError (name taken), NotAllowedError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise ValidationError(N_("Give a user name of 1 to 64 characters."))
@@ -86,7 +86,7 @@ def set_roles(user: User, roles, *, by: User | None, ip: str = "", now: datetime
 
     Raises NotAllowedError, RoleSeparationError, ValidationError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     roles = check_roles(roles)
     _ensure_admin(by)
     if by is not None and by.id == user.id:
@@ -104,7 +104,7 @@ def set_roles(user: User, roles, *, by: User | None, ip: str = "", now: datetime
 
 def set_active(user: User, active: bool, *, by: User | None, ip: str = "", now: datetime | None = None) -> User:
     """Enable or disable a login; nobody disables themselves."""
-    now = now or utcnow()
+    now = now or clock.now()
     _ensure_admin(by)
     if by is not None and by.id == user.id:
         raise NotAllowedError(N_("Nobody can disable their own account."))
@@ -119,7 +119,7 @@ def set_active(user: User, active: bool, *, by: User | None, ip: str = "", now: 
 def set_password(user: User, password: str, *, by: User | None, must_change: bool = False, ip: str = "",
                  now: datetime | None = None) -> None:
     """Set a password (own, or by an administrator as a reset that must be changed)."""
-    now = now or utcnow()
+    now = now or clock.now()
     _check_password_rules(password)
     if by is not None and by.id != user.id:
         _ensure_admin(by)
@@ -134,7 +134,7 @@ def authenticate(username: str, password: str, *, max_failures: int = 5, lock_mi
                  ip: str = "", now: datetime | None = None) -> User:
     """Check a login. Every failure raises the same LoginFailedError; the 5th locks the account."""
     global _DUMMY_HASH
-    now = now or utcnow()
+    now = now or clock.now()
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or _hasher.hash(secrets.token_hex(8))
@@ -182,7 +182,7 @@ def _token_digest(secret: str) -> str:
 def create_token(user: User, name: str = "", *, by: User | None, ip: str = "",
                  now: datetime | None = None) -> tuple[ApiToken, str]:
     """Make a personal API token; the secret is returned once and only its hash is stored."""
-    now = now or utcnow()
+    now = now or clock.now()
     if by is not None and by.id != user.id:
         raise NotAllowedError(N_("Tokens are made by their owner."))
     secret = "ct_" + secrets.token_urlsafe(32)
@@ -196,7 +196,7 @@ def create_token(user: User, name: str = "", *, by: User | None, ip: str = "",
 
 def revoke_token(token: ApiToken, *, by: User | None, ip: str = "", now: datetime | None = None) -> None:
     """Revoke a token (its owner or an administrator)."""
-    now = now or utcnow()
+    now = now or clock.now()
     if by is not None and by.id != token.user_id and not by.has_role("administrator"):
         raise NotAllowedError()
     with write_tx():
@@ -221,7 +221,7 @@ def user_for_token(secret: str, *, now: datetime | None = None) -> User | None:
         return None
     if not user.is_active:
         return None
-    now = now or utcnow()
+    now = now or clock.now()
     if last_used_at is None or now - last_used_at > timedelta(minutes=5):
         with write_tx():
             ApiToken.update(last_used_at=now).where(ApiToken.id == token_id).execute()

@@ -5,16 +5,16 @@ from peewee import Case
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .errors import N_, ConflictError, NotFoundError
-from .models import Alert, utcnow
+from .models import Alert
 
 
 def open_alert(kind: str, *, severity: str = "warning", item=None, person=None, location=None, reader=None,
                night=None, dedupe_key: str | None = None, message: str = "", data: str = "{}",
                now: datetime | None = None) -> Alert:
     """Open an alert; with a dedupe_key an existing alert of that key is returned instead."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         if dedupe_key is not None:
             existing = Alert.get_or_none(Alert.dedupe_key == dedupe_key)
@@ -34,7 +34,7 @@ def _get(alert_id: int) -> Alert:
 
 def acknowledge(alert_id: int, *, user, note: str = "", now: datetime | None = None) -> Alert:
     """Acknowledge an open alert; raises ConflictError when it is not open."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         alert = _get(alert_id)
         if alert.status != "open":
@@ -50,7 +50,7 @@ def acknowledge(alert_id: int, *, user, note: str = "", now: datetime | None = N
 def resolve(alert_id: int, *, user=None, note: str = "", auto: bool = False,
             now: datetime | None = None) -> Alert:
     """Resolve an open or acknowledged alert (auto=True when the system resolves it)."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         alert = _get(alert_id)
         if alert.status == "resolved":

@@ -12,9 +12,9 @@ from peewee import JOIN, fn
 
 from app.db import write_tx
 
-from . import alerts
+from . import alerts, clock
 from .errors import N_, ConflictError, NotFoundError, ValidationError
-from .models import Alert, Item, Location, Person, Reader, utcnow
+from .models import Alert, Item, Location, Person, Reader
 
 STATUSES = ("open", "acknowledged", "resolved")
 STATUS_FILTERS = ("active", "open", "acknowledged", "resolved", "all")
@@ -228,7 +228,7 @@ def act(action: str, ids, *, user, note: str = "", now: datetime | None = None) 
 
     Raises ValidationError (no ids, too many, unknown action, resolve without a note), NotFoundError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     note = (note or "").strip()
     try:
         ids = sorted({int(i) for i in ids})

@@ -1,12 +1,12 @@
 """The demo site: a storage room with shelves, a workroom with workstations, doors, ~50 volumes,
 media, a device, staff of both organisations and one login per role. Built once; kept after."""
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from app.db import write_tx
 
-from . import accounts, services
-from .models import Item, Location, Person, Site, Tag, User, utcnow
+from . import accounts, clock, services
+from .models import Item, Location, Person, Site, Tag, User
 
 DEMO_SITE = "DEMO"
 DEMO_USERS = (  # username, role, badge of the linked person
@@ -65,7 +65,7 @@ def build_demo() -> tuple[bool, list[tuple[str, str, str | None]]]:
     created = Site.get_or_none(Site.code == DEMO_SITE) is None
     passwords: dict[str, str] = {}
     if created:
-        today = date.today()
+        today = clock.now().date()
         with write_tx():
             site = Site.create(code=DEMO_SITE, name="演示档案数字化项目 Demo digitization project")
             locs = _locations(site)
@@ -102,7 +102,7 @@ def build_demo() -> tuple[bool, list[tuple[str, str, str | None]]]:
             # a little history, through the same services every entry point uses
             operator, op2 = people["B00000003"], people["B00000004"]
             archivist = people["B00000001"]
-            now = utcnow() - timedelta(hours=3)
+            now = clock.now() - timedelta(hours=3)
             for n, (who, ws) in enumerate(((operator, "WS-01"), (operator, "WS-01"), (op2, "WS-02"),
                                            (op2, "WS-02"), (operator, "WS-03"), (op2, "WS-02")), start=1):
                 services.check_out(f"V{n:08d}", to=locs[ws], holder=who, actor=archivist, via="cli",

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from app.db import db, is_sqlite, write_tx
 
-from . import alerts, audit, services
+from . import alerts, audit, clock, services
 from .codes import normalize_scan
 from .errors import N_, ConflictError, CustodyError, NotFoundError, ValidationError
 from .models import (
@@ -30,7 +30,6 @@ from .models import (
     ReaderStatus,
     Site,
     Tag,
-    utcnow,
 )
 from .models.reads import READ_KINDS, TAG_SCHEMES
 
@@ -88,7 +87,7 @@ def register_reader(name: str, *, location: Location, mode: str, protocol: str, 
 
     Raises ValidationError (name, mode, protocol, settings), ConflictError (name taken).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError(N_("Give the reader a name of 1 to 100 characters."))
@@ -112,7 +111,7 @@ def register_reader(name: str, *, location: Location, mode: str, protocol: str, 
 
 def rotate_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None = None) -> str:
     """Give the reader a new token (the old one stops working at once); returns the new secret."""
-    now = now or utcnow()
+    now = now or clock.now()
     secret, digest, prefix = _new_token()
     with write_tx():
         Reader.update(token_hash=digest, token_prefix=prefix, is_active=True).where(Reader.id == reader.id).execute()
@@ -124,7 +123,7 @@ def rotate_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None 
 
 def revoke_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None = None) -> None:
     """Revoke the reader's token: its posts are refused until a new token is issued."""
-    now = now or utcnow()
+    now = now or clock.now()
     if reader.token_hash is None:
         raise ConflictError(N_("The token of %(name)s is already revoked."), name=reader.name)
     with write_tx():
@@ -502,7 +501,7 @@ def ingest(reader: Reader, events, heartbeat=None, *, now: datetime | None = Non
 
     Raises BatchError / ValidationError for a malformed batch (nothing recorded).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     rows = validate_batch(events, now=now)
     if heartbeat is not None and not isinstance(heartbeat, dict):
         raise ValidationError(N_("'heartbeat' must be a JSON object."))
@@ -581,7 +580,7 @@ def is_online(reader: Reader, now: datetime, offline_seconds: int = DEFAULT_OFFL
 def check_reader_heartbeats(now: datetime | None = None, *,
                             offline_seconds: int = DEFAULT_OFFLINE_SECONDS) -> list[Alert]:
     """Open a "reader offline" alert for each active reader silent longer than its limit; returns them."""
-    now = now or utcnow()
+    now = now or clock.now()
     opened = []
     readers = Reader.select().where((Reader.is_active == True) & Reader.token_hash.is_null(False))  # noqa: E712
     for reader in readers:
@@ -606,7 +605,7 @@ def check_shelf_departures(now: datetime | None = None, *,
     """Settle departures older than the grace period: a tag gone from its shelf with no check-out
     (or move) recorded within the grace period, and not seen again, opens a "removed without
     check-out" alert. Returns the alerts opened."""
-    now = now or utcnow()
+    now = now or clock.now()
     opened = []
     pending = (ReaderRead.select(ReaderRead, Reader).join(Reader)
                .where(ReaderRead.outcome == "departure_pending").order_by(ReaderRead.id))
@@ -638,7 +637,7 @@ def check_shelf_departures(now: datetime | None = None, *,
 def run_checks(now: datetime | None = None, *, offline_seconds: int = DEFAULT_OFFLINE_SECONDS,
                grace_minutes: int = DEFAULT_DEPARTURE_GRACE_MINUTES) -> dict:
     """Both periodic checks; what the scheduler and `custody check-readers` call."""
-    now = now or utcnow()
+    now = now or clock.now()
     offline = check_reader_heartbeats(now, offline_seconds=offline_seconds)
     removed = check_shelf_departures(now, grace_minutes=grace_minutes)
     return {"offline": offline, "removed": removed}

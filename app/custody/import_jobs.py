@@ -14,9 +14,10 @@ from pathlib import Path
 
 from app.db import write_tx
 
+from . import clock
 from .errors import N_
 from .imports import ImportResult, RowError, dump_errors, run_import
-from .models import ImportJob, utcnow
+from .models import ImportJob
 
 log = logging.getLogger(__name__)
 DB_EVERY = 1.0  # seconds between progress writes to the job row (validation phase)
@@ -51,7 +52,7 @@ def read_progress(path: Path | None) -> dict | None:
 def _finish(job_id: int, result: ImportResult, status: str) -> None:
     ImportJob.update(status=status, rows_total=result.rows, rows_done=result.rows if status == "done" else 0,
                      imported=result.imported, error_count=result.error_count, errors=dump_errors(result),
-                     summary=json.dumps(result.summary(), ensure_ascii=False), finished_at=utcnow(),
+                     summary=json.dumps(result.summary(), ensure_ascii=False), finished_at=clock.now(),
                      sha256=result.sha256 or ImportJob.sha256).where(ImportJob.id == job_id).execute()
 
 
@@ -64,7 +65,7 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
     """
     job = ImportJob.get_by_id(job_id)
     with write_tx():
-        ImportJob.update(status="validating", started_at=utcnow()).where(ImportJob.id == job_id).execute()
+        ImportJob.update(status="validating", started_at=clock.now()).where(ImportJob.id == job_id).execute()
     marks = {"db": 0.0, "file": 0.0}
 
     def progress(phase: str, done: int, total: int | None) -> None:
@@ -117,7 +118,7 @@ def fail_if_stale(job: ImportJob, progress_file: Path | None, *, stale_after: fl
     """
     if job.is_finished:
         return job
-    now = now or utcnow()
+    now = now or clock.now()
     beats = [job.started_at or job.created_at]
     if progress_file is not None:
         try:

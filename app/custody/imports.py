@@ -31,10 +31,10 @@ from peewee import IntegrityError, fn
 
 from app.db import db, is_sqlite, write_tx
 
-from . import audit
+from . import audit, clock
 from .codes import format_code, normalize_scan
 from .errors import N_
-from .models import CODE_PREFIX, STORAGE_KINDS, Item, Location, Person, Tag, utcnow
+from .models import CODE_PREFIX, STORAGE_KINDS, Item, Location, Person, Tag
 
 BATCH = 1000  # rows per insert_many (stays under SQLite's 32,766 bound parameters)
 CHECK_CHUNK = 500  # keys per "already in the database?" query
@@ -675,7 +675,7 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
             return result
         if not result.ok or dry_run:
             return result
-        now = now or utcnow()
+        now = now or clock.now()
         result.created_at = now
         insert = _insert_items if kind == "items" else _insert_people
         if progress is not None:

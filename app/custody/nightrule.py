@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .errors import N_, ValidationError
-from .models import Site, utcnow
+from .models import Site
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -167,7 +167,7 @@ def update_night_rule(site: Site, *, user, timezone: str, cutoff: str, grace_min
 
     Returns {field: [old, new]} for what changed (empty: nothing to do). Raises ValidationError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     _tz(timezone)
     cutoff_t = parse_hhmm(cutoff).strftime("%H:%M")
     try:

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .codes import normalize_scan
 from .errors import N_, ConflictError, ValidationError
-from .models import LOCATION_KINDS, Item, Location, Site, utcnow
+from .models import LOCATION_KINDS, Item, Location, Site
 
 # codes are printed on shelf labels and typed on handhelds: letters, digits, - _ . only
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,63}$")
@@ -58,7 +58,7 @@ def create_location(code: str, name: str, kind: str, *, parent_code: str | None 
 
     Raises ValidationError (bad code, name, kind, unknown parent, no site yet), ConflictError (code taken).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     code, name = _clean_code(code), _clean_name(name)
     if kind not in LOCATION_KINDS:
         raise ValidationError(N_("Unknown kind of location: %(kind)s"), kind=kind)
@@ -79,7 +79,7 @@ def create_location(code: str, name: str, kind: str, *, parent_code: str | None 
 def rename_location(location: Location, name: str, *, by=None, ip: str = "",
                     now: datetime | None = None) -> Location:
     """Give a location a new display name (its code, printed on labels, stays). Raises ValidationError."""
-    now = now or utcnow()
+    now = now or clock.now()
     name = _clean_name(name)
     if name == location.name:
         return location
@@ -98,7 +98,7 @@ def move_location(location: Location, parent_code: str | None, *, by=None, ip: s
 
     Raises ValidationError (unknown parent; the parent is the location itself or one of its descendants).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         parent = _parent(parent_code)
         if parent is not None and location.id in _ancestor_ids(parent):
@@ -121,7 +121,7 @@ def set_location_active(location: Location, active: bool, *, by=None, ip: str = 
 
     Raises ConflictError: items are still there, an active child remains, or the parent is inactive.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         current = Location.get_by_id(location.id)
         if current.is_active == active:

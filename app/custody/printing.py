@@ -15,10 +15,10 @@ from labels.render.png import render_png
 from labels.render.zpl import DPIS, render_zpl
 from labels.symbology import SymbologyError
 
-from . import audit
+from . import audit, clock
 from .codes import normalize_scan
 from .errors import N_, CustodyError, NotFoundError
-from .models import PRINTER_KINDS, Item, Location, Person, Printer, utcnow
+from .models import PRINTER_KINDS, Item, Location, Person, Printer
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MAX_LABELS = 5000  # one job; a bigger batch is several jobs (and several minutes at the printer)
@@ -262,7 +262,7 @@ def _check_printer_fields(fields: dict) -> dict:
 
 def save_printer(fields: dict, *, by, printer: Printer | None = None, ip: str = "", now=None) -> Printer:
     """Create or change a printer and log it in the admin log; raises LabelError for bad settings."""
-    now = now or utcnow()
+    now = now or clock.now()
     clean = _check_printer_fields(fields)
     with write_tx():
         clash = Printer.get_or_none(Printer.name == clean["name"])
@@ -282,7 +282,7 @@ def save_printer(fields: dict, *, by, printer: Printer | None = None, ip: str = 
 
 def delete_printer(printer: Printer, *, by, ip: str = "", now=None) -> None:
     """Remove a printer and log it in the admin log."""
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         name = printer.name
         printer.delete_instance()

@@ -2,7 +2,8 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .models import Alert, Event, Item, Location, Person, Site, SweepRun, utcnow
+from . import clock
+from .models import Alert, Event, Item, Location, Person, Site, SweepRun
 from .models.places import STORAGE_KINDS
 from .nightrule import Night, night_of
 from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
@@ -78,7 +79,7 @@ def night_report(site: Site, night: date) -> NightReport:
     run = SweepRun.get_or_none((SweepRun.site == site.id) & (SweepRun.night == night))
     from . import seal
 
-    return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), utcnow(),
+    return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), clock.now(),
                        seal.checkpoint_for_night(n.cutoff_at), seal.public_key_fingerprint())
 
 
@@ -90,7 +91,7 @@ def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,
     volume from its src to its dst, so it changed the count by (dst outside storage) − (src outside).
     One pass over the window's events; no per-item history is read.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     start = (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
     locs = _locations()
 
@@ -124,7 +125,7 @@ def unreturned_per_night(site: Site, *, nights: int = 30, now: datetime | None =
     """(night, unreturned at the cutoff, returned late, swept?) for the last `nights` nights, oldest first."""
     from .nightrule import night_for_moment
 
-    now = now or utcnow()
+    now = now or clock.now()
     last = night_for_moment(site, now)
     first = last - timedelta(days=nights - 1)
     runs = {r.night: r for r in SweepRun.select().where((SweepRun.site == site.id) & (SweepRun.night >= first)

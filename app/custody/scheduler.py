@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .models import utcnow
+from . import clock as custody_clock
 
 log = logging.getLogger("custody.scheduler")
 
@@ -68,7 +68,7 @@ def default_jobs(*, lookback: int = 7, sweep_every: float = 30) -> list[Job]:
 class Scheduler:
     """Runs due jobs; tick() is one pass, run() loops until stopped (or max_ticks)."""
 
-    def __init__(self, jobs: list[Job], *, clock: Callable[[], datetime] = utcnow,
+    def __init__(self, jobs: list[Job], *, clock: Callable[[], datetime] = custody_clock.now,
                  monotonic: Callable[[], float] | None = None):
         import time
 

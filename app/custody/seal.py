@@ -11,9 +11,9 @@ recompute every hash after a change and move the chain head. So:
   linked to the checkpoint before it: rows cut from the end of a chain before a checkpoint are
   noticed, and the day's checkpoint printed on the overnight report anchors a paper copy.
 
-The private key is a file in the instance folder (mode 0600, made by `custody init-db`); the public key
-is exported beside it (or wherever SEAL_PUBLIC_KEY_PATH says) so a verifier without the private key can
-check. `verify_rows` works on plain rows (lists of dicts) for an offline verifier of an exported bundle.
+The key is the site's signing key (signing.py: a file in the instance folder, mode 0600, made by
+`custody init-db`; the completion bundle is signed with it too); the public key is exported beside it
+(and wherever SEAL_PUBLIC_KEY_PATH says) so a verifier without the private key can check. `verify_rows` works on plain rows (lists of dicts) for an offline verifier of an exported bundle.
 docs/threat-model.md says what this does and does not protect against.
 """
 import base64
@@ -27,13 +27,12 @@ from pathlib import Path
 
 from app.db import db, write_tx
 
-from . import clock, statements
+from . import clock, signing, statements
 from .audit import AUDIT_FIELDS, CHAINS, EVENT_FIELDS, GENESIS, _norm, canonical_json, row_hash
 from .errors import N_, CustodyError
 from .models import Checkpoint, LogHead
 
 ALGORITHM = "ed25519-sha256"
-KEY_FILE, PUBLIC_KEY_FILE = "seal-key.pem", "seal-key.pub"
 CHAIN_FIELDS = {"event": EVENT_FIELDS, "audit": AUDIT_FIELDS}
 CHECKPOINT_REASONS = ("init", "manual", "nightly")
 PAPER_PREFIX = "CUSTODY-CP1"
@@ -84,34 +83,15 @@ def has_key() -> bool:
 
 
 def ensure_key() -> bool:
-    """Create the seal key pair when missing (private file mode 0600, public key exported); True if made."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+    """Create the site's signing key when missing (signing.ensure_key: private file 0600, public key
+    exported beside it and to SEAL_PUBLIC_KEY_PATH); True if it was made."""
     private, public = key_paths()
-    if private.exists():
-        if not public.exists():
-            _write_public(public, _load_private().public_key())
-        return False
-    private.parent.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
-    # O_EXCL: two init-db runs never overwrite each other's key; 0600 from the first byte
-    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-    _write_public(public, key.public_key())
-    return True
-
-
-def _write_public(path: Path, public_key) -> None:
-    from cryptography.hazmat.primitives import serialization
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(public_key.public_bytes(serialization.Encoding.PEM,
-                                             serialization.PublicFormat.SubjectPublicKeyInfo))
-    os.chmod(path, 0o644)
+    made = signing.ensure_key(private.parent)
+    if public != signing.public_path(private.parent):
+        public.parent.mkdir(parents=True, exist_ok=True)
+        public.write_bytes(signing.public_pem(private.parent))
+    _private_cache.pop(str(private), None)
+    return made
 
 
 def load_public_key(data: bytes | str | None = None):
@@ -137,26 +117,27 @@ def load_public_key(data: bytes | str | None = None):
     return load_pem_public_key(data)
 
 
-def _raw(public_key) -> bytes:
+def _pem(public_key) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
-    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def fingerprint_of(public_key) -> str:
-    """The full fingerprint: sha256 of the raw public key, hex."""
-    return hashlib.sha256(_raw(public_key)).hexdigest()
+    """The full fingerprint: sha256 of the public key's PEM, hex (signing.fingerprint prints its start)."""
+    return hashlib.sha256(_pem(public_key).strip()).hexdigest()
 
 
 def public_key_fingerprint(public_key=None) -> str | None:
-    """The seal key's fingerprint as people compare it (8 groups of 4 hex digits), or None without a key."""
+    """The key's fingerprint as people compare it (8 groups of 4 hex digits, as signing.fingerprint prints
+    it on bundles), or None without a key."""
     key = public_key or load_public_key()
     return short_fingerprint(fingerprint_of(key)) if key is not None else None
 
 
 def short_fingerprint(full: str) -> str:
-    """The first 32 hex digits of a fingerprint in groups of four."""
-    return " ".join(full[i:i + 4] for i in range(0, 32, 4))
+    """The first 32 hex digits of a fingerprint in groups of four (upper case)."""
+    return " ".join(full[i:i + 4].upper() for i in range(0, 32, 4))
 
 
 # ---------------------------------------------------------------- rows

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from app.db import is_sqlite, write_tx
 
-from . import alerts, audit, rules, statements
+from . import alerts, audit, clock, rules, statements
 from .codes import normalize_scan
 from .errors import (
     N_,
@@ -20,7 +20,7 @@ from .errors import (
     UndoRefusedError,
     ValidationError,
 )
-from .models import Event, Item, Location, Person, Site, User, UserRole, utcnow
+from .models import Event, Item, Location, Person, Site, User, UserRole
 
 KEEP = object()  # "leave the holder as it is"
 
@@ -85,7 +85,7 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
     Raises ItemNotFound, QuarantinedError, ConflictError (already out), DestinationNotAllowedError,
     BadgeNotActiveError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
@@ -113,7 +113,7 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
     Raises ItemNotFound, QuarantinedError, DestinationNotAllowedError (not a storage place),
     AlreadyThereError, NotYoursError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
@@ -142,7 +142,7 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
     if rules.is_returned(to):
         return return_to_storage(code, to=to, actor=actor, user=user, via=via, reader=reader, now=now,
                                  note=note, client_id=client_id)
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
@@ -166,7 +166,7 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
     Raises ItemNotFound, QuarantinedError, ConflictError (in storage, or already theirs),
     BadgeNotActiveError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     with write_tx():
         item = _item(code)  # locks the row on PostgreSQL first: a racing retry then sees the event
         if (done := _replay(client_id)) is not None:
@@ -192,7 +192,7 @@ def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: 
 
     Raises ItemNotFound, ValidationError (no reason), ConflictError (already quarantined).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(N_("Give the reason for the quarantine."))
@@ -216,7 +216,7 @@ def release(code: str, *, actor: Person | None, reason: str, user=None, via: str
 
     Raises ItemNotFound, ValidationError (no reason), ConflictError (not quarantined).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(N_("Give the reason for the release."))
@@ -241,7 +241,7 @@ def record_damage(code: str, *, actor: Person | None, description: str, pages: i
 
     Raises ItemNotFound, ValidationError (no description).
     """
-    now = now or utcnow()
+    now = now or clock.now()
     description = (description or "").strip()
     if not description:
         raise ValidationError(N_("Describe the damage."))
@@ -272,7 +272,7 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
     recorded the change may undo it, within `window`, and only while it is still the item's
     latest event. Raises NotFoundError, UndoRefusedError.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     user_id = user.id if isinstance(user, User) else user
     with write_tx():
         event = Event.get_or_none(Event.id == event_id)

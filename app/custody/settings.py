@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.db import write_tx
 
-from . import audit
+from . import audit, clock
 from .errors import N_, ValidationError
-from .models import Site, utcnow
+from .models import Site
 
 DEFAULT_SITE_CODE = "SITE"
 
@@ -72,7 +72,7 @@ def update_site(changes: dict, *, by=None, ip: str = "", now: datetime | None = 
 
     Raises ValidationError for an unknown field or a bad value; nothing is written then.
     """
-    now = now or utcnow()
+    now = now or clock.now()
     clean = {}
     for field, value in changes.items():
         checker = SITE_FIELDS.get(field)

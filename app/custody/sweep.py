@@ -20,6 +20,7 @@ Policy decisions (README, "Nightly return to storage"):
 import json
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -28,8 +29,8 @@ from peewee import JOIN
 
 from app.db import db, is_sqlite, write_tx
 
-from . import alerts, audit
-from .models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun, utcnow
+from . import alerts, audit, clock
+from .models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun
 from .models.places import STORAGE_KINDS
 from .nightrule import Night, night_for_moment, night_of
 
@@ -320,8 +321,8 @@ def _sweep_night(site: Site, night: date | None = None, *, at: datetime | None =
     the claim is the unique (site, night) sweep_run row, inserted in this same transaction.
     Raises ValidationError (bad site settings).
     """
-    now = now or utcnow()
-    started = datetime.now()
+    now = now or clock.now()
+    started = time.perf_counter()  # a duration, not business time
     if night is None:
         night = night_for_moment(site, at or now)
     n = night_of(site, night)
@@ -365,7 +366,7 @@ def _sweep_night(site: Site, night: date | None = None, *, at: datetime | None =
                 fields.update(opened=report.opened, already_open=report.already_open,
                               returned_late=report.returned_late, media_opened=report.media_opened)
             SweepRun.update(**fields).where(SweepRun.id == run.id).execute()
-    report.seconds = (datetime.now() - started).total_seconds()
+    report.seconds = time.perf_counter() - started
     return report
 
 
@@ -373,7 +374,7 @@ def run_due_sweeps(now: datetime | None = None, *, lookback: int = 7, trigger: s
     """Sweep every site's nights that are due and not yet swept (missed ones too, up to lookback nights)."""
     from .nightrule import due_nights
 
-    now = now or utcnow()
+    now = now or clock.now()
     reports = []
     for site in Site.select().order_by(Site.id):
         done = {r for (r,) in SweepRun.select(SweepRun.night).where(

@@ -124,7 +124,9 @@ def _run_writer_processes(target, db_url, *, processes: int, volumes: int, round
     return outcomes
 
 
+# the worker processes read the real clock (time-machine does not reach them): stay at the real now
 @pytest.mark.slow
+@pytest.mark.real_clock
 def test_several_processes_writing_one_database_keep_the_chain_linear(site, db_url):
     processes, rounds = 3, 8
     ids = [i for mine in _run_writer_processes(_process_writer, db_url, processes=processes, volumes=2,
@@ -164,6 +166,7 @@ def _impatient_process_writer(url, codes, ws_id, shelf_id, person_id, rounds, ba
 
 
 @pytest.mark.slow
+@pytest.mark.real_clock
 def test_worker_processes_on_one_sqlite_file_wait_for_the_write_lock_not_the_busy_handler(site, db_url):
     """Several gunicorn workers scanning into one SQLite file: every write queues on the site's write lock
     (app.db.sqlite_write_lock), so none is refused as "database is locked" even with no busy timeout."""

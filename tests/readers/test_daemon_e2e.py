@@ -14,7 +14,9 @@ from tests import factories as f
 
 from .live import DaemonProcess, LiveServer, wait_for
 
-pytestmark = pytest.mark.slow
+# gunicorn and the reader daemon are processes of their own that read the real clock, and the daemon
+# stamps each read with it: these tests stay at the real now, and so do the badges they make
+pytestmark = [pytest.mark.slow, pytest.mark.real_clock]
 
 
 def em_tags(n: int, seed: int) -> list[str]:

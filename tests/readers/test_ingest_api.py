@@ -5,10 +5,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.custody import doors
+from app.custody import clock, doors
 from app.custody.audit import verify_chain
-from app.custody.models import AccessEvent, Alert, Event, Item, Reader, ReaderRead, Site, Tag, utcnow
+from app.custody.models import AccessEvent, Alert, Event, Item, Reader, ReaderRead, Site, Tag
 from tests import factories as f
+from tests.clock import last_weekday
 from tests.conftest import csrf_token
 
 BADGE_TAG = "62E3086CED"
@@ -21,7 +22,7 @@ def iso(moment: datetime) -> str:
 
 def read(seq, tag, scheme="em4100", kind="read", at=None, symbology=""):
     return {"seq": seq, "kind": kind, "tag": tag, "scheme": scheme, "symbology": symbology,
-            "read_at": iso(at or utcnow())}
+            "read_at": iso(at or clock.now())}
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_badge_at_perimeter_door_is_an_allowed_pass(client, world):
 def test_denied_badges_say_why_and_open_an_alert(client, rsite, status, fields, reason):
     who = f.person("李娜", badge_status=status, tag="01000734E0")
     if "valid_until_days" in fields:
-        who.valid_until = datetime.now().date() + timedelta(days=fields["valid_until_days"] - 1)
+        who.valid_until = clock.now().date() + timedelta(days=fields["valid_until_days"] - 1)
         who.save()
     _reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
     assert post(client, secret, [read(1, "01000734E0")]).status_code == 200
@@ -94,7 +95,7 @@ def test_after_hours_pass_is_denied(client, world):
     site.working_hours = json.dumps({"mon": ["08:00", "08:01"]})
     site.save()
     _reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
-    monday_night = datetime(2026, 11, 16, 15, 0)  # a Monday, 23:00 in Shanghai
+    monday_night = last_weekday(0, "23:00", "Asia/Shanghai")  # the last Monday night before TEST_NOW
     assert post(client, secret, [read(1, BADGE_TAG, at=monday_night)]).status_code == 200
     assert (AccessEvent.get().allowed, AccessEvent.get().reason) == (False, "after_hours")
     assert Alert.get().kind == "access_denied"
@@ -149,7 +150,7 @@ def test_shelf_reader_returns_a_volume_to_its_shelf(client, world):
 
 def test_departure_without_check_out_opens_an_alert_after_the_grace_period(client, world):
     _reader, secret = make_reader("shelf-a01", "KF-A-01", "shelf", protocol="chafon")
-    t0 = utcnow()
+    t0 = clock.now()
     post(client, secret, [read(1, VOLUME_EPC, scheme="epc", at=t0),
                           read(2, VOLUME_EPC, scheme="epc", kind="departed", at=t0 + timedelta(seconds=5))])
     assert doors.check_shelf_departures(t0 + timedelta(minutes=5), grace_minutes=15) == []  # still in grace
@@ -162,7 +163,7 @@ def test_departure_with_a_check_out_opens_nothing(client, world):
     from app.custody import services
 
     _reader, secret = make_reader("shelf-a01", "KF-A-01", "shelf", protocol="chafon")
-    t0 = utcnow()
+    t0 = clock.now()
     post(client, secret, [read(1, VOLUME_EPC, scheme="epc", kind="departed", at=t0)])
     services.check_out(world["vol"].code, to=f.loc("WS-01"), holder=world["staff"], actor=None,
                        now=t0 + timedelta(minutes=2))
@@ -212,7 +213,7 @@ def test_revoked_and_rotated_tokens_stop_working(client, world):
 
 def test_malformed_batch_names_each_bad_row_and_records_nothing(client, world):
     _reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
-    batch = [read(1, BADGE_TAG), {"seq": "two", "tag": "x", "scheme": "em4100", "read_at": iso(utcnow())},
+    batch = [read(1, BADGE_TAG), {"seq": "two", "tag": "x", "scheme": "em4100", "read_at": iso(clock.now())},
              read(3, BADGE_TAG) | {"read_at": "yesterday"}, read(4, "") , read(1, BADGE_TAG)]
     response = post(client, secret, batch)
     assert response.status_code == 422
@@ -242,7 +243,7 @@ def test_error_messages_follow_the_language(client, world):
 
 def test_heartbeats_and_the_offline_alert(client, world):
     reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
-    t0 = utcnow()
+    t0 = clock.now()
     assert post(client, secret, [], heartbeat={"frames": 3, "rejected_frames": 1}).status_code == 200
     assert doors.check_reader_heartbeats(t0 + timedelta(seconds=60), offline_seconds=300) == []
     opened = doors.check_reader_heartbeats(t0 + timedelta(minutes=10), offline_seconds=300)

@@ -3,8 +3,8 @@
 import re
 from datetime import timedelta
 
-from app.custody import doors
-from app.custody.models import Alert, AuditLog, Reader, utcnow
+from app.custody import clock, doors
+from app.custody.models import Alert, AuditLog, Reader
 from tests import factories as f
 
 TOKEN_RE = re.compile(r'id="reader-token">(rdr_[^<]+)<')
@@ -50,8 +50,8 @@ def test_rotate_and_revoke_from_the_page(client, login, post, rsite):
 def test_readers_page_shows_online_and_offline(client, login, rsite):
     online, _ = doors.register_reader("shelf-1", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
     offline, _ = doors.register_reader("shelf-2", location=f.loc("KF-A-02"), mode="shelf", protocol="chafon")
-    Reader.update(last_heartbeat_at=utcnow()).where(Reader.id == online.id).execute()
-    Reader.update(last_heartbeat_at=utcnow() - timedelta(hours=2)).where(Reader.id == offline.id).execute()
+    Reader.update(last_heartbeat_at=clock.now()).where(Reader.id == online.id).execute()
+    Reader.update(last_heartbeat_at=clock.now() - timedelta(hours=2)).where(Reader.id == offline.id).execute()
     login("administrator")
     page = client.get("/admin/readers", headers={"Accept-Language": "en"}).get_data(as_text=True)
     rows = dict(re.findall(r'data-reader="([^"]+)">(.*?)</tr>', page, re.S))
@@ -87,7 +87,7 @@ def test_cli_add_reader_check_readers_and_token(app, dbconn, rsite):
     assert replaced.output.strip().startswith("rdr_") and doors.reader_for_token(secret) is None
     bad = runner.invoke(args=["add-reader", "x", "--location", "NOWHERE", "--mode", "shelf", "--protocol", "chafon"])
     assert bad.exit_code != 0 and "NOWHERE" in bad.output
-    Reader.update(created_at=utcnow() - timedelta(hours=1)).execute()
+    Reader.update(created_at=clock.now() - timedelta(hours=1)).execute()
     checked = runner.invoke(args=["check-readers", "--offline-after", "60"])
     assert checked.exit_code == 0 and "kf-door" in checked.output
     assert Alert.get().kind == "reader_offline"
@@ -97,7 +97,7 @@ def test_cli_add_reader_check_readers_and_token(app, dbconn, rsite):
 
 def test_the_scheduler_runs_the_reader_checks(app, dbconn, rsite):
     doors.register_reader("shelf-9", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
-    Reader.update(created_at=utcnow() - timedelta(hours=1)).execute()
+    Reader.update(created_at=clock.now() - timedelta(hours=1)).execute()
     result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     dbconn.connect(reuse_if_open=True)
     assert result.exit_code == 0, result.output

@@ -212,11 +212,11 @@ def test_nav_link_for_importers_only(english, login, shelves):
 def test_job_interrupted_by_a_restart_is_reported_failed(english, login, shelves, app):
     from datetime import timedelta
 
-    from app.custody.models import utcnow
+    from app.custody import clock
 
     user = login("archivist")
     with app.app_context(), db.connection_context():
-        long_ago = utcnow() - timedelta(minutes=30)
+        long_ago = clock.now() - timedelta(minutes=30)
         job = ImportJob.create(kind="items", filename="big.csv", status="importing", created_by=user.id,
                                created_at=long_ago, started_at=long_ago, rows_total=300000)
         fresh = ImportJob.create(kind="items", filename="now.csv", status="validating", created_by=user.id)

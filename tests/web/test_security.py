@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from peewee import DatabaseError
 
-from app.custody import services
-from app.custody.models import AuditLog, Event, Location, User, utcnow
+from app.custody import clock, services
+from app.custody.models import AuditLog, Event, Location, User
 from app.db import db
 from tests import factories as f
 from tests.conftest import csrf_token
@@ -36,7 +36,7 @@ def test_five_wrong_passwords_lock_for_fifteen_minutes_with_one_message(client, 
         failures.append(messages)
     locked = User.get_by_id(user.id)
     assert locked.locked_until is not None
-    minutes = (locked.locked_until - utcnow()).total_seconds() / 60
+    minutes = (locked.locked_until - clock.now()).total_seconds() / 60
     assert 14 < minutes <= 15
     row = AuditLog.select().where(AuditLog.action == "user.locked").get()
     assert row.target == "user:zhang" and '"minutes":15' in row.detail
@@ -48,7 +48,7 @@ def test_five_wrong_passwords_lock_for_fifteen_minutes_with_one_message(client, 
     assert failures[0] == [("error", "Invalid username or password.")]
     assert "_user_id" not in dict(client.session_transaction().__enter__())
     # fifteen minutes later (the lock moved into the past) the right password works again
-    User.update(locked_until=utcnow() - timedelta(seconds=1)).where(User.id == user.id).execute()
+    User.update(locked_until=clock.now() - timedelta(seconds=1)).where(User.id == user.id).execute()
     response, _messages = login_attempt(client, "zhang", f.PASSWORD)
     assert response.status_code == 302
     assert client.get("/").status_code == 200

@@ -1,5 +1,5 @@
 """The data model (DESIGN.md): one module per aggregate, re-exported here."""
-from .base import BaseModel, utcnow
+from .base import BaseModel
 from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
 from .logs import READER_MODES, AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
@@ -20,5 +20,5 @@ __all__ = [
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Handover", "HandoverLine", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
-    "UserRole", "utcnow",
+    "UserRole",
 ]

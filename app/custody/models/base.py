@@ -1,14 +1,7 @@
-"""Shared model base and time helpers."""
-from datetime import UTC, datetime
-
+"""Shared model base. Stored times are naive UTC; their defaults come from app.custody.clock."""
 from peewee import Model
 
 from app.db import db
-
-
-def utcnow() -> datetime:
-    """Naive UTC now, microseconds kept: every stored time is UTC."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class BaseModel(Model):

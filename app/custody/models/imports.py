@@ -1,7 +1,8 @@
 """Import jobs: one uploaded catalogue or staff list, its progress and its outcome."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .people import User
 
 IMPORT_KINDS = ("items", "people")
@@ -22,7 +23,7 @@ class ImportJob(BaseModel):
     errors = TextField(default="[]")  # JSON: [[line or null, msgid template, {params}], …] (first 1,000)
     summary = TextField(default="{}")  # JSON: header line, ignored columns, generated codes, id range
     created_by = ForeignKeyField(User, null=True, backref="import_jobs", on_delete="SET NULL")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
     started_at = DateTimeField(null=True)
     finished_at = DateTimeField(null=True)
 

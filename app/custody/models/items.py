@@ -1,7 +1,8 @@
 """Items (volumes, media, devices) with their current custody state, and RFID tags."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .people import Person
 from .places import Location
 
@@ -25,10 +26,10 @@ class Item(BaseModel):
     state = CharField(max_length=16, default="in_storage")
     location = ForeignKeyField(Location, null=True, backref="items", on_delete="RESTRICT")
     holder = ForeignKeyField(Person, null=True, backref="held_items", on_delete="RESTRICT")
-    state_since = DateTimeField(default=utcnow)
+    state_since = DateTimeField(default=clock.now)
     is_damaged = BooleanField(default=False)
     last_event_id = IntegerField(null=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "item"
@@ -63,7 +64,7 @@ class Tag(BaseModel):
     tag = CharField(unique=True, max_length=64)
     item = ForeignKeyField(Item, null=True, backref="tags", on_delete="CASCADE")
     person = ForeignKeyField(Person, null=True, backref="tags", on_delete="CASCADE")
-    bound_at = DateTimeField(default=utcnow)
+    bound_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "tag"

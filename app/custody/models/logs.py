@@ -9,7 +9,8 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .items import Item
 from .people import Person, User
 from .places import Location
@@ -28,7 +29,7 @@ class Reader(BaseModel):
     settings = TextField(default="{}")  # JSON: station action, shelf cycles, …
     last_seq = BigIntegerField(default=0)
     last_heartbeat_at = DateTimeField(null=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "reader"
@@ -50,7 +51,7 @@ class Event(BaseModel):
 
     id = BigIntegerField(primary_key=True)
     at = DateTimeField(index=True)  # when it happened (a spooled read keeps its read time)
-    recorded_at = DateTimeField(default=utcnow)
+    recorded_at = DateTimeField(default=clock.now)
     kind = CharField(max_length=24)
     item = ForeignKeyField(Item, backref="events", on_delete="RESTRICT")
     actor = ForeignKeyField(Person, null=True, backref="acted_events", on_delete="RESTRICT")
@@ -126,7 +127,7 @@ class AccessEvent(BaseModel):
     direction = CharField(max_length=8, default="")
     allowed = BooleanField()
     reason = CharField(max_length=32, default="")
-    recorded_at = DateTimeField(default=utcnow)
+    recorded_at = DateTimeField(default=clock.now)
     seq = IntegerField(null=True)
 
     class Meta:

@@ -13,7 +13,8 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 
 BADGE_STATUSES = ("pending", "active", "suspended", "revoked")
 ROLES = ("operator", "archivist", "supervisor", "security_officer", "auditor", "administrator")
@@ -35,7 +36,7 @@ class Person(BaseModel):
     training_hours = FloatField(default=0)
     trained_on = DateField(null=True)
     vetting_note = TextField(default="")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "person"
@@ -74,7 +75,7 @@ class User(BaseModel):
     locked_until = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
     locale = CharField(max_length=8, default="")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "app_user"
@@ -123,7 +124,7 @@ class ApiToken(BaseModel):
     name = CharField(max_length=100, default="")
     token_hash = CharField(unique=True, max_length=64)  # sha256 hex of the secret
     prefix = CharField(max_length=12)  # shown in lists so a token can be recognised
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
     last_used_at = DateTimeField(null=True)
     revoked_at = DateTimeField(null=True)
 

@@ -1,7 +1,8 @@
 """Sites and the location tree."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 
 # kind → counts as "returned to storage"
 LOCATION_KINDS = ("site", "storage", "shelf", "slot", "workroom", "workstation", "door", "office")
@@ -18,7 +19,7 @@ class Site(BaseModel):
     holidays = TextField(default="[]")  # JSON list of YYYY-MM-DD
     base_url = CharField(max_length=200, default="")
     sweep_nonworking = BooleanField(default=True)  # 007: sweep nights after a non-working day too
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "site"
@@ -31,7 +32,7 @@ class Location(BaseModel):
     name = CharField(max_length=200)
     kind = CharField(max_length=16, index=True)
     is_active = BooleanField(default=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "location"

@@ -1,7 +1,8 @@
 """Label printers: how a job reaches them (PDF or ZPL over raw port 9100) and their calibration."""
 from peewee import BooleanField, CharField, DateTimeField, FloatField, IntegerField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 
 PRINTER_KINDS = ("pdf", "zpl")
 
@@ -17,7 +18,7 @@ class Printer(BaseModel):
     offset_x_mm = FloatField(default=0.0)
     offset_y_mm = FloatField(default=0.0)
     is_active = BooleanField(default=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "printer"

@@ -1,7 +1,8 @@
 """Raw reads from serial readers (one row per reader sequence number) and each reader's health."""
 from peewee import BigIntegerField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .items import Item
 from .logs import Reader
 from .people import Person
@@ -19,7 +20,7 @@ class ReaderRead(BaseModel):
     seq = BigIntegerField()  # the reader's own sequence number: the idempotency key
     kind = CharField(max_length=12, default="read")
     read_at = DateTimeField(index=True)  # when the reader saw it (UTC)
-    received_at = DateTimeField(default=utcnow)
+    received_at = DateTimeField(default=clock.now)
     tag = CharField(max_length=200)
     scheme = CharField(max_length=16)
     symbology = CharField(max_length=4, default="")
@@ -45,7 +46,7 @@ class ReaderStatus(BaseModel):
 
     reader = ForeignKeyField(Reader, unique=True, backref="+", on_delete="CASCADE")
     stats = TextField(default="{}")
-    updated_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=clock.now)
     rejected_total = IntegerField(default=0)
 
     class Meta:

@@ -1,7 +1,8 @@
 """Handovers (交接单), the flow sheet (流程单), media loans and alerts."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, utcnow
+from .. import clock
+from .base import BaseModel
 from .items import Item
 from .logs import Event, Reader
 from .people import Person, User
@@ -18,7 +19,7 @@ class Handover(BaseModel):
     location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
     status = CharField(max_length=16, default="draft")  # draft | confirmed | cancelled
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=clock.now)
     from_confirmed_at = DateTimeField(null=True)
     to_confirmed_at = DateTimeField(null=True)
     note = TextField(default="")
@@ -33,7 +34,7 @@ class HandoverLine(BaseModel):
     condition = CharField(max_length=200, default="")
     pages = IntegerField(null=True)
     note = TextField(default="")
-    scanned_at = DateTimeField(default=utcnow)
+    scanned_at = DateTimeField(default=clock.now)
 
     class Meta:
         table_name = "handover_line"
@@ -46,7 +47,7 @@ class ProcessStep(BaseModel):
     device = ForeignKeyField(Item, null=True, backref="+", on_delete="RESTRICT")
     operator = ForeignKeyField(Person, null=True, backref="steps", on_delete="RESTRICT")
     quantity = IntegerField(null=True)
-    at = DateTimeField(default=utcnow, index=True)
+    at = DateTimeField(default=clock.now, index=True)
     event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
     note = TextField(default="")
 
@@ -58,7 +59,7 @@ class MediaLoan(BaseModel):
     item = ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
     borrower = ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
     reason = TextField(default="")
-    starts_at = DateTimeField(default=utcnow)
+    starts_at = DateTimeField(default=clock.now)
     due_at = DateTimeField(null=True)
     returned_at = DateTimeField(null=True)
     issued_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
@@ -81,7 +82,7 @@ class Alert(BaseModel):
     dedupe_key = CharField(max_length=120, null=True, unique=True)
     message = TextField(default="")
     data = TextField(default="{}")
-    opened_at = DateTimeField(default=utcnow, index=True)
+    opened_at = DateTimeField(default=clock.now, index=True)
     acknowledged_at = DateTimeField(null=True)
     acknowledged_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
     ack_note = TextField(default="")

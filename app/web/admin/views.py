@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, prefetch
 
-from app.custody import accounts, places, settings
+from app.custody import accounts, clock, places, settings
 from app.custody.errors import CustodyError
-from app.custody.models import Location, Person, User, UserRole, utcnow
+from app.custody.models import Location, Person, User, UserRole
 from app.security import require
 from app.web.helpers import client_ip, flash_error
 
@@ -39,7 +39,7 @@ def _no_store(response):
 
 @bp.context_processor
 def _now():
-    return {"now_utc": utcnow()}
+    return {"now_utc": clock.now()}
 
 
 # ---------------------------------------------------------------- users and roles

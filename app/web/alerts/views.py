@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody import board as boardq
-from app.custody import nightrule
+from app.custody import clock, nightrule
 from app.custody.errors import CustodyError
-from app.custody.models import Location, Person, Site, utcnow
+from app.custody.models import Location, Person, Site
 from app.custody.report import night_report, out_through_days, unreturned_per_night
 from app.i18n import site_timezone, translate_error
 from app.security import can, require
@@ -211,7 +211,7 @@ def _night_arg(site: Site) -> date:
             return date.fromisoformat(value)
         except ValueError:
             flash(_("Not a date (YYYY-MM-DD): %(value)s", value=value), "error")
-    return nightrule.night_for_moment(site, utcnow())
+    return nightrule.night_for_moment(site, clock.now())
 
 
 @bp.route("/report")
@@ -283,6 +283,6 @@ def settings():
         status = 422
     preview = None
     if status == 200:
-        preview = nightrule.night_of(site, nightrule.night_for_moment(site, utcnow()))
+        preview = nightrule.night_of(site, nightrule.night_for_moment(site, clock.now()))
     return render_template("alerts/settings.html", form=form, site=site, weekdays=nightrule.WEEKDAYS,
                            WEEKDAY_NAMES=WEEKDAY_NAMES, preview=preview), status

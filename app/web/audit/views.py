@@ -10,7 +10,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from peewee import JOIN, fn
 
-from app.custody import seal
+from app.custody import clock, seal
 from app.custody.codes import normalize_scan
 from app.custody.models import AuditLog, Event, Item, Location, LogHead, Person, Reader, User
 from app.db import db
@@ -302,7 +302,7 @@ def _as_datetime(value) -> datetime:
 
 
 def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return clock.now().strftime("%Y%m%d-%H%M%S")
 
 
 @bp.route("/events.csv")

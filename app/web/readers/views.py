@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import doors
+from app.custody import clock, doors
 from app.custody.errors import CustodyError
-from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus, utcnow
+from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
 from app.security import require
 from app.web.helpers import client_ip, flash_error
 
@@ -30,7 +30,7 @@ def _form() -> ReaderForm:
 
 
 def _page(form, status=200):
-    now = utcnow()
+    now = clock.now()
     readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
     health = {s.reader_id: json.loads(s.stats or "{}") for s in ReaderStatus.select()}
     rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
