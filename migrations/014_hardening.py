@@ -32,6 +32,13 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         class Meta:
             table_name = "checkpoint"
 
+    # readers: approved by the security officer before their reads change custody. Readers registered
+    # before this migration were set up under the old rules: they count as approved.
+    migrator.add_fields("reader", approved_at=pw.DateTimeField(null=True),
+                        approved_by=pw.ForeignKeyField(column_name="approved_by_id", field="id", null=True,
+                                                       model=migrator.orm["app_user"], on_delete="SET NULL"))
+    migrator.sql("UPDATE reader SET approved_at = created_at")
+
     # checkpoints are append-only like the logs (a database writer can drop this; the signatures remain)
     if isinstance(database, pw.PostgresqlDatabase):
         migrator.sql("CREATE TRIGGER checkpoint_append_only BEFORE UPDATE OR DELETE ON checkpoint "
@@ -44,5 +51,6 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     migrator.remove_model("checkpoint")
+    migrator.remove_fields("reader", "approved_at", "approved_by")
     for table in ("event", "audit_log"):
         migrator.sql(f"ALTER TABLE {table} DROP COLUMN sig")

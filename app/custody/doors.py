@@ -16,7 +16,7 @@ from app.db import db, is_sqlite, write_tx
 
 from . import alerts, audit, clock, services
 from .codes import normalize_scan
-from .errors import N_, ConflictError, CustodyError, NotFoundError, ValidationError
+from .errors import N_, ConflictError, CustodyError, NotAllowedError, NotFoundError, ValidationError
 from .models import (
     READER_MODES,
     AccessEvent,
@@ -105,7 +105,7 @@ def register_reader(name: str, *, location: Location, mode: str, protocol: str, 
                                token_prefix=prefix, settings=audit.canonical_json(settings), created_at=now)
         audit.append_audit("reader.create", user=by, target=f"reader:{name}", ip=ip, at=now,
                            detail={"location": location.code, "mode": mode, "protocol": protocol,
-                                   "settings": settings, "token": prefix})
+                                   "settings": settings, "token": prefix, "approved": False})
     return reader, secret
 
 
@@ -114,11 +114,38 @@ def rotate_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None 
     now = now or clock.now()
     secret, digest, prefix = _new_token()
     with write_tx():
-        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True).where(Reader.id == reader.id).execute()
+        # whoever holds the new token is a new device as far as custody goes: approved again before it counts
+        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True, approved_at=None,
+                      approved_by=None).where(Reader.id == reader.id).execute()
         audit.append_audit("reader.rotate_token", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
-                           detail={"token": prefix, "old": reader.token_prefix})
+                           detail={"token": prefix, "old": reader.token_prefix, "approved": False})
     reader.token_hash, reader.token_prefix, reader.is_active = digest, prefix, True
+    reader.approved_at = reader.approved_by = None
     return secret
+
+
+def approve_reader(reader: Reader, *, by, ip: str = "", now: datetime | None = None) -> Reader:
+    """The security officer approves a reader's current token: from now on its reads change custody.
+
+    Raises NotAllowedError (not a security officer), ConflictError (no token, or already approved).
+    """
+    from .permissions import allowed
+
+    now = now or clock.now()
+    if by is None or not allowed(by.roles, "readers.approve"):
+        raise NotAllowedError(N_("Only the security officer approves readers."))
+    with write_tx():
+        current = Reader.get_by_id(reader.id)
+        if current.token_hash is None:
+            raise ConflictError(N_("%(name)s has no token: issue one first."), name=reader.name)
+        if current.approved_at is not None:
+            raise ConflictError(N_("%(name)s is already approved."), name=reader.name)
+        Reader.update(approved_at=now, approved_by=by.id).where(Reader.id == reader.id).execute()
+        audit.append_audit("reader.approve", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
+                           detail={"token": current.token_prefix, "mode": current.mode,
+                                   "location": Location.get_by_id(current.location_id).code})
+    reader.approved_at, reader.approved_by = now, by
+    return reader
 
 
 def revoke_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None = None) -> None:
@@ -426,6 +453,9 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
 def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
     """Run the rule for one new read; returns (outcome, event id). Custody refusals become outcomes."""
     reader, settings, mode = ctx.reader, ctx.settings, ctx.reader.mode
+    if reader.approved_at is None:
+        # stored and shown, but a device nobody approved moves no volume, opens no alarm, logs no pass
+        return "unapproved", None
     if row.kind == "departed":
         if mode == "shelf" and res.kind == "item":
             return "departure_pending", None
@@ -651,6 +681,6 @@ def get_reader(reader_id: int) -> Reader:
     return reader
 
 
-__all__ = ["ALERT_KINDS", "BatchError", "access_decision", "check_reader_heartbeats", "check_shelf_departures",
+__all__ = ["ALERT_KINDS", "BatchError", "access_decision", "approve_reader", "check_reader_heartbeats", "check_shelf_departures",
            "get_reader", "ingest", "is_online", "outside_working_hours", "reader_for_token", "register_reader",
            "revoke_token", "rotate_token", "run_checks"]

@@ -18,7 +18,6 @@ docs/threat-model.md says what this does and does not protect against.
 """
 import base64
 import hashlib
-import os
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass

@@ -30,9 +30,16 @@ class Reader(BaseModel):
     last_seq = BigIntegerField(default=0)
     last_heartbeat_at = DateTimeField(null=True)
     created_at = DateTimeField(default=clock.now)
+    # a new reader, or one given a new token, changes no custody until the security officer approves it
+    approved_at = DateTimeField(null=True)
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         table_name = "reader"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class LogHead(BaseModel):
