@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.alerts import bp as alerts_bp
     from .web.audit import bp as audit_bp
     from .web.auth import bp as auth_bp
+    from .web.completion import bp as completion_bp
     from .web.custody import bp as custody_bp
     from .web.imports import bp as imports_bp
     from .web.labels import bp as labels_bp
@@ -50,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.scanning import bp as scanning_bp
 
     for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp, readers_bp,
-               scanning_bp):
+               scanning_bp, completion_bp):
         app.register_blueprint(bp)
 
     from .cli import register

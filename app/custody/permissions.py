@@ -37,6 +37,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "export.read": ("auditor",),
     # door passes, raw reader reads, unknown tags
     "doors.view": ("security_officer", "supervisor", "auditor"),
+    # inspections, playback checks, the special security acceptance (the bundle itself: export.read)
+    "inspections.view": ("security_officer", "supervisor", "auditor"),
+    "inspections.record": ("security_officer", "supervisor"),
+    "inspections.settings": ("security_officer",),
+    "completion.view": ("security_officer", "auditor"),
 }.items()}
 
 

@@ -19,6 +19,8 @@ SKIP_METHODS = {"HEAD", "OPTIONS"}
 # POST routes an auditor may use: their own session and account, nothing else in the app
 OWN_ACCOUNT_POSTS = {"auth.logout", "auth.change_password", "auth.create_token", "auth.revoke_token",
                      "auth.set_language", "auth.login"}
+# POST routes that only read data: the auditor starts the completion bundle's export (a file, no data changed)
+AUDITOR_READ_POSTS = {"completion.start_bundle"}
 
 
 def sample_value(converter):
@@ -138,6 +140,10 @@ def test_auditor_reads_every_page_and_is_refused_every_post(app, client, site, l
                 assert call(client, "POST", url, token).status_code in (401, 403), f"auditor may POST {url}"
                 continue
             own.add(endpoint)
+            continue
+        if endpoint in AUDITOR_READ_POSTS:
+            assert allowed({"auditor"}, permission) and not any(
+                allowed({r}, permission) for r in ROLES if r != "auditor"), endpoint
             continue
         assert call(client, "POST", url, token).status_code == 403, f"auditor may POST {url} ({endpoint})"
     # the only writes open to every account are the account's own session and password, never data

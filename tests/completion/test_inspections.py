@@ -1,0 +1,97 @@
+"""Inspections, playback checks, video deletion and the acceptance items, against a real database."""
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from app.custody import completion, services
+from app.custody.completion.models import Inspection
+from app.custody.errors import ValidationError
+from app.custody.models import Alert, Site
+from tests import factories as f
+
+START = datetime(2027, 3, 1, 2, 0)  # the project's first day (UTC), a named instant
+
+
+@pytest.fixture
+def project(site):
+    Site.update(created_at=START).execute()
+    return {"security": f.user("security_officer"), "officer": f.person("李娜")}
+
+
+def all_ok(**notes):
+    return {check: {"result": "ok", "note": ""} for check in completion.codes.CHECKS} | notes
+
+
+def test_an_inspection_needs_every_item_and_a_follow_up_for_findings(project):
+    user, who = project["security"], project["officer"]
+    with pytest.raises(ValidationError, match="missing: Storage cabinets locked"):
+        completion.record_inspection(user=user, inspector=who, checklist={"doors": {"result": "ok"}},
+                                     now=START + timedelta(days=1))
+    finding = all_ok(port_seals={"result": "finding", "note": ""})
+    with pytest.raises(ValidationError, match="Describe the finding"):
+        completion.record_inspection(user=user, inspector=who, checklist=finding, now=START + timedelta(days=1))
+    finding["port_seals"]["note"] = "WS-02 USB seal torn"
+    with pytest.raises(ValidationError, match="follow-up"):
+        completion.record_inspection(user=user, inspector=who, checklist=finding, now=START + timedelta(days=1))
+    assert Inspection.select().count() == 0  # refusals change nothing
+    row = completion.record_inspection(user=user, inspector=who, checklist=finding, follow_up="new seal 000124",
+                                       now=START + timedelta(days=1))
+    assert row.kind == "site" and "WS-02 USB seal torn" in row.checklist
+
+
+@pytest.mark.parametrize("offset_days", [0, 365])  # now, and a year on
+def test_an_overdue_inspection_opens_one_alert_and_recording_one_resolves_it(project, offset_days):
+    base = START + timedelta(days=offset_days)
+    if offset_days:
+        Site.update(created_at=base).execute()
+    assert completion.open_overdue_alerts(base + timedelta(days=6)) is None  # weekly: not due yet
+    assert completion.open_overdue_alerts(base + timedelta(days=7, hours=1)) == "overdue: site"
+    assert completion.open_overdue_alerts(base + timedelta(days=7, hours=2)) is None  # once per due date
+    alert = Alert.get(Alert.kind == "inspection_overdue")
+    assert alert.status == "open"
+    completion.record_inspection(user=project["security"], inspector=project["officer"], checklist=all_ok(),
+                                 now=base + timedelta(days=8))
+    assert Alert.get_by_id(alert.id).status == "resolved"
+    assert completion.open_overdue_alerts(base + timedelta(days=14)) is None  # next due 7 days after the last
+    assert completion.open_overdue_alerts(base + timedelta(days=15, hours=1)) == "overdue: site"
+
+
+def test_video_may_be_marked_deleted_only_past_retention_and_when_a_playback_check_covers_it(project):
+    user, who = project["security"], project["officer"]
+    period = (START + timedelta(days=1), START + timedelta(days=2))
+    now = START + timedelta(days=100)
+    with pytest.raises(ValidationError, match="kept at least 180 days"):
+        completion.mark_video_deleted(user=user, camera="CAM-1", period_from=period[0], period_to=period[1], now=now)
+    later = START + timedelta(days=200)
+    with pytest.raises(ValidationError, match="No playback check covers CAM-1"):
+        completion.mark_video_deleted(user=user, camera="CAM-1", period_from=period[0], period_to=period[1],
+                                      now=later)
+    completion.record_playback(user=user, inspector=who, cameras="CAM-2、cam-1", period_from=START,
+                               period_to=START + timedelta(days=30), now=START + timedelta(days=31))
+    row = completion.mark_video_deleted(user=user, camera="CAM-1", period_from=period[0], period_to=period[1],
+                                        now=later)
+    assert row.check.kind == "playback"
+    with pytest.raises(ValidationError, match="No playback check covers CAM-3"):
+        completion.mark_video_deleted(user=user, camera="CAM-3", period_from=period[0], period_to=period[1],
+                                      now=later)
+
+
+def test_acceptance_is_red_for_each_missing_thing_and_green_when_done(project):
+    user, who = project["security"], project["officer"]
+    vol = f.item()
+    services.check_out(vol.code, to=f.loc("WS-01"), holder=who, actor=who)
+    now = START + timedelta(days=45)
+    with time_machine.travel(now, tick=False):
+        items = {i.code: i for i in completion.acceptance(now)}
+    assert list(items) == list(completion.codes.ACCEPTANCE_ITEMS)
+    assert not items["volumes"].ok and items["volumes"].examples[0][0] == vol.code
+    assert not items["video"].ok and items["video"].missing == 1  # nothing played back yet
+    assert not items["inspections"].ok
+    assert items["logs"].ok
+    services.return_to_storage(vol.code, to=f.loc("KF-A-01"), actor=who)
+    completion.record_playback(user=user, inspector=who, cameras="CAM-1", period_from=START - timedelta(hours=1),
+                               period_to=now - timedelta(days=10), now=now)
+    completion.record_inspection(user=user, inspector=who, checklist=all_ok(), now=now)
+    items = {i.code: i for i in completion.acceptance(now)}
+    assert all(items[c].ok for c in ("volumes", "video", "inspections", "logs")), items
