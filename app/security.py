@@ -60,10 +60,33 @@ def can(permission: str) -> bool:
     return current_user.is_authenticated and allowed(current_user.roles, permission)
 
 
+SESSION_VERSION_KEY = "_sv"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = User.get_or_none(User.id == int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    user = User.get_or_none(User.id == int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+    if user is None or not user.is_active:
+        return None
+    # every session carries the account's session version from its login: logout, a password or role
+    # change, disabling and the administrator's "end sessions" move it on, and this cookie is then refused
+    if session.get(SESSION_VERSION_KEY) != user.session_version:
+        session.clear()
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log the user in on this (fresh) session, stamped with the account's session version."""
+    from flask_login import login_user
+
+    login_user(user)
+    session[SESSION_VERSION_KEY] = user.session_version
+
+
+def restamp_session(user: User) -> None:
+    """Keep this session after the account's version moved on (the user changed their own password here)."""
+    session[SESSION_VERSION_KEY] = user.session_version
 
 
 def _authenticate_bearer() -> None:

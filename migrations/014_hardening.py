@@ -32,6 +32,11 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         class Meta:
             table_name = "checkpoint"
 
+    # every session of an account carries the account's session version: logout, a password or role change,
+    # disabling the account and the administrator's "end sessions" bump it, and the old cookies stop working
+    migrator.sql("ALTER TABLE app_user ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+    migrator.orm["app_user"]._meta.add_field("session_version", pw.IntegerField(default=0))
+
     # readers: approved by the security officer before their reads change custody. Readers registered
     # before this migration were set up under the old rules: they count as approved.
     migrator.add_fields("reader", approved_at=pw.DateTimeField(null=True),
@@ -51,6 +56,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
     migrator.remove_model("checkpoint")
+    migrator.sql("ALTER TABLE app_user DROP COLUMN session_version")
     migrator.remove_fields("reader", "approved_at", "approved_by")
     for table in ("event", "audit_log"):
         migrator.sql(f"ALTER TABLE {table} DROP COLUMN sig")

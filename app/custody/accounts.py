@@ -96,10 +96,35 @@ def set_roles(user: User, roles, *, by: User | None, ip: str = "", now: datetime
         UserRole.delete().where(UserRole.user == user).execute()
         for role in sorted(roles):
             UserRole.create(user=user, role=role)
+        _bump_sessions(user)  # a session opened under the old roles ends
         audit.append_audit("user.roles", user=by, target=f"user:{user.username}",
                            detail={"before": before, "after": sorted(roles)}, ip=ip, at=now)
     user.forget_roles()
     return user
+
+
+def _bump_sessions(user: User) -> int:
+    """Move the account's session version on (caller holds the transaction): its sessions end."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+    user.session_version = User.select(User.session_version).where(User.id == user.id).scalar()
+    return user.session_version
+
+
+def end_sessions(user: User, *, by: User | None, ip: str = "", now: datetime | None = None,
+                 reason: str = "admin") -> int:
+    """End every session of an account at once; returns the account's new session version.
+
+    reason "logout": the account's own logout (not logged); "admin": the administrator's "end sessions"
+    (logged; raises NotAllowedError for anyone else).
+    """
+    now = now or clock.now()
+    if reason != "logout":
+        _ensure_admin(by)
+    with write_tx():
+        version = _bump_sessions(user)
+        if reason != "logout":
+            audit.append_audit("user.end_sessions", user=by, target=f"user:{user.username}", ip=ip, at=now)
+    return version
 
 
 def set_active(user: User, active: bool, *, by: User | None, ip: str = "", now: datetime | None = None) -> User:
@@ -110,6 +135,8 @@ def set_active(user: User, active: bool, *, by: User | None, ip: str = "", now: 
         raise NotAllowedError(N_("Nobody can disable their own account."))
     with write_tx():
         User.update(is_active=active).where(User.id == user.id).execute()
+        if not active:
+            _bump_sessions(user)
         audit.append_audit("user.enable" if active else "user.disable", user=by,
                            target=f"user:{user.username}", ip=ip, at=now)
     user.is_active = active
@@ -126,6 +153,7 @@ def set_password(user: User, password: str, *, by: User | None, must_change: boo
     with write_tx():
         User.update(password_hash=hash_password(password), must_change_password=must_change,
                     failed_logins=0, locked_until=None).where(User.id == user.id).execute()
+        _bump_sessions(user)
         audit.append_audit("user.password", user=by, target=f"user:{user.username}",
                            detail={"reset": by is None or by.id != user.id}, ip=ip, at=now)
 

@@ -222,6 +222,11 @@ def parse_time(value) -> datetime | None:
     return moment
 
 
+# how far ahead of the server's clock a read may be dated (the readers' clocks drift; NTP keeps them within
+# seconds): a read further in the future is refused, so nobody can pre-date custody (docs/security.md)
+CLOCK_SKEW = timedelta(minutes=2)
+
+
 def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     """Check every row; raises BatchError listing each bad row (index, seq, field, message)."""
     if not isinstance(events, list):
@@ -229,7 +234,7 @@ def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     if len(events) > MAX_BATCH:
         raise ValidationError(N_("At most %(n)s events per batch."), n=MAX_BATCH)
     rows, errors, seen = [], [], set()
-    latest = now + timedelta(days=1)
+    latest = now + CLOCK_SKEW
 
     def bad(index, row, fieldname, message, **params):
         seq = row.get("seq") if isinstance(row, dict) else None
@@ -301,7 +306,7 @@ def _resolve_all(rows: list[ReadIn]) -> dict[tuple[str, str], Resolved]:
         person_ids = {p for _t, i, p in bound if p and not i}
         # only the columns the rules read: building full rows is most of a batch's Python time
         items = {i.id: i for i in Item.select(Item.id, Item.code, Item.kind, Item.state, Item.location,
-                                              Item.holder).where(Item.id.in_(item_ids))} if item_ids else {}
+                                              Item.holder, Item.state_since).where(Item.id.in_(item_ids))} if item_ids else {}
         people = {p.id: p for p in Person.select(Person.id, Person.name, Person.badge_code, Person.badge_status,
                                                  Person.valid_from, Person.valid_until)
                   .where(Person.id.in_(person_ids))} if person_ids else {}
@@ -450,6 +455,11 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
                          note=f"{reader.name}")
 
 
+def _is_late(item: Item, row: ReadIn) -> bool:
+    """A read from before the item's current state began: applying it would put history out of order."""
+    return item.state_since is not None and row.read_at < item.state_since
+
+
 def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
     """Run the rule for one new read; returns (outcome, event id). Custody refusals become outcomes."""
     reader, settings, mode = ctx.reader, ctx.settings, ctx.reader.mode
@@ -472,6 +482,13 @@ def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         return "ignored", None
     item = res.item
     try:
+        if mode in ("internal_door", "shelf", "station") and _is_late(item, row):
+            if mode == "shelf" and item.location_id == reader.location_id and item.state == "in_storage":
+                return "present", None
+            intended = "return" if mode == "shelf" else (settings.get("action") or "move")
+            event = services.record_late_read(item.code, intended=intended, read_at=row.read_at,
+                                              location=ctx.location, reader=reader, now=ctx.now)
+            return "late", event.id
         if mode == "perimeter_door":
             if item.kind in ("volume", "media"):
                 return _exit_alarm(ctx, row, item), None

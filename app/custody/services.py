@@ -158,6 +158,25 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
                        client_id=client_id)
 
 
+def record_late_read(code: str, *, intended: str, read_at: datetime, location: Location | None, reader=None,
+                     via: str = "reader", now: datetime | None = None) -> Event:
+    """Log a read older than the item's current state (a spooled read that arrived late), changing nothing.
+
+    The event is dated on arrival (so the log and every "where was it at …" stay in time order) and
+    carries the real read time; the item's state, place and holder stay as the later events left them.
+    Raises ItemNotFound.
+    """
+    now = now or clock.now()
+    with write_tx():
+        item = _item(code)
+        data = audit.canonical_json({"late": True, "read_at": read_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+                                     "intended": intended, "seen_at": location.code if location else None})
+        return audit.append_event(
+            at=now, kind="late_read", item=item, actor=None, user=None, holder=item.holder_id,
+            src=item.location_id, dst=item.location_id, reader=reader, via=via, state=item.state,
+            note="", data=data, client_id=None)
+
+
 def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Location | None = None, user=None,
               via: str = "web", reader=None, now: datetime | None = None, note: str = "",
               client_id: str | None = None) -> Event:

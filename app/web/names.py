@@ -10,6 +10,7 @@ EVENT_KIND_NAMES = {
     "check_out": _l("Checked out"), "return": _l("Returned to storage"), "move": _l("Moved"),
     "hand_over": _l("Handed over"), "quarantine": _l("Quarantined"), "release": _l("Released from quarantine"),
     "damage": _l("Damage recorded"), "undo": _l("Undone"),
+    "late_read": _l("Late read (not applied)"),
 }
 ROLE_NAMES = {
     "operator": _l("Operator"), "archivist": _l("Archivist"), "supervisor": _l("Supervisor"),

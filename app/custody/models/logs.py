@@ -80,6 +80,33 @@ class Event(BaseModel):
         table_name = "event"
         indexes = ((("item", "id"), False),)
 
+    @property
+    def details(self) -> dict:
+        """The event's data as a dict (empty when there is none or it is unreadable)."""
+        import json
+
+        try:
+            value = json.loads(self.data or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def late_read_at(self):
+        """When a late read was really read (the event itself is dated on arrival), or None."""
+        from datetime import datetime
+
+        raw = self.details.get("read_at") if self.kind == "late_read" else None
+        try:
+            return datetime.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def arrived_late(self) -> bool:
+        """Recorded more than a minute after it happened (a spooled read, a late read)."""
+        return self.recorded_at is not None and self.at is not None and (self.recorded_at - self.at).total_seconds() > 60
+
 
 class AuditLog(BaseModel):
     """Administrative actions (accounts, roles, settings, readers, locations, logins)."""
