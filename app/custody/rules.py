@@ -86,3 +86,14 @@ def ensure_may_return(item, actor, roles) -> None:
     if RECEIVING_ROLES.intersection(roles):
         return
     raise NotYoursError(code=item.code, holder=item.holder.name if item.holder else "?")
+
+
+def ensure_may_move(item, actor, roles) -> None:
+    """Raise NotYoursToMoveError when a login moves or hands on an item another person holds without the
+    holder, archivist or supervisor role (the same rule as returns); roles=None: no login acts."""
+    from .errors import NotYoursToMoveError
+
+    try:
+        ensure_may_return(item, actor, roles)
+    except NotYoursError:
+        raise NotYoursToMoveError(code=item.code, holder=item.holder.name if item.holder else "?") from None

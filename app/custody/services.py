@@ -148,6 +148,7 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        rules.ensure_may_move(item, actor, _login_roles(user))
         rules.ensure_can_go(item, to)
         new_holder = item.holder if holder is KEEP else holder
         if new_holder is not None and new_holder.id != item.holder_id:
@@ -193,6 +194,7 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
         rules.ensure_movable(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
+        rules.ensure_may_move(item, actor, _login_roles(user))
         if item.holder_id == to_person.id and (to is None or to.id == item.location_id):
             raise ConflictError(N_("%(code)s is already held by %(holder)s."), code=item.code,
                                 holder=to_person.name)
