@@ -47,11 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.custody import bp as custody_bp
     from .web.imports import bp as imports_bp
     from .web.labels import bp as labels_bp
+    from .web.media import bp as media_bp
     from .web.readers import bp as readers_bp
     from .web.scanning import bp as scanning_bp
 
     for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp, readers_bp,
-               scanning_bp, completion_bp):
+               scanning_bp, media_bp, completion_bp):
         app.register_blueprint(bp)
 
     from .cli import register

@@ -9,7 +9,7 @@ import json
 import logging
 import os
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from app.db import write_tx
@@ -81,7 +81,9 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
                 ImportJob.update(rows_done=done, rows_total=total).where(ImportJob.id == job_id).execute()
         if now - marks["file"] >= FILE_EVERY or done == total:
             marks["file"] = now
-            _write_progress(progress_file, {"phase": phase, "done": done, "total": total})
+            # the moment of this sign of life, from the one clock (not the file's mtime: another clock)
+            _write_progress(progress_file, {"phase": phase, "done": done, "total": total,
+                                            "at": clock.now().isoformat()})
 
     def committed(result: ImportResult) -> None:
         _finish(job_id, result, "done")
@@ -120,11 +122,9 @@ def fail_if_stale(job: ImportJob, progress_file: Path | None, *, stale_after: fl
         return job
     now = now or clock.now()
     beats = [job.started_at or job.created_at]
-    if progress_file is not None:
-        try:
-            beats.append(datetime.fromtimestamp(progress_file.stat().st_mtime, UTC).replace(tzinfo=None))
-        except OSError:
-            pass
+    live = read_progress(progress_file) or {}
+    if live.get("at"):
+        beats.append(datetime.fromisoformat(live["at"]))
     if (now - max(beats)).total_seconds() < stale_after:
         return job
     result = ImportResult(kind=job.kind, filename=job.filename)

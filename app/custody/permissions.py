@@ -37,6 +37,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "export.read": ("auditor",),
     # door passes, raw reader reads, unknown tags
     "doors.view": ("security_officer", "supervisor", "auditor"),
+    # the media register (app/custody/media): the security officer registers and ends, the keeper
+    # (an archivist or the security officer) lends, takes back and counts; supervisors request unsealings
+    "media.view": ("archivist", "supervisor", "security_officer", "auditor"),
+    "media.register": ("security_officer",),
+    "media.lend": ("archivist", "security_officer"),
+    # the borrower signs a return with their own login (never the auditor, who changes nothing)
+    "media.confirm": STAFF + ("security_officer",),
+    "media.count": ("archivist", "security_officer"),
+    "media.unseal": ("supervisor", "archivist", "security_officer"),
+    "media.approve": ("archivist", "security_officer"),
+    "media.repair": ("security_officer",),
+    "media.dispose": ("security_officer",),
+    "media.settings": ("security_officer",),
     # inspections, playback checks, the special security acceptance (the bundle itself: export.read)
     "inspections.view": ("security_officer", "supervisor", "auditor"),
     "inspections.record": ("security_officer", "supervisor"),

@@ -1,6 +1,6 @@
 """The alert board, its feed, the report, the settings page and the API, through the test client."""
 import json
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pypdfium2 as pdfium
 import pytest
@@ -12,10 +12,7 @@ from app.db import db
 from tests import factories
 from tests.conftest import csrf_token
 
-from .helpers import out, person, site
-
-NIGHT = date(2026, 11, 16)
-CUTOFF = datetime(2026, 11, 16, 10, 30)
+from .helpers import CUTOFF, NIGHT, out, person, site
 
 
 @pytest.fixture
@@ -170,10 +167,10 @@ def test_api_lists_filters_and_resolves(app, client, login, night):
 
 def test_overnight_report_on_screen_and_as_pdf(client, login, night):
     login("supervisor")
-    page = client.get("/alerts/report?night=2026-11-16").get_data(as_text=True)
+    page = client.get(f"/alerts/report?night={NIGHT}").get_data(as_text=True)
     assert all(code in page for code in night["volumes"]) and "王五" in page
     client.post("/lang/zh_CN", data={"csrf_token": csrf_token(client, "/"), "next": "/"})
-    response = client.get("/alerts/report.pdf?night=2026-11-16")
+    response = client.get(f"/alerts/report.pdf?night={NIGHT}")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     pdf = pdfium.PdfDocument(response.data)
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))

@@ -2,7 +2,7 @@
 reload; the nav count follows."""
 import os
 import threading
-from datetime import date, datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from app.custody import alerts
 from app.custody.sweep import sweep_night
 from tests import factories
 
-from .helpers import out, person, site
+from .helpers import CUTOFF, NIGHT, out, person, site
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,8 +23,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 def served(app, database):
     s = site()
     who = person("赵六")
-    out(factories.item(), who, datetime(2026, 11, 16, 8, 0))
-    sweep_night(s, date(2026, 11, 16), now=datetime(2026, 11, 16, 11, 0))
+    out(factories.item(), who, CUTOFF - timedelta(hours=2, minutes=30))
+    sweep_night(s, NIGHT, now=CUTOFF + timedelta(minutes=30))
     user = factories.user("supervisor")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,7 +1,7 @@
 """The nightly sweep, called directly: what is out at the cutoff, from the log, once per item and night."""
 import json
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -11,11 +11,10 @@ from app.custody.nightrule import due_nights, night_of
 from app.custody.sweep import run_due_sweeps, states_at, sweep_night
 from app.db import db
 from tests import factories
+from tests.clock import TEST_NOW, at
 
-from .helpers import back, out, person, site
+from .helpers import CUTOFF, NIGHT, back, out, person, site
 
-NIGHT = date(2026, 11, 16)  # a Monday; Asia/Shanghai 18:30 = 10:30 UTC
-CUTOFF = datetime(2026, 11, 16, 10, 30)
 ON_TIME = CUTOFF + timedelta(minutes=30)  # cutoff + grace
 
 
@@ -36,8 +35,8 @@ def test_volume_in_storage_opens_nothing_and_volume_out_opens_one_alert(database
     assert alert.item_id == taken.id and alert.status == "open" and alert.night == NIGHT
     assert data["code"] == taken.code and data["archive_no"] == "J012-WS·2019-Y-0007"
     assert data["holder"] == "张三" and data["location"] == "Workstation 1"
-    assert data["last_kind"] == "check_out" and data["last_at"] == "2026-11-16T07:30:00"
-    assert alert.dedupe_key == f"overnight:2026-11-16:{taken.id}"
+    assert data["last_kind"] == "check_out" and data["last_at"] == (CUTOFF - timedelta(hours=3)).isoformat()
+    assert alert.dedupe_key == f"overnight:{NIGHT.isoformat()}:{taken.id}"
     assert not Alert.select().where(Alert.item == stays.id).exists()
 
 
@@ -62,7 +61,7 @@ def test_returned_a_minute_after_the_cutoff_is_on_record_as_returned_late(databa
     [alert] = overnight()
     assert alert.status == "resolved" and alert.is_auto_resolved
     assert alert.resolved_at == CUTOFF + timedelta(minutes=1)
-    assert json.loads(alert.data)["returned_at"] == "2026-11-16T10:31:00"
+    assert json.loads(alert.data)["returned_at"] == (CUTOFF + timedelta(minutes=1)).isoformat()
 
 
 def test_return_after_the_sweep_resolves_the_alert_automatically(database):
@@ -136,7 +135,7 @@ def test_quarantined_volume_gets_no_overnight_alert_but_is_counted(database):
 
 
 def test_holiday_night_continues_the_open_alert_and_flags_new_ones(database):
-    s = site(holidays=json.dumps(["2026-11-17"]))
+    s = site(holidays=json.dumps([(NIGHT + timedelta(days=1)).isoformat()]))
     who = person()
     left, taken_on_holiday = factories.item(), factories.item()
     out(left, who, CUTOFF - timedelta(hours=2))
@@ -151,7 +150,7 @@ def test_holiday_night_continues_the_open_alert_and_flags_new_ones(database):
 
 
 def test_site_can_skip_nights_after_a_nonworking_day(database):
-    s = site(holidays=json.dumps(["2026-11-17"]), sweep_nonworking=False)
+    s = site(holidays=json.dumps([(NIGHT + timedelta(days=1)).isoformat()]), sweep_nonworking=False)
     who = person()
     out(factories.item(), who, CUTOFF)
     report = sweep_night(s, NIGHT + timedelta(days=1), now=ON_TIME + timedelta(days=1))
@@ -159,25 +158,39 @@ def test_site_can_skip_nights_after_a_nonworking_day(database):
     assert SweepRun.get().status == "skipped"
 
 
-@pytest.mark.parametrize("night, cutoff_utc", [
-    (date(2026, 3, 28), datetime(2026, 3, 28, 17, 30)),  # CET, +1
-    (date(2026, 3, 29), datetime(2026, 3, 29, 16, 30)),  # CEST from that morning, +2
-    (date(2026, 10, 24), datetime(2026, 10, 24, 16, 30)),
-    (date(2026, 10, 25), datetime(2026, 10, 25, 17, 30)),  # back to CET
-])
-def test_cutoff_follows_daylight_saving(database, night, cutoff_utc):
-    s = site(tz="Europe/Berlin")
-    assert night_of(s, night).cutoff_at == cutoff_utc
+def last_sunday(year: int, month: int) -> date:
+    """The last Sunday of the month: Europe's clocks change on it (March forward, October back)."""
+    day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    return day - timedelta(days=(day.weekday() + 1) % 7)
 
 
-def test_dst_night_decides_by_the_local_cutoff(database):
+# the changes of the suite's year and of the next one (a year ahead of TEST_NOW)
+DST_YEARS = (TEST_NOW.year, TEST_NOW.year + 1)
+
+
+@pytest.mark.parametrize("year", DST_YEARS)
+def test_cutoff_follows_daylight_saving(database, year):
     s = site(tz="Europe/Berlin")
-    who = person()
-    v = factories.item()
-    out(v, who, datetime(2026, 3, 29, 12, 0))
-    # 16:45 UTC is 18:45 CEST: a quarter of an hour late (with the winter offset it would look on time)
-    back(v, who, datetime(2026, 3, 29, 16, 45))
-    report = sweep_night(s, date(2026, 3, 29), now=datetime(2026, 3, 29, 17, 0))
+    spring, autumn = last_sunday(year, 3), last_sunday(year, 10)
+    one_day = timedelta(days=1)
+    assert night_of(s, spring - one_day).cutoff_at == datetime.combine(spring - one_day, time(17, 30))  # CET, +1
+    assert night_of(s, spring).cutoff_at == datetime.combine(spring, time(16, 30))  # CEST from that morning, +2
+    assert night_of(s, autumn - one_day).cutoff_at == datetime.combine(autumn - one_day, time(16, 30))
+    assert night_of(s, autumn).cutoff_at == datetime.combine(autumn, time(17, 30))  # back to CET
+
+
+@pytest.mark.parametrize("year", DST_YEARS)
+def test_dst_night_decides_by_the_local_cutoff(database, year):
+    spring = last_sunday(year, 3)
+    with at(datetime.combine(spring, time(19, 0))):  # the scheduler's sweep, that evening
+        site(tz="Europe/Berlin", created=datetime(year - 1, 1, 1))
+        who = person()
+        v = factories.item()
+        out(v, who, datetime.combine(spring, time(12, 0)))
+        # 16:45 UTC is 18:45 CEST: a quarter of an hour late (with the winter offset it would look on time)
+        back(v, who, datetime.combine(spring, time(16, 45)))
+        [report] = run_due_sweeps(lookback=0)
+    assert report.night == spring
     assert (report.unreturned, report.returned_late) == (1, 1)
     assert report.cutoff_local.strftime("%H:%M %Z") == "18:30 CEST"
 
@@ -226,11 +239,13 @@ def test_at_evaluates_an_exact_moment_without_claiming_the_night(database):
 
 
 def test_scheduler_catches_up_missed_nights_but_not_before_the_site_existed(database):
-    s = site(created=datetime(2026, 11, 13, 2, 0))
-    now = datetime(2026, 11, 16, 12, 0)
-    assert [n.night for n in due_nights(s, now, lookback=7)] == [date(2026, 11, d) for d in (13, 14, 15, 16)]
+    friday = NIGHT - timedelta(days=3)
+    s = site(created=datetime.combine(friday, time(2, 0)))  # Friday 10:00 in Shanghai
+    now = datetime.combine(NIGHT, time(12, 0))  # Monday 20:00, after the cutoff
+    nights = [friday + timedelta(days=d) for d in range(4)]
+    assert [n.night for n in due_nights(s, now, lookback=7)] == nights
     reports = run_due_sweeps(now, lookback=7)
-    assert [r.night.day for r in reports] == [13, 14, 15, 16]
+    assert [r.night for r in reports] == nights
     assert run_due_sweeps(now + timedelta(minutes=1), lookback=7) == []
 
 
@@ -306,7 +321,7 @@ def test_out_through_the_day_series_follows_the_log(database):
     s = site()
     who = person()
     a, b = factories.item(), factories.item()
-    now = datetime(2026, 11, 16, 12, 0)
+    now = datetime.combine(NIGHT, time(12, 0))
     out(a, who, now - timedelta(hours=5, minutes=30))
     out(b, who, now - timedelta(hours=3, minutes=30))
     back(a, who, now - timedelta(hours=1, minutes=30))

@@ -95,3 +95,19 @@ def test_acceptance_is_red_for_each_missing_thing_and_green_when_done(project):
     completion.record_inspection(user=user, inspector=who, checklist=all_ok(), now=now)
     items = {i.code: i for i in completion.acceptance(now)}
     assert all(items[c].ok for c in ("volumes", "video", "inspections", "logs")), items
+
+
+def test_acceptance_media_item_follows_the_media_register(project):
+    from app.custody.media import services as media
+
+    keeper = project["officer"]
+    record = media.register(category="usb_drive", serial_no="SN-0001", keeper=keeper, cabinet="KF-A-01",
+                            actor=keeper, user=project["security"], now=START)
+    items = {i.code: i for i in completion.acceptance(START + timedelta(days=1))}
+    assert not items["media"].ok and items["media"].available
+    assert items["media"].examples[0][0] == record.item.code
+    media.dispose([record.item], kind="destroyed", done_by=keeper, method="shredded",
+                  witness=f.person("见证人"), certificate_no="XH-2027-001", user=project["security"],
+                  now=START + timedelta(days=2))
+    items = {i.code: i for i in completion.acceptance(START + timedelta(days=3))}
+    assert items["media"].ok and items["media"].missing == 0

@@ -104,8 +104,8 @@ def test_after_hours_pass_is_denied(client, world):
 def test_working_hours_in_site_local_time(rsite):
     site = rsite
     site.working_hours = json.dumps({"mon": ["08:00", "18:00"]})
-    monday_9_local = datetime(2026, 11, 23, 1, 0)  # 09:00 Asia/Shanghai
-    sunday = datetime(2026, 11, 22, 2, 0)
+    monday_9_local = last_weekday(0, "09:00", "Asia/Shanghai")  # the last Monday before TEST_NOW
+    sunday = monday_9_local - timedelta(hours=23)  # 10:00 the day before
     assert not doors.outside_working_hours(monday_9_local, site)
     assert doors.outside_working_hours(monday_9_local + timedelta(hours=10), site)  # 19:00
     assert doors.outside_working_hours(sunday, site)

@@ -9,11 +9,14 @@ from app.custody.errors import NotYoursToMoveError
 from app.custody.models import Event, Item, User
 from tests import factories as f
 
-from .test_scan_api import state, world  # noqa: F401  (fixture)
+from . import test_scan_api
+from .test_scan_api import state
+
+world = test_scan_api.world  # the scan tests' fixture: an operator logged in, another one, an archivist
 
 
 @pytest.fixture
-def held_by_supervisor(world):  # noqa: F811
+def held_by_supervisor(world):
     boss = f.user("supervisor")
     services.check_out(world["vol"].code, to=f.loc("WS-02"), holder=boss.person, actor=boss.person, user=boss.id)
     return boss

@@ -1,11 +1,11 @@
 """The auditor's pages: log viewers with filters and keyset pages, chain status, CSV exports."""
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
-from app.custody import services
+from app.custody import clock, services
 from app.custody.models import AuditLog, Event
 from app.db import db, is_sqlite
 from tests import factories as f
@@ -22,7 +22,7 @@ def world(site):
     wang, li = f.person("王强"), f.person("李娜")
     v1 = f.item(archive_no="J012-WS·2019-Y-0001", title="会议纪要")
     v2 = f.item(archive_no="J012-WS·2019-Y-0002")
-    evening = datetime.combine(date.today() - timedelta(days=3), time(17, 0))
+    evening = datetime.combine(clock.now().date() - timedelta(days=3), time(17, 0))
     services.check_out(v1.code, to=f.loc("WS-01"), holder=wang, actor=li, now=evening)
     services.check_out(v2.code, to=f.loc("WS-02"), holder=li, actor=li, now=evening + timedelta(days=1))
     services.return_to_storage(v2.code, to=f.loc("KF-A-01"), actor=li, now=evening + timedelta(days=2))
@@ -84,7 +84,7 @@ def test_admin_log_filters(client, site, auditor):
     assert [AuditLog.get_by_id(i).action for i in ids(client.get("/audit/admin-log?action=user.roles"))] == \
         ["user.roles"]
     assert [AuditLog.get_by_id(i).username for i in ids(client.get("/audit/admin-log?user=root"))] == ["root"]
-    today = date.today()
+    today = clock.now().date()
     assert ids(client.get(f"/audit/admin-log?date_to={today - timedelta(days=2)}")) == []
 
 

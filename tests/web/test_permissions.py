@@ -156,3 +156,36 @@ def test_administrator_cannot_read_the_logs(app, client, site, login):
     assert audit_urls
     for endpoint, url in sorted(audit_urls):
         assert client.get(url).status_code == 403, endpoint
+
+
+# the media register (docs/media.md): who reads it, who registers, lends, counts and ends media
+MEDIA_EXPECTED = {
+    # role: (GET /media, POST /media/new, POST lend, POST count, POST dispose)
+    "operator": (403, 403, 403, 403, 403),
+    "archivist": (200, 403, 302, 302, 403),
+    "supervisor": (200, 403, 403, 403, 403),
+    "security_officer": (200, 422, 302, 302, 302),
+    "auditor": (200, 403, 403, 403, 403),
+    "administrator": (403, 403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", sorted(MEDIA_EXPECTED))
+def test_media_register_permissions_per_role(app, site, role):
+    from app.custody.media import services
+
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    medium = services.register(category="usb_drive", serial_no="PERM-1", cabinet="KF-A-01")
+    user = factories.user(role)
+    token = csrf_token(client)
+    client.post("/login", data={"username": user.username, "password": factories.PASSWORD, "csrf_token": token})
+    token = csrf_token(client, "/account")
+    got = (
+        client.get("/media/").status_code,
+        client.post("/media/new", data={"csrf_token": token, "category": "usb_drive"}).status_code,
+        client.post(f"/media/i/{medium.item.code}/lend", data={"csrf_token": token}).status_code,
+        client.post("/media/counts/1/scan", data={"csrf_token": token, "code": medium.item.code}).status_code,
+        client.post(f"/media/i/{medium.item.code}/dispose", data={"csrf_token": token}).status_code,
+    )
+    assert got == MEDIA_EXPECTED[role]

@@ -1,4 +1,4 @@
-"""Handovers (交接单), the flow sheet (流程单), media loans and alerts."""
+"""Handovers (交接单), the flow sheet (流程单) and alerts (media loans live in app/custody/media)."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
@@ -53,21 +53,6 @@ class ProcessStep(BaseModel):
 
     class Meta:
         table_name = "process_step"
-
-
-class MediaLoan(BaseModel):
-    item = ForeignKeyField(Item, backref="loans", on_delete="RESTRICT")
-    borrower = ForeignKeyField(Person, backref="loans", on_delete="RESTRICT")
-    reason = TextField(default="")
-    starts_at = DateTimeField(default=clock.now)
-    due_at = DateTimeField(null=True)
-    returned_at = DateTimeField(null=True)
-    issued_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    received_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    note = TextField(default="")
-
-    class Meta:
-        table_name = "media_loan"
 
 
 class Alert(BaseModel):
