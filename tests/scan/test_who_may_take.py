@@ -15,6 +15,11 @@ from .test_scan_api import state
 world = test_scan_api.world  # the scan tests' fixture: an operator logged in, another one, an archivist
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 @pytest.fixture
 def held_by_supervisor(world):
     boss = f.user("supervisor")
