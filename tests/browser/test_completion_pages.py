@@ -1,4 +1,7 @@
 """Inspections on a phone, and the acceptance page at desktop size, in a real browser."""
+import os
+from pathlib import Path
+
 import pytest
 
 from app.custody.completion.codes import CHECKS
@@ -8,7 +11,12 @@ from tests.browser.conftest import log_in, off_origin
 pytestmark = pytest.mark.browser
 
 
-def test_a_site_inspection_recorded_on_a_phone(browse, database, live_server):
+def shots(tmp_path) -> Path:
+    """Where screenshots go: CUSTODY_SCREENSHOT_DIR (docs/img when refreshing the docs), else the test's tmp dir."""
+    return Path(os.environ.get("CUSTODY_SCREENSHOT_DIR") or tmp_path)
+
+
+def test_a_site_inspection_recorded_on_a_phone(browse, database, live_server, tmp_path):
     f.site()
     officer = f.user("security_officer")
     page, recorded = browse(phone=True)
@@ -28,11 +36,11 @@ def test_a_site_inspection_recorded_on_a_phone(browse, database, live_server):
     assert "现场巡查已登记" in page.locator(".flash-success").inner_text()
     assert "WS-02 封条破损" in page.locator("table").first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.screenshot(path="docs/img/inspection-phone.png", full_page=False)
+    page.screenshot(path=str(shots(tmp_path) / "inspection-phone.png"), full_page=False)
     assert off_origin(recorded.urls, live_server) == []
 
 
-def test_the_acceptance_page_shows_red_items_with_what_is_missing(browse, database, live_server):
+def test_the_acceptance_page_shows_red_items_with_what_is_missing(browse, database, live_server, tmp_path):
     f.site()
     auditor = f.user("auditor")
     vol = f.item()
@@ -46,4 +54,4 @@ def test_the_acceptance_page_shows_red_items_with_what_is_missing(browse, databa
     page.click("form.lang button") if page.locator("html[lang=zh-CN]").count() else None
     text = page.locator("main").inner_text()
     assert "Not met" in text and vol.code in text and "Out of storage" in text and "· out" not in text
-    page.screenshot(path="docs/img/acceptance-desktop.png", full_page=True)
+    page.screenshot(path=str(shots(tmp_path) / "acceptance-desktop.png"), full_page=True)

@@ -177,3 +177,43 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_message(app, client, da
         assert response.status_code == 200, name
         assert "flash-error" in response.get_data(as_text=True)
     assert MediaRecord.select().count() == 0
+
+
+def test_no_media_route_answers_bad_input_with_a_500(app, client, database, people, usb):
+    from tests.web.test_permissions import routes
+
+    junk = {"category": "nope", "serial_no": "x" * 500, "due_at": "tomorrow", "starts_at": "2026-13-45T99:99",
+            "borrower": "NOBODY", "approved_by": "", "kind": "burnt", "action": "lost", "count_every_days": "many",
+            "planned_start": "soon", "planned_end": "", "code": "]C0", "cabinet": "NOWHERE", "result": "?",
+            "codes": "M99999999", "supervisor": "B0", "new_seal": "", "intact": "maybe", "checked_on": "yesterday"}
+    for user in (people["officer"], people["archivist"]):
+        _as(client, user)
+        token = csrf_token(client, "/media/")
+        for endpoint, method, url, _permission in routes(app):
+            if not endpoint.startswith("media.") and not url.startswith("/api/v1/media"):
+                continue
+            url = url.replace("/X", f"/{usb.item.code}") if "/i/" in url or "/media/X" in url else url
+            for data in ({}, junk):
+                if url.startswith("/api/"):
+                    response = client.open(url, method=method, json=data, headers={"X-CSRFToken": token})
+                else:
+                    response = client.open(url, method=method, data={**data, "csrf_token": token})
+                assert response.status_code < 500, f"{method} {url} {data and 'junk'}"
+
+
+def test_labels_of_registered_media_print_as_for_volumes_and_scan(app, client, database, people, usb):
+    from labels import sheets
+    from tests.labels.helpers import decode, pages, slot_image, text_of
+
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    _as(client, people["officer"])
+    register = client.get("/media/").get_data(as_text=True)
+    assert f"/labels/?codes={usb.item.code}&amp;kind=media" in register
+    token = csrf_token(client, "/labels/")
+    pdf = client.post("/labels/print", data={"csrf_token": token, "codes": usb.item.code, "kind": "media",
+                                             "layout": "a4-3x8", "start": "1", "format": "pdf",
+                                             "action": "download"})
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    image = pages(pdf.data, 200)[0]
+    assert usb.item.code in decode(slot_image(image, sheets.get_sheet("a4-3x8"), 0, 200))
+    assert "SN-USB-001" in text_of(pdf.data)[0] and "USB drive" in text_of(pdf.data)[0]

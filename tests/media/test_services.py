@@ -240,3 +240,31 @@ def test_the_scheduler_job_opens_the_overdue_alert_when_the_clock_passes_the_due
     with at(t0 + timedelta(hours=4, minutes=1)):
         assert runner.tick() == [("media-checks", "1 medium_overdue")]
     assert Alert.get(Alert.kind == "medium_overdue").opened_at >= t0 + timedelta(hours=4)
+
+
+def test_racing_loans_of_one_medium_leave_one_loan(database, people, usb):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.db import db
+
+    borrowers = [factories.person(f"借用人{n}") for n in range(6)]
+    services.update_settings(borrower_roles=[], borrower_badges=",".join(b.badge_code for b in borrowers),
+                             count_every_days=30)
+    barrier = threading.Barrier(len(borrowers))
+
+    def lend_as(borrower):
+        db.connect(reuse_if_open=True)
+        try:
+            barrier.wait(timeout=60)
+            return _lend(usb, people, borrower=borrower)
+        except services.OnLoanError as err:
+            return err
+        finally:
+            db.close()
+
+    with ThreadPoolExecutor(len(borrowers)) as pool:
+        outcomes = [f.result(timeout=60) for f in [pool.submit(lend_as, b) for b in borrowers]]
+    assert sum(isinstance(o, MediaLoan) for o in outcomes) == 1
+    assert sum(isinstance(o, services.OnLoanError) for o in outcomes) == len(borrowers) - 1
+    assert MediaLoan.select().count() == 1 and audit.verify_chain("event").ok

@@ -10,9 +10,17 @@ from peewee import fn
 
 from app.db import write_tx
 
-from .. import alerts, audit, clock, rules
+from .. import alerts, audit, clock, rules, statements
 from ..codes import format_code, normalize_scan
-from ..errors import N_, ConflictError, CustodyError, NotAllowedError, NotFoundError, ValidationError
+from ..errors import (
+    N_,
+    ConflictError,
+    CustodyError,
+    ItemNotFound,
+    NotAllowedError,
+    NotFoundError,
+    ValidationError,
+)
 from ..models import CODE_PREFIX, Alert, Item, Location, Person, User, UserRole
 from ..services import _ensure_badge_active, _record
 from . import codes
@@ -112,6 +120,16 @@ def record_of(item_or_code) -> MediaRecord:
         raise NotRegisteredError(code=item.code)
     record.item = item
     return record
+
+
+def locked_record(item_or_code) -> MediaRecord:
+    """record_of, with the item's row locked on PostgreSQL (the core's lock order: item first), so two
+    racing writers (two loans of one medium) see each other; raises ItemNotFound, NotRegisteredError."""
+    code = item_or_code.code if isinstance(item_or_code, Item) else normalize_scan(item_or_code)
+    item = statements.item_by_code(code)
+    if item is None:
+        raise ItemNotFound(code=code)
+    return record_of(item)
 
 
 def _user_id(user):
@@ -272,7 +290,7 @@ def lend(item, *, borrower, reason: str, due_at: datetime, approved_by, starts_a
     if due_at is None or due_at <= starts_at:
         raise ValidationError(N_("The approved time span must end after it starts."))
     with write_tx():
-        record = record_of(item)
+        record = locked_record(item)
         item = record.item
         if item.kind != "media":
             raise ValidationError(N_("Only media are lent; equipment stays in place."))
@@ -320,9 +338,10 @@ def take_back(loan, *, condition: str, action: str, actor: Person | None, user=N
         raise ValidationError(N_("Say what was done with the medium: verified, wiped or contents handed over."))
     with write_tx():
         loan = loan_of(loan)
+        record = locked_record(Item.get_by_id(loan.item_id))
+        loan = MediaLoan.get_by_id(loan.id)  # read again under the item's lock
         if loan.returned_at is not None:
             raise ConflictError(N_("This loan was already returned."))
-        record = record_of(Item.get_by_id(loan.item_id))
         item = record.item
         loan.returned_at, loan.return_condition, loan.return_action = now, condition, action
         loan.received_by, loan.keeper = _user_id(user), actor or loan.keeper
@@ -667,7 +686,7 @@ def send_for_repair(item, *, approval_ref: str, approved_by, supervisor, repaire
             or approved_by.org_kind != "archive" or supervisor.org_kind != "archive"):
         raise RepairNotApprovedError()
     with write_tx():
-        record = record_of(item)
+        record = locked_record(item)
         item = record.item
         _ensure_not_ended(record)
         if (loan := _open_loan(item)) is not None:
@@ -748,7 +767,7 @@ def dispose(items, *, kind: str, done_by, method: str = "", verification: str = 
     with write_tx():
         handover_no = _handover_number(now) if kind == "handed_over" else ""
         for one in items:
-            record = record_of(one)
+            record = locked_record(one)
             item = record.item
             if item.kind != "media":
                 raise ValidationError(N_("%(code)s is equipment: check it for residual information instead."),
