@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from . import config, db, errors, i18n, security
+from . import config, db, errors, i18n, limits, security
 from .web import names
 
 
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
                 static_folder="../static", instance_path=os.environ.get("CUSTODY_INSTANCE_PATH") or None)
     config.load_config(app, test_config)
+    limits.init_app(app)
     if int(app.config.get("PROXY_FIX", 0)):
         # behind nginx (deploy/nginx-custody.conf): trust that many proxies' X-Forwarded-For/-Proto/-Host,
         # so the logs record the client's address and redirects keep https
@@ -54,6 +55,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp, readers_bp,
                scanning_bp, media_bp, completion_bp):
         app.register_blueprint(bp)
+
+    security.init_limits(app)  # after the blueprints: it throttles the login view
 
     from .cli import register
 

@@ -136,8 +136,6 @@ def end_sessions(user_id):
     except CustodyError as err:
         flash_error(err)
         return _user_page(user, status=err.status)
-    if user.id == current_user.id:
-        return redirect(url_for("auth.login"))
     flash(_("Every session of %(name)s has ended.", name=user.username), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 

@@ -16,7 +16,10 @@ from .forms import LoginForm, PasswordForm, TokenForm
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A local path to go to after login; anything else (another host, "\\", CR/LF, control characters,
+    a path too long for a Location header) goes to the dashboard."""
+    if (target and len(target) <= 2000 and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable() and " " not in target and not urlsplit(target).netloc):
         return target
     return url_for("custody.dashboard")
 
