@@ -4,7 +4,6 @@ import os
 from flask import Flask
 
 from . import config, db, errors, i18n, limits, security
-from .web import names
 
 
 def _configure_seal(app: Flask) -> None:
@@ -37,7 +36,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    names.register(app)
 
     from .api import bp as api_bp
     from .web.admin import bp as admin_bp
@@ -46,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.auth import bp as auth_bp
     from .web.completion import bp as completion_bp
     from .web.custody import bp as custody_bp
+    from .web.handovers import bp as handovers_bp
     from .web.imports import bp as imports_bp
     from .web.labels import bp as labels_bp
     from .web.media import bp as media_bp
@@ -53,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.scanning import bp as scanning_bp
 
     for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp, readers_bp,
-               scanning_bp, media_bp, completion_bp):
+               scanning_bp, media_bp, completion_bp, handovers_bp):
         app.register_blueprint(bp)
 
     security.init_limits(app)  # after the blueprints: it throttles the login view

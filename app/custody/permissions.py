@@ -35,6 +35,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the logs
     "audit.read": ("auditor",),
     "export.read": ("auditor",),
+    # handovers (交接单): batches, both sides' scans and confirmations, the quarantine and damage registers
+    "batches.manage": ("archivist",),
+    "handovers.view": STAFF + ("security_officer", "auditor"),
+    "handovers.work": STAFF,
+    "quarantine.raise": STAFF + ("security_officer",),
+    "quarantine.release": ("security_officer",),
+    "quarantine.view": ("archivist", "supervisor", "security_officer", "auditor"),
+    "damage.record": STAFF,
+    "damage.manage": ("archivist", "supervisor"),
+    "damage.view": STAFF + ("security_officer", "auditor"),
     # door passes, raw reader reads, unknown tags
     "doors.view": ("security_officer", "supervisor", "auditor"),
     # the media register (app/custody/media): the security officer registers and ends, the keeper

@@ -75,6 +75,18 @@ class CountNotExplainedError(CustodyError):
     template = N_("Every difference must be explained before the count is closed: %(codes)s.")
 
 
+class LoanRequiredError(CustodyError):
+    code = "loan_required"
+    status = 409
+    template = N_("%(code)s is in the media register: lend it from its media page (reason, time span, approver).")
+
+
+def ensure_moved_by_loan(item: Item) -> None:
+    """Refuse a plain check-out or hand-over of a registered medium (a loan takes it out); raises LoanRequiredError."""
+    if item.kind == "media" and MediaRecord.select().where(MediaRecord.item == item.id).exists():
+        raise LoanRequiredError(code=item.code)
+
+
 def _now(now: datetime | None) -> datetime:
     return now or clock.now()
 
@@ -886,15 +898,17 @@ def check_due(now: datetime | None = None) -> dict[str, int]:
     return opened
 
 
-def _job(now: datetime) -> str | None:
+def run_checks(now: datetime) -> str | None:
+    """The scheduler job: check_due(now), said in one line (None when nothing opened)."""
     opened = check_due(now)
     return ", ".join(f"{n} {kind}" for kind, n in opened.items() if n) or None
 
 
-def _register_job() -> None:
+def register_jobs() -> None:
+    """Plug the area's checks into the scheduler (every 5 minutes); done on import."""
     from ..scheduler import register_job
 
-    register_job("media-checks", 300, _job)
+    register_job("media-checks", 300, run_checks)
 
 
-_register_job()
+register_jobs()

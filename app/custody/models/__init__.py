@@ -2,24 +2,24 @@
 # the media area owns its loans; importable from here as before (the nightly sweep reads them)
 from ..media.models import MediaLoan
 from .base import BaseModel
-from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
+from .imports import ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
-from .logs import READER_MODES, AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
+from .logs import AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .printers import PRINTER_KINDS, Printer
 from .reads import ReaderRead, ReaderStatus
-from .work import ALERT_SEVERITIES, Alert, Handover, HandoverLine, ProcessStep
+from .work import ALERT_SEVERITIES, Alert, ProcessStep
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
-              AuditLog, AccessEvent, Handover, HandoverLine, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
+              AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
               SweepRun, ReaderRead, ReaderStatus, Checkpoint]
 
 __all__ = [
-    "ALL_MODELS", "ALERT_SEVERITIES", "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
-    "LOCATION_KINDS", "PRIVILEGED_ROLES", "READER_MODES", "ROLES", "STORAGE_KINDS", "AccessEvent",
-    "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Handover", "HandoverLine", "Item",
+    "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
+    "LOCATION_KINDS", "PRIVILEGED_ROLES", "ROLES", "STORAGE_KINDS", "AccessEvent",
+    "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
     "UserRole",

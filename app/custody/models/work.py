@@ -1,44 +1,13 @@
-"""Handovers (交接单), the flow sheet (流程单) and alerts (media loans live in app/custody/media)."""
+"""The flow sheet (流程单) and alerts (handovers live in app/custody/handovers, media loans in app/custody/media)."""
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
+from ..codes import ALERT_SEVERITIES  # noqa: F401 (re-exported)
 from .base import BaseModel
 from .items import Item
 from .logs import Event, Reader
 from .people import Person, User
 from .places import Location
-
-ALERT_SEVERITIES = ("info", "warning", "critical")
-
-
-class Handover(BaseModel):
-    number = CharField(unique=True, max_length=32)
-    direction = CharField(max_length=16)  # to_service | to_archive
-    from_person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
-    to_person = ForeignKeyField(Person, null=True, backref="+", on_delete="RESTRICT")
-    location = ForeignKeyField(Location, null=True, backref="+", on_delete="RESTRICT")
-    status = CharField(max_length=16, default="draft")  # draft | confirmed | cancelled
-    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
-    created_at = DateTimeField(default=clock.now)
-    from_confirmed_at = DateTimeField(null=True)
-    to_confirmed_at = DateTimeField(null=True)
-    note = TextField(default="")
-
-    class Meta:
-        table_name = "handover"
-
-
-class HandoverLine(BaseModel):
-    handover = ForeignKeyField(Handover, backref="lines", on_delete="CASCADE")
-    item = ForeignKeyField(Item, backref="handover_lines", on_delete="RESTRICT")
-    condition = CharField(max_length=200, default="")
-    pages = IntegerField(null=True)
-    note = TextField(default="")
-    scanned_at = DateTimeField(default=clock.now)
-
-    class Meta:
-        table_name = "handover_line"
-        indexes = ((("handover", "item"), True),)
 
 
 class ProcessStep(BaseModel):
