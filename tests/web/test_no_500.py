@@ -28,9 +28,10 @@ def test_integers_beyond_64_bits_in_ids_and_paging(client, login, site):
     login("auditor")
     for url in (f"/admin/users/{BIG}", f"/labels/printers/{BIG}", f"/api/v1/alerts/{BIG}9"):
         assert client.get(url).status_code == 404, url
-    for url in (f"/audit/events?before={BIG}", f"/audit/admin-log?before={BIG}", f"/doors?before_id={BIG}"):
-        assert client.get(url).status_code in (400, 404, 422), url
-    assert client.get(f"/api/v1/alerts/new?after={BIG}").status_code < 500
+    # paging parameters: SQLite cannot bind them (a 400), PostgreSQL compares them (an empty page)
+    for url in (f"/audit/events?before={BIG}", f"/audit/admin-log?before={BIG}", f"/doors?before_id={BIG}",
+                f"/api/v1/alerts/new?after={BIG}"):
+        assert client.get(url).status_code in (200, 400, 404, 422), url
 
 
 @pytest.mark.parametrize("path", ["/api/v1/scans", "/api/v1/reader-events", "/api/v1/items/V00000001/check-out",
