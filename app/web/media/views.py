@@ -28,7 +28,6 @@ from app.custody.models import ROLES, Item, Location, Person
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import actor_person, client_ip, flash_error
-from app.web.names import ROLE_NAMES
 
 from . import bp
 from .forms import day, local_datetime, text, to_local_input
@@ -552,4 +551,4 @@ def save_settings():
 @bp.route("/settings")
 @require("media.view")
 def settings():
-    return render_template("media/settings.html", current=services.settings(), roles=ROLES, role_names=ROLE_NAMES)
+    return render_template("media/settings.html", current=services.settings(), roles=ROLES)
