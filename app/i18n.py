@@ -71,7 +71,12 @@ def translate_error(err) -> str:
 
     params = dict(err.params)
     for name in getattr(err, "translatable", ()):
-        if name in params:
+        if name in params and isinstance(params[name], tuple):
+            # a list of (code msgid, reason msgid) pairs or of msgids, shown translated and joined
+            params[name] = "; ".join(
+                f"{gettext(v[0])} ({gettext(v[1])})" if isinstance(v, tuple) else gettext(v)
+                for v in params[name])
+        elif name in params:
             params[name] = display_name(params[name])
     return gettext(err.template, **params) if params else gettext(err.template)
 

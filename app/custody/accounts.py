@@ -34,7 +34,8 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _check_password_rules(password: str) -> None:
+def check_password_rules(password: str) -> None:
+    """Raise ValidationError if the password is too short."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError(N_("The password must have at least %(n)s characters."), n=MIN_PASSWORD_LENGTH)
 
@@ -56,6 +57,16 @@ def _ensure_admin(by: User | None) -> None:
         raise NotAllowedError()
 
 
+NEEDS_APPROVAL = N_("A privileged role is granted or removed only with the approval of a second privileged "
+                    "person of another role: propose it.")
+
+
+def _ensure_no_privileged_change(by: User | None, before, after) -> None:
+    # 三员分离: a person (not the command line) never changes privileged roles alone (app.custody.people.roles)
+    if by is not None and (set(before) & PRIVILEGED_ROLES) != (set(after) & PRIVILEGED_ROLES):
+        raise NotAllowedError(NEEDS_APPROVAL)
+
+
 def create_user(username: str, password: str, roles, *, by: User | None, person: Person | None = None,
                 must_change_password: bool = False, ip: str = "", now: datetime | None = None) -> User:
     """Create a login. by=None means the command line (the machine's operator).
@@ -66,9 +77,10 @@ def create_user(username: str, password: str, roles, *, by: User | None, person:
     username = (username or "").strip()
     if not username or len(username) > 64:
         raise ValidationError(N_("Give a user name of 1 to 64 characters."))
-    _check_password_rules(password)
+    check_password_rules(password)
     roles = check_roles(roles)
     _ensure_admin(by)
+    _ensure_no_privileged_change(by, (), roles)
     with write_tx():
         if User.get_or_none(User.username == username) is not None:
             raise ConflictError(N_("The user name %(name)s is taken."), name=username)
@@ -93,6 +105,7 @@ def set_roles(user: User, roles, *, by: User | None, ip: str = "", now: datetime
         raise NotAllowedError(N_("Nobody can change their own roles."))
     with write_tx():
         before = sorted(r.role for r in UserRole.select().where(UserRole.user == user))
+        _ensure_no_privileged_change(by, before, roles)
         UserRole.delete().where(UserRole.user == user).execute()
         for role in sorted(roles):
             UserRole.create(user=user, role=role)
@@ -120,9 +133,12 @@ def set_password(user: User, password: str, *, by: User | None, must_change: boo
                  now: datetime | None = None) -> None:
     """Set a password (own, or by an administrator as a reset that must be changed)."""
     now = now or clock.now()
-    _check_password_rules(password)
+    check_password_rules(password)
     if by is not None and by.id != user.id:
         _ensure_admin(by)
+        if user.roles & PRIVILEGED_ROLES:
+            raise NotAllowedError(N_("The password of a privileged account is reset through an approval; "
+                                     "its holder then sets a new one with an enrolment code."))
     with write_tx():
         User.update(password_hash=hash_password(password), must_change_password=must_change,
                     failed_logins=0, locked_until=None).where(User.id == user.id).execute()
