@@ -4,7 +4,6 @@ import os
 from flask import Flask
 
 from . import config, db, errors, i18n, security
-from .web import names
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,7 +22,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    names.register(app)
 
     from .api import bp as api_bp
     from .web.admin import bp as admin_bp

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext
 from .custody.imports import MAX_ERRORS, run_import
 from .custody.models import User
 from .db import db
+from .i18n import translate_error
 
 
 def _default_lang() -> str:
@@ -45,11 +46,7 @@ class _Bars:
 
 
 def _translate(error) -> str:
-    params = dict(error.params)
-    for name in error.translatable:
-        if name in params:
-            params[name] = gettext(params[name])
-    return gettext(error.template, **params) if params else gettext(error.template)
+    return translate_error(error)
 
 
 def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str | None, quiet: bool) -> None:

@@ -7,6 +7,7 @@ from flask import request, session
 from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
 
+from .custody.vocab import REGISTRY, Code, Codes
 from .extensions import babel
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -65,20 +66,52 @@ def current_lang() -> str:
     return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
-def translate_error(err) -> str:
-    """A CustodyError's message in the user's language."""
-    from .web.names import display_name
+def translate(template: str, params: dict | None = None, translatable=()) -> str:
+    """A domain message (msgid + parameters) in the user's language: the one place messages are translated.
 
-    params = dict(err.params)
-    for name in getattr(err, "translatable", ()):
-        if name in params and isinstance(params[name], tuple):
-            # a list of (code msgid, reason msgid) pairs or of msgids, shown translated and joined
-            params[name] = "; ".join(
-                f"{gettext(v[0])} ({gettext(v[1])})" if isinstance(v, tuple) else gettext(v)
-                for v in params[name])
-        elif name in params:
-            params[name] = display_name(params[name])
-    return gettext(err.template, **params) if params else gettext(err.template)
+    A parameter that is a stored code (vocab.Code) is shown by its translated name; parameters named in
+    `translatable` are msgids themselves (field names) and are translated too."""
+    shown = {}
+    for name, value in (params or {}).items():
+        if isinstance(value, Code):
+            value = gettext(value.msgid)
+        elif name in translatable and isinstance(value, str):
+            value = gettext(value)
+        elif name in translatable and isinstance(value, tuple):
+            # a list of msgids, or of (name msgid, reason msgid) pairs: each translated, joined
+            value = "; ".join(f"{gettext(v[0])} ({gettext(v[1])})" if isinstance(v, tuple) else gettext(v)
+                              for v in value)
+        shown[name] = value
+    return gettext(template, **shown) if shown else gettext(template)
+
+
+def translate_error(err) -> str:
+    """A CustodyError's (or an import RowError's) message in the user's language."""
+    return translate(err.template, err.params, getattr(err, "translatable", ()))
+
+
+def code_name(codes: "Codes | str", code) -> str:
+    """A stored code's name in the user's language (`codes` is a code set or its registry name).
+
+    An unknown code is shown as it is stored (never an error: old rows may hold retired codes)."""
+    if code in (None, ""):
+        return ""
+    if isinstance(codes, str):
+        codes = REGISTRY[codes]
+    msgid = codes.msgid(code)
+    return gettext(msgid) if msgid != code or code in codes else str(code)
+
+
+def code_names(codes: "Codes | str") -> dict[str, str]:
+    """{code: translated name} for a whole set, translated once (pages that name many rows)."""
+    return dict(code_choices(codes))
+
+
+def code_choices(codes: "Codes | str") -> list[tuple[str, str]]:
+    """(code, translated name) for every code of a set, in declaration order (select boxes)."""
+    if isinstance(codes, str):
+        codes = REGISTRY[codes]
+    return [(code, gettext(msgid)) for code, msgid in codes.items()]
 
 
 def init_app(app) -> None:
@@ -86,7 +119,10 @@ def init_app(app) -> None:
     dirs = sorted(str(p) for p in TRANSLATIONS.iterdir() if p.is_dir()) if TRANSLATIONS.is_dir() else []
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(dirs) or str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=site_timezone)
-    app.jinja_env.globals.update(current_lang=current_lang, get_locale=get_locale, format_datetime=format_datetime, format_date=format_date)
+    app.jinja_env.globals.update(current_lang=current_lang, get_locale=get_locale, format_datetime=format_datetime,
+                                 format_date=format_date, code_choices=code_choices)
+    # {{ item.state|coded("item_state") }}: a stored code shown by its translated name (app/custody/vocab.py)
+    app.jinja_env.filters["coded"] = lambda code, codes: code_name(codes, code)
 
 
 def site_timezone() -> str:

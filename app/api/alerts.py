@@ -119,7 +119,7 @@ openapi.add_tag("alerts", "The supervisors' alert board: overnight, door, badge,
 openapi.add_schemas({"Alert": {"type": "object", "properties": {
     "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(board.KINDS)},
     "severity": {"type": "string", "enum": list(board.SEVERITIES)},
-    "status": {"type": "string", "enum": ["open", "acknowledged", "resolved"]},
+    "status": {"type": "string", "enum": list(board.STATUSES)},
     "night": {"type": ["string", "null"], "format": "date"},
     "item": {"type": ["object", "null"]}, "holder": {"type": ["object", "null"]},
     "location": {"type": ["object", "null"]}, "reader": {"type": ["string", "null"]},

@@ -7,6 +7,7 @@ wrong_organisation, quarantined, handover_confirmed …) and changes nothing.
 import io
 
 from flask import jsonify, request, send_file
+from flask_babel import gettext
 from flask_login import current_user
 
 from app.custody import handovers
@@ -14,6 +15,7 @@ from app.custody.handovers import pdf
 from app.custody.handovers.codes import (
     BATCH_STAGES,
     CONDITIONS,
+    DAMAGE_SOURCES,
     DAMAGE_STATUSES,
     DIFFERENCES,
     DIRECTIONS,
@@ -65,7 +67,9 @@ SECRECY_BODY = _obj((), pages={"type": "string", "maxLength": 200}, note=NOTE,
 REASON_BODY = _obj(("reason",), reason={**NOTE, "minLength": 1})
 DAMAGE_BODY = _obj(("description",), description={**NOTE, "minLength": 1},
                    pages={"type": "string", "maxLength": 200, "description": "Which pages, e.g. `3-5, 12`."},
-                   handover={**TEXT, "description": "The handover on whose check it was found."})
+                   handover={**TEXT, "description": "The handover on whose check it was found."},
+                   source={"enum": list(DAMAGE_SOURCES), "description": "Where it was recorded; default `api` "
+                                                                      "(`handover` when a handover is named)."})
 NOTE_BODY = _obj(("text",), text={**NOTE, "minLength": 1})
 REPAIR_BODY = _obj(("repaired_by", "how"), repaired_by={**TEXT, "maxLength": 100}, how={**NOTE, "minLength": 1})
 
@@ -109,14 +113,16 @@ def line_json(line, diffs=None) -> dict:
     def side(name):
         if not getattr(line, f"{name}_condition"):
             return None
-        return {"pages": getattr(line, f"{name}_pages"), "condition": getattr(line, f"{name}_condition"),
+        condition = getattr(line, f"{name}_condition")
+        return {"pages": getattr(line, f"{name}_pages"), "condition": condition,
+                "condition_name": gettext(CONDITIONS.msgid(condition)),
                 "note": getattr(line, f"{name}_note"), "at": iso(getattr(line, f"{name}_at"))}
 
     return {"code": line.item.code, "archive_no": line.item.archive_no, "title": line.item.title,
             "from": side("from"), "to": side("to"),
             "differences": diffs if diffs is not None else handovers.rules.differences(line),
             "resolution": line.resolution or None, "resolution_note": line.resolution_note or None,
-            "event_id": line.event_id}
+            "event_id": line.event_id, "side": getattr(line, "scanned_side", None)}
 
 
 def quarantine_json(record) -> dict:
@@ -262,7 +268,7 @@ def register_damage(code):
     """Register damage on a volume."""
     body = json_body(DAMAGE_BODY)
     record = handovers.register_damage(code, description=body["description"], pages=body.get("pages", ""),
-                                       source="handover" if body.get("handover") else "api",
+                                       source=body.get("source") or ("handover" if body.get("handover") else "api"),
                                        handover=body.get("handover"), via="api", **_who())
     return _created(damage_json(record), f"/api/v1/damage-records/{record.id}")
 
@@ -312,6 +318,8 @@ _STR = {"type": "string"}
 _NSTR = {"type": ["string", "null"]}
 _SIDE = {"type": ["object", "null"], "properties": {"pages": {"type": ["integer", "null"]},
                                                      "condition": {"enum": list(CONDITIONS)},
+                                                     "condition_name": {"type": "string",
+                                                                        "description": "In the caller's language."},
                                                      "note": _STR, "at": _STR}}
 openapi.add_schemas({
     "Batch": {"type": "object", "required": ["number", "counts", "volumes"], "properties": {
@@ -323,7 +331,9 @@ openapi.add_schemas({
         "code": _STR, "archive_no": _STR, "title": _STR, "from": _SIDE, "to": _SIDE,
         "differences": {"type": "array", "items": {"enum": list(DIFFERENCES)}},
         "resolution": {"type": ["string", "null"]}, "resolution_note": _NSTR,
-        "event_id": {"type": ["integer", "null"], "description": "The custody event this line's confirmation wrote."}}},
+        "event_id": {"type": ["integer", "null"], "description": "The custody event this line's confirmation wrote."},
+        "side": {"type": ["string", "null"], "enum": [*SIDES, None],
+                 "description": "On a scan's answer: the side this scan recorded."}}},
     "Handover": {"type": "object", "required": ["number", "direction", "status", "lines"], "properties": {
         "number": _STR, "direction": {"enum": list(DIRECTIONS)}, "status": {"enum": list(HANDOVER_STATUSES)},
         "batch": _NSTR, "corrects": _NSTR, "created_at": _STR,

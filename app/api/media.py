@@ -166,7 +166,7 @@ BACK_BODY = {"type": "object", "additionalProperties": False, "required": ["chec
              "properties": {"check_note": _text(2000, 1)}}
 DISPOSAL_BODY = {"type": "object", "additionalProperties": False, "required": ["codes", "kind"], "properties": {
     "codes": {"type": "array", "items": _text(100, 1), "minItems": 1, "maxItems": 500},
-    "kind": {"type": "string", "enum": [*codes.END_KINDS, "residual_check"]}, "done_by": BADGE,
+    "kind": {"type": "string", "enum": list(codes.DISPOSAL_KINDS)}, "done_by": BADGE,
     "method": _text(), "verification": _text(), "witness": BADGE, "certificate_no": _text(100),
     "receiver": BADGE, "result": {"type": "string", "enum": list(codes.RESIDUAL_RESULTS)}, "note": _text(2000)}}
 

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from app.custody import doors
 from app.custody.codes import normalize_scan
 from app.custody.models import AccessEvent, Person, Reader, ReaderRead
+from app.custody.readers.codes import ACCESS_REASONS, READ_KINDS, RESOLVED_KINDS, TAG_SCHEMES
 from app.errors import error_response
 from app.i18n import translate_error
 from app.security import public, require
@@ -125,10 +126,10 @@ openapi.add_schemas({
         "properties": {
             "seq": {"type": "integer", "minimum": 1, "description": "The reader's own increasing sequence number: "
                     "the idempotency key (each (reader, seq) is recorded once)."},
-            "kind": {"type": "string", "enum": ["read", "departed"], "default": "read",
+            "kind": {"type": "string", "enum": list(READ_KINDS), "default": "read",
                      "description": "`departed`: a shelf reader no longer sees the tag."},
             "tag": {"type": "string", "maxLength": 200, "examples": ["62E3086CED"]},
-            "scheme": {"type": "string", "enum": ["em4100", "em-decimal", "epc", "barcode"]},
+            "scheme": {"type": "string", "enum": list(TAG_SCHEMES)},
             "symbology": {"type": "string", "maxLength": 4, "description": "AIM identifier of a barcode, e.g. ]C0."},
             "read_at": {"type": "string", "format": "date-time", "description": "When the reader saw it (UTC)."},
         },
@@ -157,7 +158,7 @@ openapi.add_schemas({
         "kind": {"type": "string"}, "read_at": {"type": "string", "format": "date-time"},
         "received_at": {"type": "string", "format": "date-time"}, "tag": {"type": "string"},
         "scheme": {"type": "string"}, "symbology": {"type": "string"},
-        "resolved": {"type": "string", "enum": ["item", "person", "location", "unknown"]},
+        "resolved": {"type": "string", "enum": list(RESOLVED_KINDS)},
         "item": {"type": ["string", "null"]}, "person": {"type": ["string", "null"]},
         "badge": {"type": ["string", "null"]}, "location": {"type": ["string", "null"]},
         "outcome": {"type": "string"}, "event_id": {"type": ["integer", "null"]}}},
@@ -165,8 +166,7 @@ openapi.add_schemas({
         "id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}, "reader": {"type": "string"},
         "location": {"type": "string"}, "person": {"type": ["string", "null"]}, "badge": {"type": ["string", "null"]},
         "credential": {"type": "string"}, "direction": {"type": "string"}, "allowed": {"type": "boolean"},
-        "reason": {"type": "string", "enum": ["", "unknown_badge", "not_vetted", "suspended", "revoked", "expired",
-                                              "not_yet_valid", "after_hours"]}}},
+        "reason": {"type": "string", "enum": ["", *ACCESS_REASONS]}}},
 })
 _PAGE = [openapi.query_parameter("limit", "At most this many (1–500, default 100).", {"type": "integer"}),
          openapi.query_parameter("before_id", "Only rows older than this id (paging).", {"type": "integer"}),

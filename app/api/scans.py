@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody import groupcommit, scans, statements
-from app.custody.codes import normalize_scan
+from app.custody.codes import EVENT_KINDS, ITEM_STATES, normalize_scan
 from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import Item, Location, Person
-from app.i18n import translate_error
+from app.i18n import code_name, translate_error
 from app.security import require
-from app.web.names import EVENT_KIND_NAMES, STATE_NAMES
 
 from . import bp, openapi
 
@@ -48,7 +47,7 @@ def item_json(item: Item | None, event=None) -> dict | None:
         state, location, holder = item.state, _related(item, "location", Location), _related(item, "holder", Person)
     return {
         "code": item.code, "archive_no": item.archive_no, "title": item.title, "kind": item.kind,
-        "state": state, "state_name": str(STATE_NAMES.get(state, state)),
+        "state": state, "state_name": code_name(ITEM_STATES, state),
         "location": {"code": location.code, "name": location.name} if location is not None else None,
         "holder": {"badge": holder.badge_code, "name": holder.name} if holder is not None else None,
     }
@@ -87,7 +86,7 @@ def _said(result: scans.ScanResult, info: dict | None) -> str:
     elif kind == "undo":
         text = _("Undone: back at %(location)s (%(state)s)", location=where, state=info["state_name"])
     else:
-        text = _("%(what)s to %(location)s", what=str(EVENT_KIND_NAMES.get(kind, kind)), location=where)
+        text = _("%(what)s to %(location)s", what=code_name(EVENT_KINDS, kind), location=where)
     if result.outcome == "replayed":
         text = _("%(text)s (already recorded)", text=text)
     return text

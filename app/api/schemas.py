@@ -3,16 +3,8 @@ so the OpenAPI document describes exactly what the views return."""
 import json
 from datetime import date, datetime
 
-from app.custody.models import (
-    BADGE_STATUSES,
-    ITEM_KINDS,
-    ITEM_STATES,
-    LOCATION_KINDS,
-    Event,
-    Item,
-    Location,
-    Person,
-)
+from app.custody.codes import BADGE_STATUSES, EVENT_KINDS, ITEM_KINDS, ITEM_STATES, LOCATION_KINDS, ORG_KINDS
+from app.custody.models import Event, Item, Location, Person
 
 from . import openapi
 
@@ -119,8 +111,7 @@ openapi.add_schemas({
         "required": ["id", "kind", "at", "item", "state", "from", "to", "holder"],
         "properties": {
             "id": {"type": "integer", "description": "Position in the hash-chained custody log."},
-            "kind": {"type": "string", "enum": ["check_out", "return", "move", "hand_over", "quarantine",
-                                                "release", "damage", "undo"]},
+            "kind": {"type": "string", "enum": list(EVENT_KINDS)},
             "at": {**DATE_TIME, "description": "When it happened (UTC)."},
             "recorded_at": {**DATE_TIME, "description": "When the server stored it (UTC)."},
             "item": {"type": "string", "description": "The item's code."},
@@ -169,7 +160,7 @@ openapi.add_schemas({
         "properties": {
             "badge_code": {"type": "string"}, "name": {"type": "string"},
             "organisation": {"type": "string"},
-            "org_kind": {"type": "string", "enum": ["archive", "service"]},
+            "org_kind": {"type": "string", "enum": list(ORG_KINDS)},
             "position": {"type": "string"},
             "badge_status": {"type": "string", "enum": list(BADGE_STATUSES)},
             "badge_active": {"type": "boolean", "description": "Active and within its validity dates today."},

@@ -48,7 +48,7 @@ def check_roles(roles) -> frozenset[str]:
         raise ValidationError(N_("Unknown role: %(role)s"), role=", ".join(sorted(unknown)))
     privileged = sorted(roles & PRIVILEGED_ROLES)
     if len(privileged) > 1:
-        raise RoleSeparationError(a=privileged[0], b=privileged[1])
+        raise RoleSeparationError(a=ROLES.coded(privileged[0]), b=ROLES.coded(privileged[1]))
     return roles
 
 

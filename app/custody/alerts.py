@@ -6,6 +6,7 @@ from peewee import Case
 from app.db import write_tx
 
 from . import audit, clock
+from .codes import ALERT_KINDS, ALERT_SEVERITIES
 from .errors import N_, ConflictError, NotFoundError
 from .models import Alert
 
@@ -13,7 +14,11 @@ from .models import Alert
 def open_alert(kind: str, *, severity: str = "warning", item=None, person=None, location=None, reader=None,
                night=None, dedupe_key: str | None = None, message: str = "", data: str = "{}",
                now: datetime | None = None) -> Alert:
-    """Open an alert; with a dedupe_key an existing alert of that key is returned instead."""
+    """Open an alert; with a dedupe_key an existing alert of that key is returned instead.
+
+    Raises ValueError for a kind or severity not declared in app/custody/codes.py (a programming error)."""
+    ALERT_KINDS.check(kind)
+    ALERT_SEVERITIES.check(severity)
     now = now or clock.now()
     with write_tx():
         if dedupe_key is not None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from app.db import db, is_sqlite, write_tx
 
 from . import statements
+from .codes import AUDIT_ACTIONS, EVENT_KINDS, VIA
 from .models import AuditLog, Event, LogHead
 
 GENESIS = "0" * 64
@@ -74,13 +75,18 @@ def _append(name: str, values: dict):
 
 
 def append_event(**values) -> Event:
-    """Append one custody event (caller holds the write transaction with the state update)."""
+    """Append one custody event (caller holds the write transaction with the state update).
+
+    Raises ValueError for an event kind or a `via` not declared in app/custody/codes.py."""
+    EVENT_KINDS.check(values.get("kind"))
+    VIA.check(values.get("via") or "web")
     return _append("event", values)
 
 
 def append_audit(action: str, *, user=None, target: str = "", detail: dict | None = None,
                  ip: str = "", at: datetime) -> AuditLog:
-    """Append one administrative action to the admin log."""
+    """Append one administrative action to the admin log; raises ValueError for an undeclared action."""
+    AUDIT_ACTIONS.check(action)
     return _append("audit", {
         "at": at, "user": user, "username": user.username if user is not None else "",
         "action": action, "target": target, "detail": canonical_json(detail or {}), "ip": ip,

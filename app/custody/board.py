@@ -13,13 +13,18 @@ from peewee import JOIN, fn
 from app.db import write_tx
 
 from . import alerts, clock
+from .codes import ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES
 from .errors import N_, ConflictError, NotFoundError, ValidationError
 from .models import Alert, Item, Location, Person, Reader
+from .vocab import Codes
 
-STATUSES = ("open", "acknowledged", "resolved")
-STATUS_FILTERS = ("active", "open", "acknowledged", "resolved", "all")
-KINDS = ("overnight", "door_alarm", "badge_denied", "reader_offline", "quarantine", "damage", "medium_overdue")
-SEVERITIES = ("info", "warning", "critical")
+# the board filters by the stored codes, declared once (app/custody/codes.py)
+STATUSES = ALERT_STATUSES
+KINDS = ALERT_KINDS
+SEVERITIES = ALERT_SEVERITIES
+# the status filter: one stored status, or "active" (open + acknowledged), or all of them
+STATUS_FILTERS = Codes("alert_status_filter", active=N_("Open or acknowledged"), open=N_("Open"),
+                       acknowledged=N_("Acknowledged"), resolved=N_("Resolved"), all=N_("All"))
 MAX_BULK = 500
 
 

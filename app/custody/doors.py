@@ -18,7 +18,6 @@ from . import alerts, audit, clock, services
 from .codes import normalize_scan
 from .errors import N_, ConflictError, CustodyError, NotFoundError, ValidationError
 from .models import (
-    READER_MODES,
     AccessEvent,
     Alert,
     Event,
@@ -31,16 +30,13 @@ from .models import (
     Site,
     Tag,
 )
-from .models.reads import READ_KINDS, TAG_SCHEMES
+from .nights.codes import WEEKDAYS
+from .readers.codes import READ_KINDS, READER_MODES, STATION_ACTIONS, TAG_SCHEMES
 
 TOKEN_PREFIX = "rdr_"
 MAX_BATCH = 500
-STATION_ACTIONS = ("return_to_storage", "move", "none")
 DEFAULT_OFFLINE_SECONDS = 300
 DEFAULT_DEPARTURE_GRACE_MINUTES = 15
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# alert kinds opened here (the alert board shows them by these codes)
-ALERT_KINDS = ("access_denied", "volume_at_exit", "removed_without_checkout", "reader_offline")
 
 
 # ---------------------------------------------------------------- registration and tokens
@@ -344,7 +340,7 @@ def outside_working_hours(moment: datetime, site: Site) -> bool:
     local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(site.timezone))
     if local.date().isoformat() in holidays:
         return True
-    span = hours.get(DAYS[local.weekday()])
+    span = hours.get(WEEKDAYS.values_tuple[local.weekday()])
     if not span or len(span) != 2:
         return True
     clock = local.strftime("%H:%M")
@@ -651,6 +647,6 @@ def get_reader(reader_id: int) -> Reader:
     return reader
 
 
-__all__ = ["ALERT_KINDS", "BatchError", "access_decision", "check_reader_heartbeats", "check_shelf_departures",
+__all__ = ["BatchError", "access_decision", "check_reader_heartbeats", "check_shelf_departures",
            "get_reader", "ingest", "is_online", "outside_working_hours", "reader_for_token", "register_reader",
            "revoke_token", "rotate_token", "run_checks"]

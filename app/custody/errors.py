@@ -1,20 +1,19 @@
 """Typed refusals. Each carries a stable code, an HTTP-ish status and a translatable message.
 
 Messages are English msgids marked with N_() so the web layer can show them in the user's
-language (gettext(err.template) % err.params) while the domain stays free of Flask.
+language (app.i18n.translate) while the domain stays free of Flask. A parameter that is a stored
+code is passed as `SOME_CODES.coded(code)` and shown by its name (app/custody/vocab.py).
 """
+from .vocab import N_, english
 
-
-def N_(text: str) -> str:
-    """Mark a string for translation without translating it here."""
-    return text
+__all__ = ["N_"]  # re-exported: areas mark their messages with errors.N_ or vocab.N_
 
 
 class CustodyError(Exception):
     code = "custody_error"
     status = 400
     template = N_("The request could not be carried out.")
-    # params whose values are themselves msgids (role names, states) and get translated too
+    # params whose values are themselves msgids (field names) and get translated too
     translatable: tuple[str, ...] = ()
 
     def __init__(self, template: str | None = None, **params):
@@ -25,10 +24,7 @@ class CustodyError(Exception):
 
     @property
     def message(self) -> str:
-        try:
-            return self.template % self.params
-        except (KeyError, TypeError, ValueError):
-            return self.template
+        return english(self.template, self.params)
 
 
 class NotFoundError(CustodyError):
@@ -97,7 +93,6 @@ class RoleSeparationError(CustodyError):
     code = "role_separation"
     status = 422
     template = N_("An account cannot hold both %(a)s and %(b)s (separation of the three roles).")
-    translatable = ("a", "b")
 
 
 class LoginFailedError(CustodyError):

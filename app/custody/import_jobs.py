@@ -18,6 +18,12 @@ from . import clock
 from .errors import N_
 from .imports import ImportResult, RowError, dump_errors, run_import
 from .models import ImportJob
+from .vocab import Codes
+
+IMPORT_KINDS = Codes("import_kind", items=N_("Catalogue"), people=N_("Staff list"))
+# queued → validating → importing → done | failed (row errors, or the file could not be read)
+IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Checking"), importing=N_("Importing"),
+                        done=N_("Done"), failed=N_("Failed"))
 
 log = logging.getLogger(__name__)
 DB_EVERY = 1.0  # seconds between progress writes to the job row (validation phase)
@@ -25,7 +31,8 @@ FILE_EVERY = 0.2  # seconds between progress-file writes
 
 
 def create_job(kind: str, filename: str, *, user=None, size: int = 0, sha256: str = "") -> ImportJob:
-    """Record a queued import job for an uploaded file."""
+    """Record a queued import job for an uploaded file; raises ValueError for an unknown kind."""
+    IMPORT_KINDS.check(kind)
     with write_tx():
         return ImportJob.create(kind=kind, filename=filename[:255], created_by=user, size=size,
                                 sha256=sha256, status="queued")

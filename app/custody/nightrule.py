@@ -15,8 +15,8 @@ from app.db import write_tx
 from . import audit, clock
 from .errors import N_, ValidationError
 from .models import Site
+from .nights.codes import WEEKDAYS
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 MAX_GRACE_MINUTES = 240
 
@@ -83,7 +83,7 @@ def is_workday(site: Site, day: date) -> bool:
         return False
     if not hours:
         return True
-    return WEEKDAYS[day.weekday()] in hours
+    return WEEKDAYS.values_tuple[day.weekday()] in hours
 
 
 def to_utc(local: datetime) -> datetime:
@@ -139,10 +139,10 @@ def _norm_hours(hours: dict) -> dict[str, list[str]]:
         if not span or not any((s or "").strip() for s in span):
             continue
         if len(span) != 2 or not all((s or "").strip() for s in span):
-            raise ValidationError(N_("Give both a start and an end time for %(day)s, or neither."), day=day)
+            raise ValidationError(N_("Give both a start and an end time for %(day)s, or neither."), day=WEEKDAYS.coded(day))
         start, end = parse_hhmm(span[0]), parse_hhmm(span[1])
         if end <= start:
-            raise ValidationError(N_("Working hours for %(day)s end before they start."), day=day)
+            raise ValidationError(N_("Working hours for %(day)s end before they start."), day=WEEKDAYS.coded(day))
         out[day] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
     return out
 

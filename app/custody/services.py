@@ -4,6 +4,7 @@ Every service appends exactly one event to the custody log and updates the item'
 state (location, holder, state, since) in the same transaction; nothing else changes custody.
 Callers pass who acts (a Person, may be None for system actions) and which login recorded it.
 """
+import json
 from datetime import datetime, timedelta
 
 from app.db import is_sqlite, write_tx
@@ -91,6 +92,10 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
+            from .media.services import ensure_moved_by_loan
+
+            ensure_moved_by_loan(item)
         if item.state == "out":
             raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
                                 holder=item.holder.name if item.holder else "—")
@@ -172,6 +177,10 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
+            from .media.services import ensure_moved_by_loan
+
+            ensure_moved_by_loan(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
         if item.holder_id == to_person.id and (to is None or to.id == item.location_id):
@@ -285,6 +294,10 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
             return done
         if event.kind not in UNDOABLE_KINDS:
             raise UndoRefusedError(N_("Only a check-out, return, move or hand-over can be undone."))
+        if event.data and '"handover"' in event.data:  # custody passed on a confirmed 交接单 (app/custody/handovers)
+            raise UndoRefusedError(N_("This change was confirmed on handover %(number)s: it cannot be undone; "
+                                      "a correction is a new handover."),
+                                   number=json.loads(event.data).get("handover", "?"))
         if user_id is None or event.user_id != user_id:
             raise UndoRefusedError(N_("Only the person who recorded a scan can undo it."))
         if now - event.at > window:

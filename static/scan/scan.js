@@ -24,8 +24,13 @@
   var queue = load("queue", []);         // jobs not yet answered by the server, oldest first
   var SESSION_MS = 12 * 3600 * 1000;     // the list shows this shift's scans, not yesterday's
   var entries = load("entries", []).filter(function (e) { return !e.ts || Date.now() - e.ts < SESSION_MS; });
-  var ctx = load("context", { location: null, person: null });
   var action = load("action", "check_out");
+  var ctx = load("context", { location: null, person: null, handover: null });
+  // the handover mode: scans go to one handover list (交接单), named by its QR code or /scan?handover=…
+  var HANDOVER_RE = /(?:\/handovers\/|^)(JJ\d{8}-\d+)\/?$/i;
+  if (root.dataset.handoverStart && HANDOVER_RE.test(root.dataset.handoverStart)) {
+    ctx.handover = root.dataset.handoverStart.match(HANDOVER_RE)[1].toUpperCase(); action = "handover";
+  }
   var online = true;
 
   function newId() {
@@ -75,6 +80,8 @@
     $("ctx-location-value").textContent = l ? l.code + " · " + l.name : S.no_location;
     $("ctx-person").dataset.empty = p ? "false" : "true";
     $("ctx-person-value").textContent = p ? p.name : S.no_person;
+    var h = ctx.handover, hb = $("ctx-handover");
+    if (hb) { hb.hidden = !h; hb.dataset.empty = h ? "false" : "true"; $("ctx-handover-value").textContent = h || ""; }
   }
   function renderAction() {
     document.querySelectorAll("[data-action]").forEach(function (b) {
@@ -117,6 +124,31 @@
     var code = (raw || "").trim();
     if (!code) { show("bad", "", "", S.nothing_typed); signal("bad"); return; }
     var id = newId();
+    if (action === "damage" || action === "secrecy") {  // the registers (6.1, 6.3, 6.5): one request per volume
+      var what = "";
+      if (action === "damage") {
+        what = window.prompt(S.damage_prompt, "");
+        if (!what || !what.trim()) { input.focus(); return; }
+      }
+      queue.push({ type: action, client_id: id, code: code, what: what });
+      entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
+                     status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
+      save(); renderList(); renderQueue(); pump();
+      return;
+    }
+    if (action === "handover") {
+      var named = code.match(HANDOVER_RE);
+      if (named) {
+        ctx.handover = named[1].toUpperCase(); save(); renderContext();
+        show("info", ctx.handover, "", fmt(S.handover_set, { number: ctx.handover })); signal("info"); return;
+      }
+      if (!ctx.handover) { show("bad", code, "", S.handover_first); signal("bad"); return; }
+      queue.push({ type: "handover", client_id: id, code: code, handover: ctx.handover });
+      entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
+                     status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
+      save(); renderList(); renderQueue(); pump();
+      return;
+    }
     queue.push({ type: "scan", client_id: id, code: code, action: action });
     entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending, status: "waiting",
                    time: new Date().toLocaleTimeString(), undoable: action !== "lookup" });
@@ -146,6 +178,9 @@
       // the context is taken when the scan is first sent: a location label queued before it has been answered by then
       job.body = job.type === "undo"
         ? { scan_client_id: job.target, client_id: job.client_id }
+        : job.type === "handover" ? { code: job.code }
+        : job.type === "damage" ? { description: job.what.trim().slice(0, 2000), source: "scan" }
+        : job.type === "secrecy" ? {}
         : { code: job.code, action: job.action, client_id: job.client_id,
             location: ctx.location ? ctx.location.code : null, person: ctx.person ? ctx.person.code : null };
       save();
@@ -167,7 +202,12 @@
     if (jobs.length > 1) { pumpBatch(jobs); return; }
     busy = true;
     var job = queue[0];
-    post(job.type === "undo" ? root.dataset.undoUrl : root.dataset.scanUrl, bodyOf(job)).then(function (res) {
+    var url = job.type === "undo" ? root.dataset.undoUrl
+      : job.type === "handover" ? root.dataset.handoverUrl.replace("NUMBER", encodeURIComponent(job.handover))
+      : job.type === "damage" ? root.dataset.damageUrl.replace("CODE", encodeURIComponent(job.code))
+      : job.type === "secrecy" ? root.dataset.secrecyUrl.replace("CODE", encodeURIComponent(job.code))
+      : root.dataset.scanUrl;
+    post(url, bodyOf(job)).then(function (res) {
       return res.json().then(function (data) { return { res: res, data: data }; },
                             function () { return { res: res, data: null }; });
     }).then(function (r) {
@@ -251,6 +291,15 @@
     var code = item ? item.code : (data.code || job.code);
     var archive = item ? item.archive_no : "";
     var text = ok ? data.message : data.error.message;
+    if (job.type === "handover") {  // the handover API answers with the list's line
+      var side = ok ? data[data.side] : null;
+      archive = ok ? data.archive_no : archive;
+      if (ok) text = fmt(S.handover_recorded, { pages: side && side.pages !== null ? side.pages : "—",
+                                                condition: side ? side.condition_name : "" });
+    }
+    if (ok && (job.type === "damage" || job.type === "secrecy")) {
+      archive = data.archive_no || ""; text = job.type === "damage" ? S.damage_done : S.secrecy_done;
+    }
     if (job.type === "undo") {
       var target = entry(job.target);
       if (ok && target) { target.status = "undone"; }

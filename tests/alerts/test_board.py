@@ -17,7 +17,7 @@ from .helpers import CUTOFF, NIGHT, out, person, site
 
 @pytest.fixture
 def night(app):
-    """A site with two volumes left out overnight by 王五 and one door alarm."""
+    """A site with two volumes left out overnight by 王五 and one volume at the exit."""
     with app.app_context():
         db.connect(reuse_if_open=True)
         s = site()
@@ -26,7 +26,7 @@ def night(app):
         for v in vols:
             out(v, who, CUTOFF - timedelta(hours=2))
         sweep_night(s, NIGHT, now=CUTOFF + timedelta(minutes=30))
-        door = alerts.open_alert("door_alarm", severity="critical", location=factories.loc("DOOR-1"),
+        door = alerts.open_alert("volume_at_exit", severity="critical", location=factories.loc("DOOR-1"),
                                  message="tag passed the main door", dedupe_key="door:1")
         return {"site": s, "volumes": [v.code for v in vols], "door": door.id,
                 "overnight": [a.id for a in Alert.select().where(Alert.kind == "overnight").order_by(Alert.id)]}

@@ -55,7 +55,7 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             page.click("#sound-toggle")  # a click: browsers allow sound only after one
             assert page.get_attribute("#sound-toggle", "aria-pressed") == "true"
             beeps = int(page.evaluate("document.body.dataset.beeps || '0'"))
-            fresh = alerts.open_alert("door_alarm", severity="critical", location=factories.loc("DOOR-1"),
+            fresh = alerts.open_alert("volume_at_exit", severity="critical", location=factories.loc("DOOR-1"),
                                       message="卷 V00000001 经过大门", dedupe_key="door:browser")
             row = page.wait_for_selector(f'tr.alert-row[data-id="{fresh.id}"]', timeout=20000)
             assert "卷 V00000001 经过大门" in row.inner_text()

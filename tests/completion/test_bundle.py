@@ -23,7 +23,7 @@ def project(site, tmp_path):
         if n % 2:
             services.record_damage(vol.code, actor=op, description="封面破损, \"quoted\"\nsecond line")
         services.return_to_storage(vol.code, to=f.loc("KF-A-02"), actor=op)
-    audit.append_audit("settings.change", target="night rule", detail={"cutoff": "18:30"}, at=Event.get().at)
+    audit.append_audit("site.settings", target="night rule", detail={"cutoff": "18:30"}, at=Event.get().at)
     key_dir = tmp_path / "instance"
     signing.ensure_key(key_dir)
     return {"key_dir": key_dir, "public": signing.public_pem(key_dir)}
@@ -104,7 +104,7 @@ def test_a_tampered_row_is_refused_naming_the_file_and_row(project, tmp_path, me
     path = export(project, tmp_path)
     if member == "data/audit_log.jsonl":  # one admin row only: add some so there is a row 3 and 4
         for n in range(4):
-            audit.append_audit("settings.change", target=f"t{n}", at=Event.get().at)
+            audit.append_audit("site.settings", target=f"t{n}", at=Event.get().at)
         path = export(project, tmp_path)
     report = completion.verify_bundle(rewrite(path, member, lines_op(op)), project["public"])
     assert not report.ok

@@ -152,6 +152,8 @@ def test_refusals(people):
     again = open_handover("to_service", user=archivist)
     with pytest.raises(AlreadyHandedOverError):
         scan_line(again, inside.code, actor=archivist2.person, user=archivist2)
+    with pytest.raises(ValidationError):
+        scan_line(again, factories.item(kind="media").code, actor=archivist2.person, user=archivist2)
     services.quarantine(outside.code, actor=archivist.person, reason="密级标志")
     with pytest.raises(QuarantinedError):
         scan_line(again, outside.code, actor=archivist2.person, user=archivist2)
@@ -252,3 +254,17 @@ def test_acceptance_names_batches_not_back_open_differences_and_quarantines(peop
     assert acceptance_open(limit=1)[1] == examples[:1]
     paths = [path for path, body in bundle_documents() if body.startswith(b"%PDF")]
     assert paths == [f"handovers/{done.number}.pdf"]
+
+
+def test_a_handover_cannot_be_undone_from_the_scan_page(people):
+    from app.custody.errors import UndoRefusedError
+
+    archivist, operator = people["archivist"], people["operator"]
+    item = factories.item()
+    h = handed_over(archivist, operator, [item])
+    event = Event.get(Event.item == item.id, Event.kind == "check_out")
+    assert event.user_id == operator.id
+    with pytest.raises(UndoRefusedError) as err:
+        services.undo(event.id, user=operator, actor=operator.person)
+    assert h.number in err.value.message
+    assert Item.get_by_id(item.id).state == "out"

@@ -79,6 +79,8 @@ def test_count_page_records_scans_and_refuses_to_close_unexplained(app, client, 
     client.post(url + "/scan", data={"csrf_token": token, "code": stray.item.code})
     page = client.get(url).get_data(as_text=True)
     assert 'data-result="unexpected"' in page and 'data-result="missing"' in page
+    for result, n in {"present": 0, "on_loan": 0, "missing": 1, "unexpected": 1}.items():
+        assert f'data-tally="{result}">{n}<' in page, result
     refused = client.post(url + "/close", data={"csrf_token": token}, follow_redirects=True).get_data(as_text=True)
     assert "must be explained" in refused
     closed = client.post(url + "/close", data={"csrf_token": token, f"why-{usb.item.code}": "在库房B",

@@ -269,3 +269,17 @@ def test_racing_loans_of_one_medium_leave_one_loan(database, people, usb):
     assert sum(isinstance(o, MediaLoan) for o in outcomes) == 1
     assert sum(isinstance(o, services.OnLoanError) for o in outcomes) == len(borrowers) - 1
     assert MediaLoan.select().count() == 1 and audit.verify_chain("event").ok
+
+
+def test_a_registered_medium_leaves_only_on_a_loan(database, people, usb):
+    from app.custody import services as custody
+
+    unregistered = factories.item(kind="media")
+    custody.check_out(unregistered.code, to=factories.loc("WS-01"), holder=people["keeper"], actor=None)
+    with pytest.raises(services.LoanRequiredError) as err:
+        custody.check_out(usb.item.code, to=factories.loc("WS-01"), holder=people["keeper"], actor=None)
+    assert err.value.status == 409 and Item.get_by_id(usb.item_id).state == "in_storage"
+    _lend(usb, people)
+    with pytest.raises(services.LoanRequiredError):
+        custody.hand_over(usb.item.code, to_person=people["keeper"], actor=None)
+    assert Item.get_by_id(usb.item_id).holder_id == people["borrower"].person_id

@@ -1,4 +1,5 @@
 """The completion area's stored codes and their names, declared once."""
+from .. import codes as core
 from ..vocab import N_, Codes
 
 INSPECTION_KINDS = Codes("inspection_kind", site=N_("Site inspection"), playback=N_("Video playback check"))
@@ -16,9 +17,14 @@ CHECKS = Codes(
 CHECK_RESULTS = Codes("inspection_result", ok=N_("OK"), finding=N_("Finding"), na=N_("Not applicable"))
 
 # the alerts this area opens (the board shows and filters them by these names)
-ALERT_KINDS = Codes("completion_alert_kind", inspection_overdue=N_("Site inspection overdue"),
+ALERT_KINDS = Codes("completion_alert_kind", extends=core.ALERT_KINDS, inspection_overdue=N_("Site inspection overdue"),
                     playback_overdue=N_("Video playback check overdue"))
 OVERDUE_ALERT = {"site": "inspection_overdue", "playback": "playback_overdue"}
+# what this area writes to the admin log
+AUDIT_ACTIONS = Codes("completion_audit_action", extends=core.AUDIT_ACTIONS, **{
+    "inspection.site": N_("Site inspection recorded"), "inspection.playback": N_("Video playback check recorded"),
+    "video.deleted": N_("Video deletion recorded"), "completion.settings": N_("Inspection settings changed"),
+})
 
 # the special security acceptance (7.1): each item green or red, live
 ACCEPTANCE_ITEMS = Codes(

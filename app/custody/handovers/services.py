@@ -8,7 +8,7 @@ from datetime import datetime
 
 from peewee import JOIN, Case, fn
 
-from app.db import is_sqlite, write_tx
+from app.db import db, is_sqlite, write_tx
 
 from .. import alerts, audit, clock, services, statements
 from .. import rules as core_rules
@@ -63,7 +63,7 @@ def get_handover(number) -> Handover:
     """The handover with this number (or the Handover itself); raises HandoverNotFound."""
     if isinstance(number, Handover):
         return number
-    handover = Handover.get_or_none(Handover.number == str(number).strip().upper())
+    handover = statements.row_by(Handover, "number", str(number).strip().upper())  # every scan names it
     if handover is None:
         raise HandoverNotFound(number=number)
     return handover
@@ -274,14 +274,18 @@ def scan_line(number, code, *, actor: Person | None, user=None, side: str | None
         _ensure_open(handover)
         side = _side_of(handover, actor, side)
         item = _item(code)
-        line = HandoverLine.get_or_none((HandoverLine.handover == handover.id) & (HandoverLine.item == item.id))
+        if item.kind != "volume":  # media and devices move on loans (app/custody/media), not on a 交接单
+            raise ValidationError(N_("Only archive volumes go on a handover list: %(code)s is not a volume."),
+                                  code=item.code)
+        line = _line(handover.id, item.id)
         if side == "from":
-            if handover.batch_id is not None and not BatchItem.select().where(
-                    (BatchItem.batch == handover.batch_id) & (BatchItem.item == item.id)).exists():
+            if handover.batch_id is not None and not _in_batch(handover.batch_id, item.id):
                 raise NotInBatchError(code=item.code, batch=handover.batch.number)
             _ensure_may_hand(handover, item)
         if line is None:
-            line = HandoverLine(handover=handover.id, item=item.id)
+            line = HandoverLine(handover=handover, item=item)
+        else:
+            line.handover, line.item = handover, item  # the caller reads both: no lazy look-ups
         if pages is None:
             pages = item.pages
         setattr(line, f"{side}_pages", pages)
@@ -289,12 +293,46 @@ def scan_line(number, code, *, actor: Person | None, user=None, side: str | None
         setattr(line, f"{side}_note", (note or "").strip())
         setattr(line, f"{side}_at", now)
         line.resolution, line.resolution_note = "", ""  # a rescan is a correction: judge the line again
-        line.save()
+        if line.id is None:
+            line.save()
+        else:
+            _save_side(line, side)
         if condition in ("damaged", "pages_missing") and not DamageRecord.select().where(
                 (DamageRecord.item == item.id) & (DamageRecord.status == "open")).exists():
             register_damage(item, actor=actor, user=user, description=note, source="handover", handover=handover,
                             now=now)
+    line.scanned_side = side  # which side this scan recorded (the scan page says what it did)
     return line
+
+
+# a handover's scans are its hot path (1,000 for a 500-volume list): their look-ups are compiled once
+# (app/custody/statements.py explains why)
+_LINE_FIELDS = HandoverLine._meta.sorted_fields
+
+
+def _line(handover_id: int, item_id: int) -> HandoverLine | None:
+    sql = statements._sql(("handover_line", "by_item"), lambda: HandoverLine.select(*_LINE_FIELDS).where(
+        (HandoverLine.handover == 0) & (HandoverLine.item == 0)).sql()[0])
+    row = db.execute_sql(sql, (handover_id, item_id)).fetchone()
+    return None if row is None else statements._instance(HandoverLine, _LINE_FIELDS, row)
+
+
+def _in_batch(batch_id: int, item_id: int) -> bool:
+    sql = statements._sql(("batch_item", "exists"), lambda: BatchItem.select(BatchItem.id).where(
+        (BatchItem.batch == 0) & (BatchItem.item == 0)).sql()[0])
+    return db.execute_sql(sql, (batch_id, item_id)).fetchone() is not None
+
+
+def _save_side(line: HandoverLine, side: str) -> None:
+    fields = [getattr(HandoverLine, f"{side}_{name}") for name in ("pages", "condition", "note", "at")]
+    fields += [HandoverLine.resolution, HandoverLine.resolution_note]
+    fields.sort(key=lambda f: f._sort_key)  # the order peewee writes an UPDATE's columns in
+
+    def build():
+        return HandoverLine.update({f: f.db_value("") for f in fields}).where(HandoverLine.id == 0).sql()[0]
+
+    sql = statements._sql(("handover_line", "save", side), build)
+    db.execute_sql(sql, [f.db_value(getattr(line, f.name)) for f in fields] + [line.id])
 
 
 def outgoing_lines(handover: Handover, item_ids) -> dict[int, HandoverLine]:

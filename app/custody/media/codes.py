@@ -1,4 +1,5 @@
 """The media register's stored code sets, each declared once with its translatable names."""
+from app.custody import codes as core
 from app.custody.vocab import N_, Codes
 
 CATEGORIES = Codes(
@@ -50,13 +51,16 @@ END_KINDS = Codes(
     handed_over=N_("Handed over to the archive department"), wiped=N_("Wiped"), destroyed=N_("Destroyed"),
 )
 
+# MediaDisposal.kind: an end state, or the residual-information check of equipment
+DISPOSAL_KINDS = Codes("media_disposal_kind", **END_KINDS, residual_check=N_("Residual information checked"))
+
 RESIDUAL_RESULTS = Codes(
     "media_residual_result",
     clean=N_("No residual information"), found_wiped=N_("Residual information found and wiped"),
 )
 
 EVENT_KINDS = Codes(
-    "media_event_kind",
+    "media_event_kind", extends=core.EVENT_KINDS,
     media_register=N_("Registered in the media register"), loan=N_("Lent"), loan_return=N_("Loan returned"),
     repair_out=N_("Sent out for repair"), repair_back=N_("Back from repair"), port_unseal=N_("Port unsealed"),
     port_reseal=N_("Port re-sealed"), seal=N_("Seal registered"), dispose=N_("End of use recorded"),
@@ -64,6 +68,14 @@ EVENT_KINDS = Codes(
 )
 
 ALERT_KINDS = Codes(
-    "media_alert_kind",
+    "media_alert_kind", extends=core.ALERT_KINDS,
     unsealing_overdue=N_("Port unsealing open past its end"), media_count_due=N_("Media count due"),
+    seal_broken=N_("Seal found broken"),
 )
+# what this area writes to the admin log
+AUDIT_ACTIONS = Codes("media_audit_action", extends=core.AUDIT_ACTIONS, **{
+    "media.settings": N_("Media settings changed"), "media.loan.confirm": N_("Media loan confirmed"),
+    "media.count.close": N_("Media count closed"), "media.seal.check": N_("Seal checked"),
+    "media.unsealing.request": N_("Port unsealing requested"),
+    "media.unsealing.approve": N_("Port unsealing approved"),
+})

@@ -2,9 +2,9 @@
 # the media area owns its loans; importable from here as before (the nightly sweep reads them)
 from ..media.models import MediaLoan
 from .base import BaseModel
-from .imports import IMPORT_KINDS, IMPORT_STATUSES, ImportJob
+from .imports import ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
-from .logs import READER_MODES, AccessEvent, AuditLog, Event, LogHead, Reader
+from .logs import AccessEvent, AuditLog, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
@@ -17,8 +17,8 @@ ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reade
               SweepRun, ReaderRead, ReaderStatus]
 
 __all__ = [
-    "ALL_MODELS", "ALERT_SEVERITIES", "IMPORT_KINDS", "IMPORT_STATUSES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
-    "LOCATION_KINDS", "PRIVILEGED_ROLES", "READER_MODES", "ROLES", "STORAGE_KINDS", "AccessEvent",
+    "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
+    "LOCATION_KINDS", "PRIVILEGED_ROLES", "ROLES", "STORAGE_KINDS", "AccessEvent",
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",

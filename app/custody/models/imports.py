@@ -5,10 +5,6 @@ from .. import clock
 from .base import BaseModel
 from .people import User
 
-IMPORT_KINDS = ("items", "people")
-# queued → validating → importing → done | failed (row errors, or the file could not be read)
-IMPORT_STATUSES = ("queued", "validating", "importing", "done", "failed")
-
 
 class ImportJob(BaseModel):
     kind = CharField(max_length=16)

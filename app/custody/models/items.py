@@ -2,12 +2,11 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
+from ..codes import ITEM_KINDS, ITEM_STATES  # noqa: F401 (re-exported)
 from .base import BaseModel
 from .people import Person
 from .places import Location
 
-ITEM_KINDS = ("volume", "media", "device")
-ITEM_STATES = ("in_storage", "out", "quarantined", "retired")
 CODE_PREFIX = {"volume": "V", "media": "M", "device": "D"}
 
 

@@ -15,8 +15,6 @@ from .items import Item
 from .people import Person, User
 from .places import Location
 
-READER_MODES = ("perimeter_door", "internal_door", "shelf", "station")
-
 
 class Reader(BaseModel):
     name = CharField(unique=True, max_length=100)

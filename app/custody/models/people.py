@@ -14,12 +14,8 @@ from peewee import (
 )
 
 from .. import clock
+from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES  # noqa: F401 (re-exported)
 from .base import BaseModel
-
-BADGE_STATUSES = ("pending", "active", "suspended", "revoked")
-ROLES = ("operator", "archivist", "supervisor", "security_officer", "auditor", "administrator")
-# 三员分离: no account holds two of these
-PRIVILEGED_ROLES = frozenset({"administrator", "security_officer", "auditor"})
 
 
 class Person(BaseModel):

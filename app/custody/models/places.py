@@ -2,11 +2,8 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
+from ..codes import LOCATION_KINDS, STORAGE_KINDS  # noqa: F401 (re-exported)
 from .base import BaseModel
-
-# kind → counts as "returned to storage"
-LOCATION_KINDS = ("site", "storage", "shelf", "slot", "workroom", "workstation", "door", "office")
-STORAGE_KINDS = frozenset({"storage", "shelf", "slot"})
 
 
 class Site(BaseModel):

@@ -2,9 +2,8 @@
 from peewee import BooleanField, CharField, DateTimeField, FloatField, IntegerField
 
 from .. import clock
+from ..codes import PRINTER_KINDS  # noqa: F401 (re-exported)
 from .base import BaseModel
-
-PRINTER_KINDS = ("pdf", "zpl")
 
 
 class Printer(BaseModel):

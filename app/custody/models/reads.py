@@ -8,10 +8,6 @@ from .logs import Reader
 from .people import Person
 from .places import Location
 
-READ_KINDS = ("read", "departed")
-TAG_SCHEMES = ("em4100", "em-decimal", "epc", "barcode")
-RESOLVED_KINDS = ("item", "person", "location", "unknown")
-
 
 class ReaderRead(BaseModel):
     """What a reader saw, as it reported it, what the tag resolved to and what the rules did."""

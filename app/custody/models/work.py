@@ -2,13 +2,12 @@
 from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
+from ..codes import ALERT_SEVERITIES  # noqa: F401 (re-exported)
 from .base import BaseModel
 from .items import Item
 from .logs import Event, Reader
 from .people import Person, User
 from .places import Location
-
-ALERT_SEVERITIES = ("info", "warning", "critical")
 
 
 class ProcessStep(BaseModel):

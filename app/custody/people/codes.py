@@ -1,4 +1,5 @@
 """The people area's stored code sets, each declared once with its translatable names."""
+from app.custody import codes as core
 from app.custody.vocab import N_, Codes
 
 # what a person must have before their badge is activated (national rules 3.3, 3.8; Hunan art. 11)
@@ -46,7 +47,7 @@ STATUS_CHANGES = {"badge_activated": "active", "badge_suspended": "suspended", "
                   "left": "revoked"}
 
 ALERT_KINDS = Codes(
-    "people_alert_kind",
+    "people_alert_kind", extends=core.ALERT_KINDS,
     vetting_expiring=N_("Vetting item expiring"),
     badge_expiring=N_("Badge expiring"),
     badge_expired=N_("Badge expired and suspended"),
@@ -65,3 +66,10 @@ APPROVER_ROLES = Codes(
     "role_approver", security_officer=N_("Security officer"), auditor=N_("Auditor"),
     administrator=N_("Administrator"),
 )
+
+# what this area writes to the admin log
+AUDIT_ACTIONS = Codes("people_audit_action", extends=core.AUDIT_ACTIONS, **{
+    "people.settings": N_("Vetting settings changed"), "role.propose": N_("Privileged role change proposed"),
+    "role.approve": N_("Privileged role change approved"), "role.refuse": N_("Privileged role change refused"),
+    "user.enrol": N_("Password set with an enrolment code"), "enrol.failed": N_("Enrolment failed"),
+})

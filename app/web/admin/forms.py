@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.custody.models import LOCATION_KINDS, ROLES
-from app.web.names import LOCATION_KIND_NAMES, ROLE_NAMES
 
 
 class CheckboxesField(SelectMultipleField):
@@ -22,7 +21,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 def role_choices():
-    return [(r, ROLE_NAMES[r]) for r in ROLES]
+    return [(r, _l(name)) for r, name in ROLES.items()]
 
 
 class CreateUserForm(FlaskForm):
@@ -38,7 +37,7 @@ class RolesForm(FlaskForm):
 class LocationForm(FlaskForm):
     code = StringField(_l("Location code"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Location name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=lambda: [(k, LOCATION_KIND_NAMES[k]) for k in LOCATION_KINDS])
+    kind = SelectField(_l("Kind"), choices=lambda: [(k, _l(name)) for k, name in LOCATION_KINDS.items()])
     parent = SelectField(_l("Under"), validate_choice=False)
 
 

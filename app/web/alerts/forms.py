@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from app.custody.nightrule import WEEKDAYS
+from app.custody.nights.codes import WEEKDAYS
 
 
 class NightRuleForm(FlaskForm):

@@ -12,10 +12,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.custody.codes import ALERT_STATUSES, EVENT_KINDS
 from app.custody.nightrule import local_time
-from app.web.names import EVENT_KIND_NAMES
-
-from .names import STATUS_NAMES
+from app.i18n import code_name
 
 
 def report_font() -> str:
@@ -88,7 +87,7 @@ def _table(rows, tz, st, font):
     for r in rows:
         alert = "—"
         if r.alert is not None:
-            alert = str(STATUS_NAMES.get(r.alert.status, r.alert.status))
+            alert = code_name(ALERT_STATUSES, r.alert.status)
             if r.alert.is_auto_resolved:
                 alert += " · " + _("auto-resolved")
             if r.nights_out > 1:
@@ -99,11 +98,11 @@ def _table(rows, tz, st, font):
         if r.returned_at:
             since.append(_("returned late") + " " + _t(r.returned_at, tz))
         for e in r.since:
-            line = f"{_t(e.at, tz)} {EVENT_KIND_NAMES.get(e.kind, e.kind)}"
+            line = f"{_t(e.at, tz)} {code_name(EVENT_KINDS, e.kind)}"
             since.append(line + (f": {e.note}" if e.note else ""))
         if not since:
             since.append(_("nothing recorded: still where it was"))
-        last = f"{EVENT_KIND_NAMES.get(r.snapshot.last_kind, r.snapshot.last_kind)} {_t(r.snapshot.since, tz)}"
+        last = f"{code_name(EVENT_KINDS, r.snapshot.last_kind)} {_t(r.snapshot.since, tz)}"
         cells = [r.item.code, r.item.archive_no, r.holder.name if r.holder else "—",
                  r.location.name if r.location else "—", last, alert, "\n".join(since)]
         body.append([_wrap(c, font, w) for c, w in zip(cells, widths, strict=True)])

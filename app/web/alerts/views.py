@@ -7,18 +7,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody import board as boardq
-from app.custody import clock, nightrule
+from app.custody import clock, codes, nightrule
 from app.custody.errors import CustodyError
 from app.custody.models import Location, Person, Site
+from app.custody.nights.codes import WEEKDAYS
+from app.custody.readers.codes import ACCESS_REASONS
 from app.custody.report import night_report, out_through_days, unreturned_per_night
-from app.i18n import site_timezone, translate_error
+from app.i18n import code_names, site_timezone, translate_error
 from app.security import can, require
 from app.web.helpers import client_ip, flash_error
-from app.web.names import EVENT_KIND_NAMES, SEVERITY_NAMES
 
 from . import bp
 from .forms import NightRuleForm
-from .names import AUTO_RESOLUTIONS, KIND_NAMES, STATUS_NAMES, WEEKDAY_NAMES
 
 PAGE_SIZE = 50
 REPORT_ROWS_SHOWN = 1000  # on screen; the PDF lists every row
@@ -39,17 +39,17 @@ class _Names:
     """The display names the rows need, translated once per request (lazy strings cost per use)."""
 
     def __init__(self):
-        self.kinds = {k: str(v) for k, v in KIND_NAMES.items()}
-        self.statuses = {k: str(v) for k, v in STATUS_NAMES.items()}
-        self.severities = {k: str(v) for k, v in SEVERITY_NAMES.items()}
-        self.events = {k: str(v) for k, v in EVENT_KIND_NAMES.items()}
-        self.resolutions = {k: str(v) for k, v in AUTO_RESOLUTIONS.items()}
+        self.kinds = code_names(codes.ALERT_KINDS)
+        self.statuses = code_names(codes.ALERT_STATUSES)
+        self.severities = code_names(codes.ALERT_SEVERITIES)
+        self.events = code_names(codes.EVENT_KINDS)
+        self.resolutions = code_names(codes.AUTO_RESOLUTIONS)
+        self.reasons = code_names(ACCESS_REASONS)
         self.due = _("Due back")
 
 
 def _ctx():
-    return {"KIND_NAMES": KIND_NAMES, "STATUS_NAMES": STATUS_NAMES, "AUTO_RESOLUTIONS": AUTO_RESOLUTIONS,
-            "alert_data": boardq.data, "can_manage": can("alerts.manage"), "names": _Names()}
+    return {"alert_data": boardq.data, "can_manage": can("alerts.manage"), "names": _Names()}
 
 
 @bp.app_template_filter("local_dt")
@@ -244,7 +244,7 @@ def report_pdf():
 
 def _hours_from_form(form) -> dict:
     return {d: [getattr(form, f"{d}_start").data or "", getattr(form, f"{d}_end").data or ""]
-            for d in nightrule.WEEKDAYS}
+            for d in WEEKDAYS}
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -284,5 +284,5 @@ def settings():
     preview = None
     if status == 200:
         preview = nightrule.night_of(site, nightrule.night_for_moment(site, clock.now()))
-    return render_template("alerts/settings.html", form=form, site=site, weekdays=nightrule.WEEKDAYS,
-                           WEEKDAY_NAMES=WEEKDAY_NAMES, preview=preview), status
+    return render_template("alerts/settings.html", form=form, site=site, weekdays=WEEKDAYS,
+                           preview=preview), status

@@ -5,13 +5,13 @@ from flask_login import current_user
 from peewee import JOIN, fn
 
 from app.custody import services
-from app.custody.codes import normalize_scan
+from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.models import BADGE_STATUSES, AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.people import services as people_services
+from app.i18n import code_name
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
-from app.web.names import EVENT_KIND_NAMES
 
 from . import bp
 from .forms import CheckOutForm, DamageForm, MoveForm, ReasonForm, ReturnForm
@@ -134,7 +134,7 @@ def _act(code, key, call):
     except CustodyError as err:
         flash_error(err)
         return _item_again(code, forms, err.status)
-    flash(_("%(code)s: %(what)s.", code=event.item.code, what=EVENT_KIND_NAMES.get(event.kind, event.kind)),
+    flash(_("%(code)s: %(what)s.", code=event.item.code, what=code_name(EVENT_KINDS, event.kind)),
           "success")
     return redirect(url_for("custody.item", code=event.item.code))
 

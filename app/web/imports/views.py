@@ -17,6 +17,7 @@ from app.custody import import_jobs
 from app.custody.imports import describe_columns, imported_items, imported_people, load_errors
 from app.custody.models import ImportJob
 from app.db import db
+from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import client_ip
 
@@ -39,11 +40,7 @@ def _progress_file(job_id: int) -> Path:
 
 def translate_row_error(error) -> str:
     """A RowError's reason in the user's language."""
-    params = dict(error.params)
-    for name in error.translatable:
-        if name in params:
-            params[name] = gettext(params[name])
-    return gettext(error.template, **params) if params else gettext(error.template)
+    return translate_error(error)
 
 
 def _limit_mb() -> str:

@@ -28,7 +28,6 @@ from app.custody.models import ROLES, Item, Location, Person
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import actor_person, client_ip, flash_error
-from app.web.names import ROLE_NAMES
 
 from . import bp
 from .forms import day, local_datetime, text, to_local_input
@@ -320,7 +319,12 @@ def count(count_id):
     lines = list(MediaCountLine.select(MediaCountLine, Item).join(Item, on=(MediaCountLine.item == Item.id))
                  .where(MediaCountLine.count == row.id).order_by(MediaCountLine.id.desc()))
     diffs = services.count_differences(row) if row.status == "open" else []
-    return render_template("media/count.html", count=row, lines=lines, diffs=diffs)
+    if row.status == "open":  # the figures as they stand, before the count is closed
+        tally = {result: sum(1 for _i, r, _a in diffs if r == result) for result in codes.COUNT_RESULTS}
+        tally["present"] = sum(1 for line in lines if line.result == "present")
+    else:
+        tally = {result: getattr(row, result) for result in codes.COUNT_RESULTS}
+    return render_template("media/count.html", count=row, lines=lines, diffs=diffs, tally=tally)
 
 
 @bp.route("/counts/<int:count_id>/scan", methods=["POST"])
@@ -547,4 +551,4 @@ def save_settings():
 @bp.route("/settings")
 @require("media.view")
 def settings():
-    return render_template("media/settings.html", current=services.settings(), roles=ROLES, role_names=ROLE_NAMES)
+    return render_template("media/settings.html", current=services.settings(), roles=ROLES)

@@ -6,19 +6,13 @@ bp = Blueprint("people", __name__)
 
 @bp.record_once
 def _setup(state):
-    from app.custody.people import codes
     from app.security import add_nav
-    from app.web import names
 
     add_nav(state.app, "people.changes", _l("Personnel changes"), "people.changes", order=55)
     add_nav(state.app, "people.roles_page", _l("Role approvals"), "roles.approve", order=95)
-    alert_names = {k: _l(v) for k, v in codes.ALERT_KINDS.items()}
-    names.ALERT_KIND_NAMES.update(alert_names)
-    try:
-        from app.web.alerts import names as alert_board_names
-    except ImportError:  # pragma: no cover - the alerts area is part of the app
-        return
-    alert_board_names.KIND_NAMES.update(alert_names)
+    # the alert board and the admin log name this area's alert kinds and actions from
+    # app/custody/people/codes.py (they extend the core's sets)
+    from app.custody.people import codes  # noqa: F401
 
 
 from . import views  # noqa: E402,F401

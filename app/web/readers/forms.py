@@ -4,10 +4,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.custody.models import READER_MODES
+from app.custody.readers.codes import READER_MODES
 
-MODE_NAMES = {"perimeter_door": _l("Perimeter door"), "internal_door": _l("Internal door"),
-              "shelf": _l("Shelf"), "station": _l("Desk station")}
 PROTOCOL_NAMES = {"rdm6300": "RDM6300 (125 kHz)", "id12la": "ID-12LA / ID-20LA (125 kHz)",
                   "decimal10": _l("10-digit decimal line reader"), "barcode": _l("Serial barcode scanner"),
                   "chafon": "Chafon UHFReader18 (UHF)"}
@@ -16,7 +14,7 @@ PROTOCOL_NAMES = {"rdm6300": "RDM6300 (125 kHz)", "id12la": "ID-12LA / ID-20LA (
 class ReaderForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     location = SelectField(_l("Location"), validators=[DataRequired()])
-    mode = SelectField(_l("Mode"), choices=[SelectChoice(m, MODE_NAMES[m]) for m in READER_MODES], validators=[DataRequired()])
+    mode = SelectField(_l("Mode"), choices=[SelectChoice(m, _l(name)) for m, name in READER_MODES.items()], validators=[DataRequired()])
     protocol = SelectField(_l("Protocol"), choices=[SelectChoice(k, v) for k, v in PROTOCOL_NAMES.items()], validators=[DataRequired()])
     settings = TextAreaField(_l("Settings (JSON)"), default="{}", validators=[Length(max=2000)],
                              description=_l('Internal door: {"side_a": "KF", "side_b": "JG"}. '

@@ -13,7 +13,7 @@ from app.security import require
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
-from .forms import MODE_NAMES, PROTOCOL_NAMES, ConfirmForm, ReaderForm
+from .forms import PROTOCOL_NAMES, ConfirmForm, ReaderForm
 
 PAGE_SIZE = 100
 
@@ -36,7 +36,7 @@ def _page(form, status=200):
     rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
             for r in readers]
     return render_template("readers/readers.html", rows=rows, form=form, confirm=ConfirmForm(),
-                           MODE_NAMES=MODE_NAMES, PROTOCOL_NAMES=PROTOCOL_NAMES), status
+                           PROTOCOL_NAMES=PROTOCOL_NAMES), status
 
 
 @bp.route("/admin/readers")

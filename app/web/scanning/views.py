@@ -21,6 +21,12 @@ def scan_strings() -> dict:
         "login_again": _("Your session has ended: log in again, then the waiting scans are sent."),
         "cleared": _("Context cleared."),
         "nothing_typed": _("Scan or type a code."),
+        "handover_set": _("Handover list %(number)s: now scan its volumes."),
+        "handover_first": _("Scan the handover list's QR code first."),
+        "handover_recorded": _("On the list: %(pages)s pages, %(condition)s."),
+        "damage_prompt": _("What is damaged (and which pages)?"),
+        "damage_done": _("Damage registered."),
+        "secrecy_done": _("Quarantined: the supervisor and the security officer are alerted."),
     }
 
 

@@ -1,0 +1,1 @@
+"""Nights: the site calendar (working hours, holidays, cutoff), the nightly sweep, the board and report."""

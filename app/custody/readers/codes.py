@@ -1,0 +1,21 @@
+"""The readers area's stored codes and their names (Reader.mode, AccessEvent.reason, ReaderRead kinds)."""
+from app.custody.vocab import N_, Codes
+
+READER_MODES = Codes("reader_mode", perimeter_door=N_("Perimeter door"), internal_door=N_("Internal door"),
+                     shelf=N_("Shelf"), station=N_("Desk station"))
+# why a door pass was refused (AccessEvent.reason)
+ACCESS_REASONS = Codes(
+    "access_reason",
+    unknown_badge=N_("unknown badge"), not_vetted=N_("not vetted"), suspended=N_("suspended"),
+    revoked=N_("revoked"), expired=N_("expired"), not_yet_valid=N_("not yet valid"),
+    after_hours=N_("outside working hours"),
+)
+# what a desk station does with a volume it reads (the reader's settings)
+STATION_ACTIONS = Codes("station_action", return_to_storage=N_("Return to storage"), move=N_("Move here"),
+                        none=N_("Only record the read"))
+READ_KINDS = Codes("read_kind", read=N_("Read"), departed=N_("Left the shelf"))
+TAG_SCHEMES = Codes("tag_scheme", em4100=N_("EM4100 (125 kHz)"), **{"em-decimal": N_("EM4100, decimal")},
+                    epc=N_("UHF EPC"), barcode=N_("Barcode"))
+# what a read's tag turned out to be (ReaderRead.resolved_kind)
+RESOLVED_KINDS = Codes("resolved_kind", item=N_("Item"), person=N_("Person"), location=N_("Location"),
+                       unknown=N_("Unknown tag"))

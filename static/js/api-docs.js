@@ -1,0 +1,16 @@
+// The API reference page: Swagger UI (vendored in static/vendor/swagger-ui) renders /api/v1/openapi.json.
+// No external requests: the validator badge is off, and "Try it out" calls this server only.
+(function () {
+  "use strict";
+  var box = document.getElementById("swagger-ui");
+  window.ui = window.SwaggerUIBundle({
+    url: box.dataset.url,
+    domNode: box,
+    deepLinking: true,
+    validatorUrl: null,
+    tryItOutEnabled: false,
+    withCredentials: true,
+    presets: [window.SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout",
+  });
+})();
