@@ -170,6 +170,20 @@ def _note(row) -> str:
     return row.note
 
 
+def export_register(rows, fmt: str) -> tuple[bytes, str, str]:
+    """The register rows as CSV (UTF-8 with BOM) or PDF in the current language: (data, mimetype, filename)."""
+    headings, body = _table(rows)
+    if fmt == "csv":
+        out = io.StringIO()
+        out.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
+        writer = csv.writer(out)
+        writer.writerow(headings)
+        writer.writerows(body)
+        return out.getvalue().encode("utf-8"), "text/csv", "personnel-changes.csv"
+    pdf = table_pdf(_("Personnel change register"), headings, body, subtitle=_("%(n)s changes", n=len(body)))
+    return pdf, "application/pdf", "personnel-changes.pdf"
+
+
 @bp.route("/people/changes")
 @require("people.changes")
 def changes():
@@ -181,19 +195,8 @@ def changes():
         flash_error(err)
         filters, rows = {"kind": "", "q": "", "since": "", "until": ""}, _register_rows({})
     if fmt in ("csv", "pdf"):
-        headings, body = _table(rows)
-        if fmt == "csv":
-            out = io.StringIO()
-            out.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
-            writer = csv.writer(out)
-            writer.writerow(headings)
-            writer.writerows(body)
-            return Response(out.getvalue(), mimetype="text/csv",
-                            headers={"Content-Disposition": 'attachment; filename="personnel-changes.csv"'})
-        pdf = table_pdf(_("Personnel change register"), headings, body,
-                        subtitle=_("%(n)s changes", n=len(body)))
-        return Response(pdf, mimetype="application/pdf",
-                        headers={"Content-Disposition": 'attachment; filename="personnel-changes.pdf"'})
+        data, mimetype, filename = export_register(rows, fmt)
+        return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     return render_template("people/changes.html", rows=rows[:500], total=len(rows), filters=filters,
                            change_names=_names(codes.CHANGE_KINDS), note=_note)
 
