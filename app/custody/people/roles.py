@@ -190,7 +190,7 @@ def enrol(username: str, code: str, password: str, *, ip: str = "", now: datetim
     Raises EnrolmentFailedError (one message for every failure), ValidationError (password rules).
     """
     now = now or clock.now()
-    accounts.check_password_rules(password)
+    accounts.check_password_rules(password, (username or "").strip())
     user = User.get_or_none(User.username == (username or "").strip())
     row = Enrolment.get_or_none(Enrolment.user == user) if user is not None else None
     digest = _digest((code or "").strip().lower())
