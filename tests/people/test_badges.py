@@ -94,17 +94,17 @@ def test_suspend_reinstate_revoke_each_one_register_row(officer):
     assert kinds[-4:] == ["badge_activated", "badge_suspended", "badge_reinstated", "badge_revoked"]
 
 
-def _door_reader():
+def _door_reader(officer):
     reader, _secret = doors.register_reader("Door A", location=factories.loc("DOOR-1"), mode="perimeter_door",
                                             protocol="plain", settings={"direction": "in"})
-    return reader
+    return doors.approve_reader(reader, by=officer)
 
 
 def test_lost_badge_old_code_and_tag_denied_at_once_new_code_allowed(officer):
     who = factories.person(badge_status="pending", tag="0A1B2C3D4E")
     vet_fully(who, by=officer)
     services.activate(who, by=officer)
-    reader = _door_reader()
+    reader = _door_reader(officer)
     now = clock.now()
     old_code = who.badge_code
     doors.ingest(reader, [{"seq": 1, "tag": "0A1B2C3D4E", "scheme": "em4100", "read_at": now.isoformat()}], now=now)

@@ -72,7 +72,7 @@ def test_register_filters_and_exports(officer, client, post):
     services.activate(who)
     services.suspend(who, reason="证件过期")
     rows = client.get("/people/changes?kind=badge_suspended").get_data(as_text=True)
-    assert "证件过期" in rows and "TR" not in rows
+    assert "证件过期" in rows and "REF-identity" not in rows
     data = client.get("/people/changes?format=csv&q=周九").get_data(as_text=True)
     table = list(csv.reader(io.StringIO(data.lstrip("\ufeff"))))
     assert table[0][0] == "时间" and len(table) == 1 + 5 + 1 + 1  # header, 5 items, activated, suspended

@@ -41,8 +41,8 @@ def test_grant_needs_a_second_person_of_another_role(trio):
     assert "role.propose" in _actions() and "role.approve" in _actions()
     row = AuditLog.select().where(AuditLog.action == "role.approve").get()
     assert row.user_id == sec.id and '"proposed_by":"admin"' in row.detail.replace(" ", "")
-    roles.enrol("new_auditor", code, "a brand new secret phrase")
-    assert accounts.authenticate("new_auditor", "a brand new secret phrase").id == user.id
+    roles.enrol("new_auditor", code, "a brand new pass phrase")
+    assert accounts.authenticate("new_auditor", "a brand new pass phrase").id == user.id
 
 
 def test_administrator_cannot_grant_or_remove_alone(trio):
@@ -78,7 +78,7 @@ def test_privileged_reset_shows_the_resetter_no_secret_and_the_old_password_stop
         roles.enrol("sec", "wrong-code-here", "my own new password")
     roles.enrol("sec", code, "my own new password")
     with pytest.raises(EnrolmentFailedError):
-        roles.enrol("sec", code, "used a second time!")  # one time only
+        roles.enrol("sec", code, "used once more, again")  # one time only
     assert accounts.authenticate("sec", "my own new password").id == sec.id
 
 
@@ -128,10 +128,10 @@ def test_approver_sees_the_code_once_and_the_holder_enrols_through_the_page(trio
     bad = holder.post("/enrol", data={"username": "officer2", "code": code, "password": "short", "password2": "short",
                                       "csrf_token": csrf_token(holder, "/enrol")})
     assert bad.status_code == 422
-    ok = holder.post("/enrol", data={"username": "officer2", "code": code, "password": "officer two's secret",
-                                     "password2": "officer two's secret", "csrf_token": csrf_token(holder, "/enrol")})
+    ok = holder.post("/enrol", data={"username": "officer2", "code": code, "password": "blue whale tango 42",
+                                     "password2": "blue whale tango 42", "csrf_token": csrf_token(holder, "/enrol")})
     assert ok.status_code == 302
-    assert holder.post("/login", data={"username": "officer2", "password": "officer two's secret",
+    assert holder.post("/login", data={"username": "officer2", "password": "blue whale tango 42",
                                        "csrf_token": csrf_token(holder)}).status_code == 302
     # the auditor reads all of it in the admin log
     auditor = app.test_client()
