@@ -28,7 +28,7 @@ def test_a_workstation_label_from_the_locations_page_with_a_sheet_preview(browse
     expect(page.locator("textarea[name=codes]")).to_have_value("WS-01")
     page.locator("button[value=preview]").tap()
     expect(page.locator("h1")).to_have_text("标签预览" if locale == "zh-CN" else "Label preview")
-    page.wait_for_function("document.querySelector('.sheet-preview img').complete")
+    expect(page.locator(".sheet-preview img").first).to_have_js_property("complete", True)
     assert image_loaded(page, ".sheet-preview img")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     if locale == "zh-CN":
@@ -55,6 +55,6 @@ def test_an_item_page_links_to_its_label_and_the_preview_fills_a_desktop(browse,
     page.fill("input[name=start]", "3")
     page.locator("button[value=preview]").click()
     expect(page.locator(".preview-summary")).to_contain_text("5")
-    page.wait_for_function("document.querySelector('.sheet-preview img').complete")
+    expect(page.locator(".sheet-preview img").first).to_have_js_property("complete", True)
     assert image_loaded(page, ".sheet-preview img")
     page.screenshot(path=str(IMG / "labels-preview-desktop.png"))
