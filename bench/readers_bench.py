@@ -61,10 +61,14 @@ def prepare(db_path: str, readers: int, people: int):
             f.person(f"Person {n}", tag=tag)
             tags.append(tag)
         door = Location.get(Location.code == "DOOR-1")
-        tokens = [doors.register_reader(f"door-{i}", location=door, mode="perimeter_door", protocol="rdm6300")[1]
-                  for i in range(readers)]
-        station = doors.register_reader("desk", location=Location.get(Location.code == "WS-01"), mode="station",
-                                        protocol="rdm6300", settings={"action": "none"})[1]
+        registered = [doors.register_reader(f"door-{i}", location=door, mode="perimeter_door", protocol="rdm6300")
+                      for i in range(readers)]
+        registered.append(doors.register_reader("desk", location=Location.get(Location.code == "WS-01"),
+                                                mode="station", protocol="rdm6300", settings={"action": "none"}))
+        for reader, _secret in registered:  # approved by the security officer, as on a real site
+            f.approved(reader)
+        tokens = [secret for _reader, secret in registered[:-1]]
+        station = registered[-1][1]
         db.close()
     return tokens, station, tags
 

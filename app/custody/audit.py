@@ -68,7 +68,9 @@ def _append(name: str, values: dict):
         last_id, last_hash = head
         row_id = last_id + 1
         digest = row_hash(row_id, last_hash, values, fields)
-        row = model(id=row_id, prev_hash=last_hash, hash=digest, **values)
+        from .seal import sign_row  # seal imports this module
+
+        row = model(id=row_id, prev_hash=last_hash, hash=digest, sig=sign_row(name, row_id, digest), **values)
         statements.insert_row(row)
         statements.move_head(name, row_id, digest)
     return row

@@ -16,7 +16,7 @@ from app.db import db, is_sqlite, write_tx
 
 from . import alerts, audit, clock, services
 from .codes import normalize_scan
-from .errors import N_, ConflictError, CustodyError, NotFoundError, ValidationError
+from .errors import N_, ConflictError, CustodyError, NotAllowedError, NotFoundError, ValidationError
 from .models import (
     AccessEvent,
     Alert,
@@ -101,7 +101,7 @@ def register_reader(name: str, *, location: Location, mode: str, protocol: str, 
                                token_prefix=prefix, settings=audit.canonical_json(settings), created_at=now)
         audit.append_audit("reader.create", user=by, target=f"reader:{name}", ip=ip, at=now,
                            detail={"location": location.code, "mode": mode, "protocol": protocol,
-                                   "settings": settings, "token": prefix})
+                                   "settings": settings, "token": prefix, "approved": False})
     return reader, secret
 
 
@@ -110,11 +110,38 @@ def rotate_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None 
     now = now or clock.now()
     secret, digest, prefix = _new_token()
     with write_tx():
-        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True).where(Reader.id == reader.id).execute()
+        # whoever holds the new token is a new device as far as custody goes: approved again before it counts
+        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True, approved_at=None,
+                      approved_by=None).where(Reader.id == reader.id).execute()
         audit.append_audit("reader.rotate_token", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
-                           detail={"token": prefix, "old": reader.token_prefix})
+                           detail={"token": prefix, "old": reader.token_prefix, "approved": False})
     reader.token_hash, reader.token_prefix, reader.is_active = digest, prefix, True
+    reader.approved_at = reader.approved_by = None
     return secret
+
+
+def approve_reader(reader: Reader, *, by, ip: str = "", now: datetime | None = None) -> Reader:
+    """The security officer approves a reader's current token: from now on its reads change custody.
+
+    Raises NotAllowedError (not a security officer), ConflictError (no token, or already approved).
+    """
+    from .permissions import allowed
+
+    now = now or clock.now()
+    if by is None or not allowed(by.roles, "readers.approve"):
+        raise NotAllowedError(N_("Only the security officer approves readers."))
+    with write_tx():
+        current = Reader.get_by_id(reader.id)
+        if current.token_hash is None:
+            raise ConflictError(N_("%(name)s has no token: issue one first."), name=reader.name)
+        if current.approved_at is not None:
+            raise ConflictError(N_("%(name)s is already approved."), name=reader.name)
+        Reader.update(approved_at=now, approved_by=by.id).where(Reader.id == reader.id).execute()
+        audit.append_audit("reader.approve", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
+                           detail={"token": current.token_prefix, "mode": current.mode,
+                                   "location": Location.get_by_id(current.location_id).code})
+    reader.approved_at, reader.approved_by = now, by
+    return reader
 
 
 def revoke_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None = None) -> None:
@@ -191,6 +218,11 @@ def parse_time(value) -> datetime | None:
     return moment
 
 
+# how far ahead of the server's clock a read may be dated (the readers' clocks drift; NTP keeps them within
+# seconds): a read further in the future is refused, so nobody can pre-date custody (docs/security.md)
+CLOCK_SKEW = timedelta(minutes=2)
+
+
 def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     """Check every row; raises BatchError listing each bad row (index, seq, field, message)."""
     if not isinstance(events, list):
@@ -198,7 +230,7 @@ def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     if len(events) > MAX_BATCH:
         raise ValidationError(N_("At most %(n)s events per batch."), n=MAX_BATCH)
     rows, errors, seen = [], [], set()
-    latest = now + timedelta(days=1)
+    latest = now + CLOCK_SKEW
 
     def bad(index, row, fieldname, message, **params):
         seq = row.get("seq") if isinstance(row, dict) else None
@@ -270,7 +302,7 @@ def _resolve_all(rows: list[ReadIn]) -> dict[tuple[str, str], Resolved]:
         person_ids = {p for _t, i, p in bound if p and not i}
         # only the columns the rules read: building full rows is most of a batch's Python time
         items = {i.id: i for i in Item.select(Item.id, Item.code, Item.kind, Item.state, Item.location,
-                                              Item.holder).where(Item.id.in_(item_ids))} if item_ids else {}
+                                              Item.holder, Item.state_since).where(Item.id.in_(item_ids))} if item_ids else {}
         people = {p.id: p for p in Person.select(Person.id, Person.name, Person.badge_code, Person.badge_status,
                                                  Person.valid_from, Person.valid_until)
                   .where(Person.id.in_(person_ids))} if person_ids else {}
@@ -419,9 +451,17 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
                          note=f"{reader.name}")
 
 
+def _is_late(item: Item, row: ReadIn) -> bool:
+    """A read from before the item's current state began: applying it would put history out of order."""
+    return item.state_since is not None and row.read_at < item.state_since
+
+
 def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
     """Run the rule for one new read; returns (outcome, event id). Custody refusals become outcomes."""
     reader, settings, mode = ctx.reader, ctx.settings, ctx.reader.mode
+    if reader.approved_at is None:
+        # stored and shown, but a device nobody approved moves no volume, opens no alarm, logs no pass
+        return "unapproved", None
     if row.kind == "departed":
         if mode == "shelf" and res.kind == "item":
             return "departure_pending", None
@@ -438,6 +478,13 @@ def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         return "ignored", None
     item = res.item
     try:
+        if mode in ("internal_door", "shelf", "station") and _is_late(item, row):
+            if mode == "shelf" and item.location_id == reader.location_id and item.state == "in_storage":
+                return "present", None
+            intended = "return" if mode == "shelf" else (settings.get("action") or "move")
+            event = services.record_late_read(item.code, intended=intended, read_at=row.read_at,
+                                              location=ctx.location, reader=reader, now=ctx.now)
+            return "late", event.id
         if mode == "perimeter_door":
             if item.kind in ("volume", "media"):
                 return _exit_alarm(ctx, row, item), None
@@ -647,6 +694,6 @@ def get_reader(reader_id: int) -> Reader:
     return reader
 
 
-__all__ = ["BatchError", "access_decision", "check_reader_heartbeats", "check_shelf_departures",
+__all__ = ["BatchError", "access_decision", "approve_reader", "check_reader_heartbeats", "check_shelf_departures",
            "get_reader", "ingest", "is_online", "outside_working_hours", "reader_for_token", "register_reader",
            "revoke_token", "rotate_token", "run_checks"]

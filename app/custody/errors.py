@@ -108,6 +108,16 @@ class NotYoursError(CustodyError):
     template = N_("%(code)s is held by %(holder)s: only they, an archivist or a supervisor can return it.")
 
 
+class IdempotencyKeyReusedError(CustodyError):
+    code = "idempotency_key_reused"
+    status = 422
+    template = N_("This idempotency key was already used for a different request (on %(code)s).")
+
+
+class NotYoursToMoveError(NotYoursError):
+    template = N_("%(code)s is held by %(holder)s: only they, an archivist or a supervisor can move it or hand it on.")
+
+
 class UndoRefusedError(CustodyError):
     code = "undo_refused"
     status = 409

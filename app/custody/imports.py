@@ -31,13 +31,18 @@ from peewee import IntegrityError, fn
 
 from app.db import db, is_sqlite, write_tx
 
-from . import audit, clock
+from . import audit, clock, rules
 from .codes import format_code, normalize_scan
 from .errors import N_
 from .models import CODE_PREFIX, STORAGE_KINDS, Item, Location, Person, Tag
 
 BATCH = 1000  # rows per insert_many (stays under SQLite's 32,766 bound parameters)
 CHECK_CHUNK = 500  # keys per "already in the database?" query
+# a spreadsheet is refused before reading when it would unpack to more than this (a 4 MB .xlsx can hold
+# gigabytes of repeated cells: openpyxl keeps the shared strings in memory) or hold more cells than this
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_XLSX_CELLS = 8_000_000
+UNSAFE_TEXT = rules.UNSAFE_TEXT
 MAX_ERRORS = 1000  # errors kept for display; the count goes on
 HEADER_SEARCH_ROWS = 30  # how far down a title block may push the header row
 BADGE_PREFIX = "B"
@@ -244,9 +249,41 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     return rows(), _count_lines(path)
 
 
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + (c - 64)
+    return n
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than MAX_XLSX_UNCOMPRESSED, or whose sheets declare more
+    than MAX_XLSX_CELLS cells, before openpyxl reads any of it; raises _FileProblem."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > MAX_XLSX_UNCOMPRESSED:
+                raise _FileProblem(RowError(None, N_("The workbook unpacks to more than %(mb)s MB: split it "
+                                                     "or save it as .csv."), {"mb": MAX_XLSX_UNCOMPRESSED >> 20}))
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    match = _DIMENSION_RE.search(head)
+                    if match and _column_number(match.group(1)) * int(match.group(2)) > MAX_XLSX_CELLS:
+                        raise _FileProblem(RowError(None, N_("The sheet holds more than %(n)s cells: split it or "
+                                                             "save it as .csv."), {"n": f"{MAX_XLSX_CELLS:,}"}))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _FileProblem(RowError(None, N_("The file is not a readable .xlsx workbook."))) from exc
+
+
 def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     import openpyxl
 
+    _check_xlsx_size(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -257,7 +294,12 @@ def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
         try:
             # read-only mode yields an empty tuple for each row missing from the sheet, so the
             # position is the row number Excel shows
+            cells = 0
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                if cells > MAX_XLSX_CELLS:  # a sheet whose dimension understated it
+                    raise _FileProblem(RowError(None, N_("The sheet holds more than %(n)s cells: split it or "
+                                                         "save it as .csv."), {"n": f"{MAX_XLSX_CELLS:,}"}))
                 yield number, list(row)
         finally:
             wb.close()
@@ -313,6 +355,10 @@ class _Validator:
 
         for name, limit in LIMITS.items():
             value = raw.get(name, "")
+            if UNSAFE_TEXT.search(value):
+                bad(N_("The %(field)s contains a control or text-direction character."), ("field",),
+                    field=FIELD_NAMES[name])
+                raw[name] = UNSAFE_TEXT.sub("", value)
             if len(value) > limit:
                 bad(N_("The %(field)s is too long: at most %(max)s characters."), ("field",),
                     field=FIELD_NAMES[name], max=limit)

@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "admin.locations": ("administrator",),
     "admin.settings": ("administrator",),
     "admin.readers": ("administrator",),
+    # a registered reader (or a new token) changes custody only once the security officer approves it
+    "readers.approve": ("security_officer",),
     # the logs
     "audit.read": ("auditor",),
     "export.read": ("auditor",),

@@ -72,6 +72,9 @@ class User(BaseModel):
     last_login_at = DateTimeField(null=True)
     locale = CharField(max_length=8, default="")
     created_at = DateTimeField(default=clock.now)
+    # bumped to end every session of the account at once (accounts.end_sessions); each session keeps the
+    # version it was opened under and is refused once they differ
+    session_version = IntegerField(default=0)
 
     class Meta:
         table_name = "app_user"

@@ -127,6 +127,19 @@ def set_active(user_id, action):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@require("admin.users")
+def end_sessions(user_id):
+    user = _user_or_404(user_id)
+    try:
+        accounts.end_sessions(user, by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+        return _user_page(user, status=err.status)
+    flash(_("Every session of %(name)s has ended.", name=user.username), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @require("admin.users")
 def reset_password(user_id):
