@@ -68,7 +68,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the process flow sheet (流程单, app/custody/flow): operators scan steps, the administrator defines
     # the steps and registers devices, supervisors assign work and read the board
     "steps.record": STAFF,
-    "steps.view": STAFF + ("security_officer", "auditor"),
+    "steps.view": STAFF + ("security_officer", "auditor", "administrator"),
     "steps.define": ("administrator",),
     "steps.assign": ("supervisor",),
     "steps.board": ("supervisor", "auditor"),
