@@ -366,6 +366,34 @@ def _new_row(item, d, dev, actor, user, now, event, rows) -> ProcessStep:
         round=len(earlier))
 
 
+def check_station_settings(step: str | None, device: str | None) -> None:
+    """Check a desk station's step settings: a step that is no quality check, a known device.
+
+    Raises StepNotFound, DeviceNotFound, ValidationError."""
+    if not step:
+        raise ValidationError(N_("A station in step mode needs the step (settings: step)."))
+    d = get_step(step)
+    if d.is_check:
+        raise ValidationError(N_("A quality check is passed or failed by a person, not by a desk station."))
+    if device:
+        _device(device)
+    elif d.needs_device:
+        raise DeviceNeededError(step=label(d))
+
+
+def record_station_step(item: Item, step: str, *, device: str | None, reader, location: Location | None,
+                        now: datetime | None = None) -> StepResult:
+    """A desk station's read: starts the step, or finishes it when it is in progress (a counted step takes
+    the catalogue's page count). Raises what record_step raises."""
+    open_row = (ProcessStep.select(ProcessStep.id).where(
+        (ProcessStep.item == item.id) & (ProcessStep.step == step) & (ProcessStep.outcome == "in_progress")
+        & (ProcessStep.is_current == True)).exists())  # noqa: E712
+    d = get_step(step)
+    count = item.pages if open_row and d.counts != "none" else None
+    return record_step(item, step, "finish" if open_row else "start", actor=None, device=device, count=count,
+                       location=location, via="reader", reader=reader, now=now)
+
+
 # ---------------------------------------------------------------- the sheet
 
 def sheet(code) -> tuple[Item, list[ProcessStep], list]:
