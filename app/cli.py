@@ -316,6 +316,9 @@ def register(app) -> None:
     from .cli_completion import export_project_command
 
     app.cli.add_command(export_project_command)
+    from .cli_people import people_group
+
+    app.cli.add_command(people_group)
 
 
 def _add_offline_commands() -> None:

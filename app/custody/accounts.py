@@ -2,6 +2,7 @@
 
 Every change here is an administrative action and goes into the admin log.
 """
+import atexit
 import functools
 import hashlib
 import hmac
@@ -65,6 +66,11 @@ def _check_password_rules(password: str, username: str = "") -> None:
         raise ValidationError(N_("The password must not contain the user name."))
 
 
+def check_password_rules(password: str, username: str = "") -> None:
+    """The password rules, for other areas (enrolment); raises ValidationError naming what is wrong."""
+    _check_password_rules(password, username)
+
+
 def check_roles(roles) -> frozenset[str]:
     """Validate a role set: known roles, at most one of administrator / security officer / auditor."""
     roles = frozenset(roles)
@@ -82,6 +88,16 @@ def _ensure_admin(by: User | None) -> None:
         raise NotAllowedError()
 
 
+NEEDS_APPROVAL = N_("A privileged role is granted or removed only with the approval of a second privileged "
+                    "person of another role: propose it.")
+
+
+def _ensure_no_privileged_change(by: User | None, before, after) -> None:
+    # 三员分离: a person (not the command line) never changes privileged roles alone (app.custody.people.roles)
+    if by is not None and (set(before) & PRIVILEGED_ROLES) != (set(after) & PRIVILEGED_ROLES):
+        raise NotAllowedError(NEEDS_APPROVAL)
+
+
 def create_user(username: str, password: str, roles, *, by: User | None, person: Person | None = None,
                 must_change_password: bool = False, ip: str = "", now: datetime | None = None) -> User:
     """Create a login. by=None means the command line (the machine's operator).
@@ -97,6 +113,7 @@ def create_user(username: str, password: str, roles, *, by: User | None, person:
     _check_password_rules(password, username)
     roles = check_roles(roles)
     _ensure_admin(by)
+    _ensure_no_privileged_change(by, (), roles)
     with write_tx():
         if User.get_or_none(User.username == username) is not None:
             raise ConflictError(N_("The user name %(name)s is taken."), name=username)
@@ -121,6 +138,7 @@ def set_roles(user: User, roles, *, by: User | None, ip: str = "", now: datetime
         raise NotAllowedError(N_("Nobody can change their own roles."))
     with write_tx():
         before = sorted(r.role for r in UserRole.select().where(UserRole.user == user))
+        _ensure_no_privileged_change(by, before, roles)
         UserRole.delete().where(UserRole.user == user).execute()
         for role in sorted(roles):
             UserRole.create(user=user, role=role)
@@ -186,6 +204,9 @@ def set_password(user: User, password: str, *, by: User | None, must_change: boo
         raise ValidationError(N_("Choose a password different from the current (or one-time) password."))
     if by is not None and by.id != user.id:
         _ensure_admin(by)
+        if user.roles & PRIVILEGED_ROLES:
+            raise NotAllowedError(N_("The password of a privileged account is reset through an approval; "
+                                     "its holder then sets a new one with an enrolment code."))
     with write_tx():
         User.update(password_hash=hash_password(password), must_change_password=must_change,
                     failed_logins=0, locked_until=None).where(User.id == user.id).execute()
@@ -270,6 +291,22 @@ class FailedLogins:
 
 
 FAILED_LOGINS = FailedLogins()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    # a worker that stops (gunicorn's graceful restart) writes what it still holds
+    if not FAILED_LOGINS.pending:
+        return
+    from app.db import db
+
+    try:
+        with db.connection_context():
+            FAILED_LOGINS.flush()
+    except Exception:  # noqa: BLE001 - at exit there is nobody left to tell but the log
+        import logging
+
+        logging.getLogger(__name__).exception("writing failed logins at exit")
 
 
 def flush_login_failures() -> int:

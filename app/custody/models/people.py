@@ -33,6 +33,10 @@ class Person(BaseModel):
     trained_on = DateField(null=True)
     vetting_note = TextField(default="")
     created_at = DateTimeField(default=clock.now)
+    left_on = DateField(null=True)  # set when the person leaves (people area, migration 009)
+    # why the badge was last suspended or revoked; no Python default, so bulk inserts that do not name it
+    # (the staff import) leave it to the column's DEFAULT ''
+    badge_reason = CharField(max_length=200, null=True)
 
     class Meta:
         table_name = "person"

@@ -151,7 +151,7 @@ def badges():
     try:
         people = printing.select_people(badges_text, active_only=request.form.get("all_active") == "1",
                                         batch=batch)
-        cards = printing.build_badges(people, captions())
+        cards = printing.build_badges(people, captions(), void=request.form.get("void") == "1")
         if request.form.get("action") == "preview":
             return Response(printing.preview_png(cards[0]), mimetype="image/png")
         job = printing.render_job(cards, SHEETS["cr80"], "pdf", name="badges")
