@@ -71,6 +71,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "inspections.record": ("security_officer", "supervisor"),
     "inspections.settings": ("security_officer",),
     "completion.view": ("security_officer", "auditor"),
+    # the process flow sheet (流程单, app/custody/flow): operators scan steps, the administrator defines
+    # the steps and registers devices, supervisors assign work and read the board
+    "steps.record": STAFF,
+    "steps.view": STAFF + ("security_officer", "auditor", "administrator"),
+    "steps.define": ("administrator",),
+    "steps.assign": ("supervisor",),
+    "steps.board": ("supervisor", "auditor"),
+    "devices.manage": ("administrator",),
+    "devices.view": STAFF + ("administrator", "security_officer", "auditor"),
 }.items()}
 
 
