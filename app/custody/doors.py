@@ -71,6 +71,10 @@ def parse_settings(mode: str, settings) -> dict:
             raise ValidationError(N_("Unknown station action: %(action)s"), action=action)
         if settings.get("location"):
             Location.by_code(settings["location"])
+        if action == "step":  # the flow sheet: the settings name the step (and the device)
+            from .flow import services as flow
+
+            flow.check_station_settings(settings.get("step"), settings.get("device"))
     for key in ("offline_seconds", "departure_grace_minutes"):
         if key in settings and (not isinstance(settings[key], int | float) or settings[key] <= 0):
             raise ValidationError(N_("%(key)s must be a positive number."), key=key)
@@ -282,10 +286,11 @@ def validate_batch(events, *, now: datetime) -> list[ReadIn]:
 
 @dataclass
 class Resolved:
-    kind: str = "unknown"  # item | person | location | unknown
+    kind: str = "unknown"  # item | person | location | visitor | unknown
     item: Item | None = None
     person: Person | None = None
     location: Location | None = None
+    visitor: object = None  # people.models.Visitor (a visitor's pass code)
 
 
 def _key(row: "ReadIn") -> tuple[str, str]:
@@ -351,6 +356,11 @@ def _resolve_code(text: str) -> Resolved:
     tag = Tag.get_or_none(Tag.tag == code)
     if tag is not None:
         return Resolved("item", item=tag.item) if tag.item_id else Resolved("person", person=tag.person)
+    from .people.models import Visitor
+
+    visitor = Visitor.get_or_none(Visitor.pass_code == code)
+    if visitor is not None:
+        return Resolved("visitor", visitor=visitor)
     return Resolved()
 
 
@@ -429,6 +439,29 @@ def _door_pass(ctx: _Batch, row: ReadIn, res: Resolved) -> str:
     return "allowed"
 
 
+def _visitor_pass(ctx: _Batch, row: ReadIn, res: Resolved) -> str:
+    # a visitor passes only right after their escort's badge at this door (people area); the pass is a
+    # door-log row like any other, its credential the visitor's pass code
+    from .people.services import visitor_pass_decision
+
+    reader, now, visitor = ctx.reader, ctx.now, res.visitor
+    allowed, reason = visitor_pass_decision(visitor, reader_id=reader.id, moment=row.read_at,
+                                            pending_passes=ctx.passes)
+    if allowed and outside_working_hours(row.read_at, ctx.site):
+        allowed, reason = False, "after_hours"
+    ctx.passes.append({"at": row.read_at, "reader": reader.id, "person": None, "credential": visitor.pass_code,
+                       "direction": ctx.settings.get("direction", "")[:8], "allowed": allowed, "reason": reason,
+                       "recorded_at": now, "seq": row.seq})
+    if not allowed:
+        alerts.open_alert("access_denied", severity="warning", reader=reader, location=ctx.location,
+                          dedupe_key=f"access:{reader.id}:{row.seq}", now=now,
+                          message=f"{visitor.name} ({visitor.pass_code}) · {reason}",
+                          data=audit.canonical_json({"reason": reason, "tag": row.tag, "visitor": visitor.pass_code,
+                                                     "read_at": row.read_at.isoformat()}))
+        return f"denied:{reason}"
+    return "allowed"
+
+
 def _exit_alarm(ctx: _Batch, row: ReadIn, item: Item) -> str:
     # volumes never leave the premises (Hunan art. 12); media neither: alarm at once
     reader, now = ctx.reader, ctx.now
@@ -470,6 +503,10 @@ def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         if mode in ("perimeter_door", "internal_door"):
             return _door_pass(ctx, row, res), None
         return "ignored", None
+    if res.kind == "visitor":
+        if mode in ("perimeter_door", "internal_door"):
+            return _visitor_pass(ctx, row, res), None
+        return "ignored", None
     if res.kind == "unknown":
         if mode in ("perimeter_door", "internal_door") and row.scheme in ("em4100", "em-decimal"):
             return _door_pass(ctx, row, res), None
@@ -502,6 +539,12 @@ def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
             action = settings.get("action", "return_to_storage")
             if action == "none":
                 return "recorded", None
+            if action == "step":
+                from .flow import services as flow
+
+                result = flow.record_station_step(item, settings["step"], device=settings.get("device"),
+                                                  reader=reader, location=ctx.location, now=row.read_at)
+                return f"step:{result.row.outcome}"[:40], result.event.id
             to = Location.by_code(settings["location"]) if settings.get("location") else ctx.location
             call = services.return_to_storage if action == "return_to_storage" else services.move
             event = call(item.code, to=to, actor=None, via="reader", reader=reader, now=row.read_at)

@@ -89,6 +89,12 @@
     $("ctx-location-value").textContent = l ? l.code + " · " + l.name : S.no_location;
     $("ctx-person").dataset.empty = p ? "false" : "true";
     $("ctx-person-value").textContent = p ? p.name : S.no_person;
+    var panel = $("step-panel");
+    if (panel) {
+      panel.hidden = action !== "step";
+      $("ctx-device").dataset.empty = ctx.device ? "false" : "true";
+      $("ctx-device-value").textContent = ctx.device || "—";
+    }
     var h = ctx.handover, hb = $("ctx-handover");
     if (hb) { hb.hidden = !h; hb.dataset.empty = h ? "false" : "true"; $("ctx-handover-value").textContent = h || ""; }
   }
@@ -96,6 +102,7 @@
     document.querySelectorAll("[data-action]").forEach(function (b) {
       b.setAttribute("aria-pressed", b.dataset.action === action ? "true" : "false");
     });
+    if ($("step-panel")) $("step-panel").hidden = action !== "step";
   }
   function renderQueue() {
     var n = queue.length, w = $("waiting");
@@ -141,6 +148,39 @@
       }
       queue.push({ type: action, client_id: id, code: code, what: what });
       latest = id;
+      entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
+                     status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
+      save(); renderList(); renderQueue(); pump();
+      return;
+    }
+    if (action === "step") {  // the flow sheet (流程单): device label, then the volume to start, again to finish
+      var sel = $("step-select"), opt = sel.options[sel.selectedIndex];
+      var dev = code.toUpperCase().match(/(?:\/I\/|^)(?:\][A-Z][0-9A-Z])?(D\d{8})\/?$/);
+      if (dev) {
+        ctx.device = dev[1]; save(); renderContext();
+        show("info", ctx.device, "", fmt(S.step_device_set, { code: ctx.device })); signal("info"); return;
+      }
+      var started = load("started", {}), key = opt.value + ":" + code.toUpperCase();
+      var body = { code: code, step: opt.value, client_id: id, device: ctx.device || null,
+                   location: ctx.location ? ctx.location.code : null };
+      if (opt.dataset.check === "1") {
+        if (window.confirm(S.step_check_pass)) { body.action = "pass"; } else {
+          body.reason = window.prompt(S.step_fail_reason, "") || "";
+          if (!body.reason.trim()) { input.focus(); return; }
+          body.action = "fail";
+        }
+      } else if (started[key]) {
+        body.action = "finish";
+        if (opt.dataset.counts !== "none") {
+          var n = window.prompt(fmt(S.step_count_prompt, { unit: S[opt.dataset.counts] || "" }), "");
+          if (n === null || !/^\d+$/.test(n.trim())) { input.focus(); return; }
+          body.count = parseInt(n.trim(), 10);
+        }
+      } else {
+        if (opt.dataset.device === "1" && !ctx.device) { show("bad", code, "", S.step_device_first); signal("bad"); return; }
+        body.action = "start";
+      }
+      queue.push({ type: "step", client_id: id, code: code, body: body, key: key });
       entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
                      status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
       save(); renderList(); renderQueue(); pump();
@@ -225,6 +265,7 @@
     var job = queue[0];
     var url = job.type === "undo" ? root.dataset.undoUrl
       : job.type === "handover" ? root.dataset.handoverUrl.replace("NUMBER", encodeURIComponent(job.handover))
+      : job.type === "step" ? root.dataset.stepUrl
       : job.type === "damage" ? root.dataset.damageUrl.replace("CODE", encodeURIComponent(job.code))
       : job.type === "secrecy" ? root.dataset.secrecyUrl.replace("CODE", encodeURIComponent(job.code))
       : root.dataset.scanUrl;
@@ -322,6 +363,11 @@
       if (ok) text = fmt(S.handover_recorded, { pages: side && side.pages !== null ? side.pages : "—",
                                                 condition: side ? side.condition_name : "" });
     }
+    if (job.type === "step" && ok) {
+      var started = load("started", {});
+      if (job.body.action === "start") { started[job.key] = true; } else { delete started[job.key]; }
+      store("started", started);
+    }
     if (ok && (job.type === "damage" || job.type === "secrecy")) {
       archive = data.archive_no || ""; text = job.type === "damage" ? S.damage_done : S.secrecy_done;
     }
@@ -390,6 +436,12 @@
     b.addEventListener("click", function () { ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared); });
   });
   undoButton.addEventListener("click", function () { undoLast(); input.focus(); });
+  var stepSelect = $("step-select");
+  if (stepSelect) {
+    var chosen = load("step", null);
+    if (chosen && stepSelect.querySelector('option[value="' + chosen + '"]')) stepSelect.value = chosen;
+    stepSelect.addEventListener("change", function () { store("step", stepSelect.value); input.focus(); });
+  }
   // a handheld with a built-in scanner needs no on-screen keyboard: it stays hidden until asked for
   var keyboard = $("keyboard-button");
   function renderKeyboard() {
