@@ -48,6 +48,8 @@ def test_offline_the_banner_follows_the_newest_scan_and_the_catch_up_ends_with_a
     wedge(page, c)
     expect(page.locator("#banner-code")).to_have_text(c)
     expect(page.locator("#waiting")).to_have_text("4 条待发送")
+    banner_box = page.locator("#banner").bounding_box()
+    assert banner_box["y"] + 60 < 740, banner_box  # the answer is in view without scrolling, every mode shown
     shot(page, "scan-offline-waiting.png")
 
     back_online(page)
