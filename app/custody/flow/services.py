@@ -56,13 +56,26 @@ def install_defaults(now: datetime | None = None) -> int:
     return len(codes.DEFAULT_STEPS)
 
 
+_CACHE: dict = {}
+
+
 def definitions(active_only: bool = False) -> list[StepDef]:
-    """The site's steps in order (the defaults are installed on first use)."""
-    found = list(StepDef.select().order_by(StepDef.position, StepDef.id))
-    if not found:
-        install_defaults()
+    """The site's steps in order (the defaults are installed on first use).
+
+    Every step scan reads them: the rows are kept per database and process and read again only when the
+    table's (count, newest change, id sum) differs — one constant-text aggregate instead of building a query."""
+    from app.db import db
+
+    key = db.execute_sql('SELECT COUNT(*), MAX("changed_at"), SUM("id") FROM "flow_step_def"').fetchone()
+    cached = _CACHE.get(id(db.obj))
+    if cached is None or cached[0] != tuple(key):
         found = list(StepDef.select().order_by(StepDef.position, StepDef.id))
-    return [d for d in found if d.is_active] if active_only else found
+        if not found:
+            install_defaults()
+            return definitions(active_only)
+        cached = _CACHE[id(db.obj)] = (tuple(key), found)
+    found = cached[1]
+    return [d for d in found if d.is_active] if active_only else list(found)
 
 
 def get_step(code: str) -> StepDef:
