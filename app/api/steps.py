@@ -106,8 +106,8 @@ def item_sheet(code):
 @require("steps.board")
 def steps_board():
     """Volumes at each step now, the longest there first, rework counts."""
-    steps, finished = board.step_counts()
-    return jsonify({"steps": steps, "finished": finished, "reworks": board.rework_total(),
+    steps, finished, reworks = board.step_counts()
+    return jsonify({"steps": steps, "finished": finished, "reworks": reworks,
                     "oldest": [{**r, "since": r["since"].isoformat()} for r in board.oldest(int_arg(
                         "limit", 50, minimum=1, maximum=500))]})
 
