@@ -71,6 +71,10 @@ def parse_settings(mode: str, settings) -> dict:
             raise ValidationError(N_("Unknown station action: %(action)s"), action=action)
         if settings.get("location"):
             Location.by_code(settings["location"])
+        if action == "step":  # the flow sheet: the settings name the step (and the device)
+            from .flow import services as flow
+
+            flow.check_station_settings(settings.get("step"), settings.get("device"))
     for key in ("offline_seconds", "departure_grace_minutes"):
         if key in settings and (not isinstance(settings[key], int | float) or settings[key] <= 0):
             raise ValidationError(N_("%(key)s must be a positive number."), key=key)
@@ -535,6 +539,12 @@ def _apply(ctx: _Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
             action = settings.get("action", "return_to_storage")
             if action == "none":
                 return "recorded", None
+            if action == "step":
+                from .flow import services as flow
+
+                result = flow.record_station_step(item, settings["step"], device=settings.get("device"),
+                                                  reader=reader, location=ctx.location, now=row.read_at)
+                return f"step:{result.row.outcome}"[:40], result.event.id
             to = Location.by_code(settings["location"]) if settings.get("location") else ctx.location
             call = services.return_to_storage if action == "return_to_storage" else services.move
             event = call(item.code, to=to, actor=None, via="reader", reader=reader, now=row.read_at)

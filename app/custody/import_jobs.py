@@ -154,3 +154,14 @@ def job_status(job: ImportJob, progress_file: Path | None = None) -> dict:
             phase = "validating" if phase == "validate" else "importing"
     return {"id": job.id, "kind": job.kind, "status": job.status, "phase": phase, "done": done, "total": total,
             "imported": job.imported, "error_count": job.error_count, "finished": job.is_finished}
+
+
+def job_that_created(item) -> ImportJob | None:
+    """The finished catalogue import that created this item (its id range and creation stamp), or None."""
+    for job in (ImportJob.select().where((ImportJob.kind == "items") & (ImportJob.status == "done")
+                                         & (ImportJob.imported > 0)).order_by(ImportJob.id.desc()).limit(500)):
+        summary = json.loads(job.summary or "{}")
+        first, last, stamp = summary.get("first_id"), summary.get("last_id"), summary.get("created_at")
+        if first and last and first <= item.id <= last and stamp and datetime.fromisoformat(stamp) == item.created_at:
+            return job
+    return None

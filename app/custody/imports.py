@@ -630,7 +630,8 @@ def _batches(spool) -> Iterator[list[tuple]]:
 def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
     counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
-              Item.serial_no, Item.state, Item.location, Item.state_since, Item.is_damaged, Item.created_at]
+              Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
+              Item.created_at]
     stamp, no = _db_time(now), False
     done = 0
     for batch in _batches(spool):
@@ -641,7 +642,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                 counters[prefix] += 1
                 code = format_code(prefix, counters[prefix])
                 result.generated += 1
-            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, stamp, no, stamp))
+            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, location_id,
+                         stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
         _bulk_insert(Item, fields, rows)
@@ -779,3 +781,28 @@ def load_errors(text: str) -> list[RowError]:
 
 __all__ = ["ImportResult", "RowError", "check_suffix", "describe_columns", "dump_errors", "file_sha256",
            "imported_items", "imported_people", "load_errors", "run_import"]
+
+
+def preview_rows(path, kind: str, *, filename: str | None = None, limit: int = 10) -> tuple[list[str], list[dict]]:
+    """The recognised columns and the first `limit` data rows of a file as the import reads them (a preview
+    after a check-only run); ([], []) when the file cannot be read."""
+    path = Path(path)
+    result = ImportResult(kind=kind, filename=filename or path.name)
+    rows = None
+    try:
+        rows, _estimate = _open_rows(path, filename or path.name)
+        mapping = _read_header(rows, kind, result)
+        out = []
+        for _number, row in rows:
+            raw = {name: _cell_text(row[i]) if i < len(row) else "" for i, name in mapping.items()}
+            if any(raw.values()):
+                out.append(raw)
+            if len(out) >= limit:
+                break
+    except (_FileProblem, UnicodeDecodeError, csv.Error, OSError):
+        return [], []
+    finally:
+        if rows is not None:
+            rows.close()
+    fields = [name for name in COLUMNS[kind] if name in mapping.values()]
+    return fields, out

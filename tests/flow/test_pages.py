@@ -34,9 +34,9 @@ def test_administrator_changes_a_step_and_registers_a_device(login, post, client
     assert in_app(lambda: StepDef.get_or_none(StepDef.code == "qc2")) is None  # a check sends back, not forward
     r = post("/flow/devices", {"name": "富士通 fi-7600", "workstation": "WS-01"}, token_from="/flow/devices")
     assert r.status_code == 302
-    device = in_app(lambda: Device.select().first())
+    device, code = in_app(lambda: (lambda d: (d, d.item.code))(Device.select().first()))
     assert device.name == "富士通 fi-7600"
-    r = post(f"/flow/devices/{device.item.code}/state", {"status": "under_repair"}, token_from="/flow/devices")
+    r = post(f"/flow/devices/{code}/state", {"status": "under_repair"}, token_from="/flow/devices")
     assert in_app(lambda: Device.get_by_id(device.id).status) == "under_repair"
     assert in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("device.")).count()) == 2
     assert "富士通 fi-7600" in client.get("/flow/devices").get_data(as_text=True)

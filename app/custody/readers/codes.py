@@ -13,7 +13,7 @@ ACCESS_REASONS = Codes(
 )
 # what a desk station does with a volume it reads (the reader's settings)
 STATION_ACTIONS = Codes("station_action", return_to_storage=N_("Return to storage"), move=N_("Move here"),
-                        none=N_("Only record the read"))
+                        none=N_("Only record the read"), step=N_("Process step (flow sheet)"))
 READ_KINDS = Codes("read_kind", read=N_("Read"), departed=N_("Left the shelf"))
 TAG_SCHEMES = Codes("tag_scheme", em4100=N_("EM4100 (125 kHz)"), **{"em-decimal": N_("EM4100, decimal")},
                     epc=N_("UHF EPC"), barcode=N_("Barcode"))
