@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.custody import alerts
-from app.custody.sweep import sweep_night
+from app.custody.nights.sweep import sweep_night
 from tests import factories
 
 from .helpers import CUTOFF, NIGHT, out, person, site

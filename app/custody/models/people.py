@@ -37,15 +37,25 @@ class Person(BaseModel):
     class Meta:
         table_name = "person"
 
+    def badge_refusal(self, day: date) -> str:
+        """Why the badge does not admit on that (site-local) day — an access_reason code — or "" when it does.
+
+        The one badge-validity rule: door passes (readers.access_decision) and custody services
+        (rules.ensure_badge_active) both ask it."""
+        status = self.badge_status
+        if status in ("suspended", "revoked"):
+            return status
+        if status != "active":
+            return "not_vetted"
+        if self.valid_until and day > self.valid_until:
+            return "expired"
+        if self.valid_from and day < self.valid_from:
+            return "not_yet_valid"
+        return ""
+
     def badge_active_on(self, day: date) -> bool:
         """True if the badge is active and within its validity dates on that day."""
-        if self.badge_status != "active":
-            return False
-        if self.valid_from and day < self.valid_from:
-            return False
-        if self.valid_until and day > self.valid_until:
-            return False
-        return True
+        return not self.badge_refusal(day)
 
     @classmethod
     def by_badge(cls, code: str) -> "Person":

@@ -15,7 +15,7 @@ from app.custody.completion.codes import ACCEPTANCE_ITEMS, CHECK_RESULTS, CHECKS
 from app.custody.completion.models import CompletionSettings, Inspection, VideoDeletion
 from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import Site
-from app.custody.nightrule import local_time
+from app.custody.nights.calendar import local_time
 from app.i18n import site_timezone
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error

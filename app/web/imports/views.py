@@ -4,7 +4,6 @@ Small files are imported during the request; larger ones on a background thread 
 page polls a JSON status endpoint. The rules are all in app.custody.imports: this only moves bytes.
 """
 import hashlib
-import threading
 import uuid
 from pathlib import Path
 
@@ -13,10 +12,9 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.custody import import_jobs
 from app.custody.imports import describe_columns, imported_items, imported_people, load_errors
+from app.custody.imports import jobs as import_jobs
 from app.custody.models import ImportJob
-from app.db import db
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import client_ip
@@ -60,16 +58,6 @@ def _save_upload(storage) -> tuple[Path, int, str]:
     return path, size, digest.hexdigest()
 
 
-def _run_in_thread(app, job_id: int, path: Path, dry_run: bool, ip: str) -> None:
-    def target():
-        with app.app_context(), db.connection_context():
-            import_jobs.process_job(job_id, path, dry_run=dry_run, progress_file=_progress_file(job_id), ip=ip)
-
-    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
-    app.extensions.setdefault("custody_import_threads", []).append(thread)
-    thread.start()
-
-
 def _upload(kind: str):
     form = UploadForm()
     if form.validate_on_submit():
@@ -80,7 +68,9 @@ def _upload(kind: str):
         if size <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024):
             import_jobs.process_job(job.id, path, dry_run=form.dry_run.data, ip=client_ip())
         else:
-            _run_in_thread(current_app._get_current_object(), job.id, path, form.dry_run.data, client_ip())
+            # a large file goes on in the background (the page shows its progress)
+            import_jobs.start(job.id, path, dry_run=form.dry_run.data, progress_file=_progress_file(job.id),
+                              ip=client_ip())
         return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
     status = 422 if form.is_submitted() else 200
     return _upload_page(kind, form), status

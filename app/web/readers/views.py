@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import clock, doors
+from app.custody import clock
+from app.custody import readers as reader_area
 from app.custody.errors import CustodyError
 from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
 from app.security import require
@@ -19,7 +20,7 @@ PAGE_SIZE = 100
 
 
 def _offline_seconds() -> int:
-    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", reader_area.DEFAULT_OFFLINE_SECONDS))
 
 
 def _form() -> ReaderForm:
@@ -33,7 +34,7 @@ def _page(form, status=200):
     now = clock.now()
     readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
     health = {s.reader_id: json.loads(s.stats or "{}") for s in ReaderStatus.select()}
-    rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
+    rows = [{"reader": r, "online": reader_area.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
             for r in readers]
     return render_template("readers/readers.html", rows=rows, form=form, confirm=ConfirmForm(),
                            PROTOCOL_NAMES=PROTOCOL_NAMES), status
@@ -52,7 +53,7 @@ def create_reader():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        reader, secret = doors.register_reader(
+        reader, secret = reader_area.register_reader(
             form.name.data, location=Location.by_code(form.location.data), mode=form.mode.data,
             protocol=form.protocol.data, settings=form.settings.data or "{}", by=current_user, ip=client_ip())
     except CustodyError as err:
@@ -73,7 +74,7 @@ def _reader_or_404(reader_id: int) -> Reader:
 @require("admin.readers")
 def rotate_token(reader_id):
     reader = _reader_or_404(reader_id)
-    secret = doors.rotate_token(reader, by=current_user, ip=client_ip())
+    secret = reader_area.rotate_token(reader, by=current_user, ip=client_ip())
     return render_template("readers/token.html", reader=reader, secret=secret, created=False)
 
 
@@ -82,7 +83,7 @@ def rotate_token(reader_id):
 def revoke_token(reader_id):
     reader = _reader_or_404(reader_id)
     try:
-        doors.revoke_token(reader, by=current_user, ip=client_ip())
+        reader_area.revoke_token(reader, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:

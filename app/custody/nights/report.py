@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import clock
-from .models import Alert, Event, Item, Location, Person, Site, SweepRun
-from .models.places import STORAGE_KINDS
-from .nightrule import Night, night_of
+from .. import clock
+from ..models import Alert, Event, Item, Location, Person, Site, SweepRun
+from ..models.places import STORAGE_KINDS
+from .calendar import Night, night_of
 from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
 
 MAX_EVENTS_SHOWN = 12
@@ -118,7 +118,7 @@ def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,
 
 def unreturned_per_night(site: Site, *, nights: int = 30, now: datetime | None = None) -> list[tuple]:
     """(night, unreturned at the cutoff, returned late, swept?) for the last `nights` nights, oldest first."""
-    from .nightrule import night_for_moment
+    from .calendar import night_for_moment
 
     now = now or clock.now()
     last = night_for_moment(site, now)

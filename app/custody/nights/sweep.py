@@ -29,10 +29,10 @@ from peewee import JOIN
 
 from app.db import db, is_sqlite, write_tx
 
-from . import alerts, audit, clock
-from .models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun
-from .models.places import STORAGE_KINDS
-from .nightrule import Night, night_for_moment, night_of
+from .. import alerts, audit, clock
+from ..models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun
+from ..models.places import STORAGE_KINDS
+from .calendar import Night, night_for_moment, night_of
 
 LATE_AFTER = timedelta(minutes=10)  # a sweep starting this long after it was due "ran late"
 RETURN_NOTE = alerts.RETURN_NOTE  # what services.return_to_storage writes when it auto-resolves
@@ -360,7 +360,7 @@ def sweep_night(site: Site, night: date | None = None, *, at: datetime | None = 
 
 def run_due_sweeps(now: datetime | None = None, *, lookback: int = 7, trigger: str = "scheduler") -> list[SweepReport]:
     """Sweep every site's nights that are due and not yet swept (missed ones too, up to lookback nights)."""
-    from .nightrule import due_nights
+    from .calendar import due_nights
 
     now = now or clock.now()
     reports = []
