@@ -14,8 +14,7 @@ from .schemas import item_json, person_json
 @require("people.view")
 def get_person(badge_code):
     who = Person.by_badge(badge_code)  # raises PersonNotFound (404 unknown_person)
-    site = Site.select(Site.timezone).first()
-    today = rules.local_date(clock.now(), site.timezone if site else "Asia/Shanghai")
+    today = rules.local_date(clock.now(), Site.timezone_name())
     holding = (Item.select(Item, Location).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
                .where(Item.holder == who).order_by(Item.code))
     body = person_json(who, today=today)

@@ -112,3 +112,9 @@ class UndoRefusedError(CustodyError):
     code = "undo_refused"
     status = 409
     template = N_("This scan can no longer be undone.")
+
+
+class InvalidTokenError(CustodyError):
+    code = "invalid_token"
+    status = 401
+    template = N_("The API token is not valid: it is unknown, revoked, or its account is disabled.")

@@ -14,8 +14,9 @@ from peewee import (
 )
 
 from .. import clock
-from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES  # noqa: F401 (re-exported)
-from .base import BaseModel
+from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, normalize_scan  # noqa: F401 (re-exported)
+from ..errors import PersonNotFound
+from .base import BaseModel, row_by
 
 
 class Person(BaseModel):
@@ -60,10 +61,6 @@ class Person(BaseModel):
     @classmethod
     def by_badge(cls, code: str) -> "Person":
         """The person with this badge code (case-insensitive); raises PersonNotFound."""
-        from ..codes import normalize_scan
-        from ..errors import PersonNotFound
-        from ..statements import row_by  # a precompiled query: scans and readers name badges
-
         norm = normalize_scan(code)
         person = row_by(cls, "badge_code", norm)
         if person is None:

@@ -9,25 +9,15 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from ..errors import N_, ValidationError
 from ..models import Site
+from ..rules import local_date  # noqa: F401 (the calendar's public surface; one pure helper in the core)
+from ..settings import check_timezone
 from .codes import WEEKDAYS
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-DEFAULT_TIMEZONE = "Asia/Shanghai"
-
-
-def site_timezone() -> str:
-    """The site's time zone name (the first site's; the default before a site exists): the one way to read it."""
-    site = Site.select(Site.timezone).order_by(Site.id).first()
-    return site.timezone if site else DEFAULT_TIMEZONE
-
-
-def local_date(moment: datetime, tz: str) -> date:
-    """The site-local calendar date of a naive-UTC moment."""
-    return moment.replace(tzinfo=UTC).astimezone(_tz(tz)).date()
 
 
 def outside_working_hours(moment: datetime, site: Site) -> bool:
@@ -61,10 +51,7 @@ class Night:
 
 
 def _tz(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(N_("Unknown time zone: %(tz)s"), tz=name) from None
+    return ZoneInfo(check_timezone(name))
 
 
 def parse_hhmm(value: str) -> time:

@@ -6,7 +6,8 @@ from app.db import write_tx
 from .. import audit, clock
 from ..errors import N_, ValidationError
 from ..models import Site
-from .calendar import _tz, parse_hhmm
+from ..settings import check_timezone, write_site
+from .calendar import parse_hhmm
 from .codes import WEEKDAYS
 
 MAX_GRACE_MINUTES = 240
@@ -48,7 +49,7 @@ def update_night_rule(site: Site, *, user, timezone: str, cutoff: str, grace_min
     Returns {field: [old, new]} for what changed (empty: nothing to do). Raises ValidationError.
     """
     now = now or clock.now()
-    _tz(timezone)
+    timezone = check_timezone(timezone)
     cutoff_t = parse_hhmm(cutoff).strftime("%H:%M")
     try:
         grace = int(grace_minutes)
@@ -63,12 +64,4 @@ def update_night_rule(site: Site, *, user, timezone: str, cutoff: str, grace_min
         "sweep_nonworking": bool(sweep_nonworking),
     }
     with write_tx():
-        current = Site.get_by_id(site.id)
-        changes = {k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v}
-        if changes:
-            Site.update(**{k: v for k, (_old, v) in changes.items()}).where(Site.id == site.id).execute()
-            audit.append_audit("site.night_rule", user=user, target=f"site:{site.code}", detail=changes,
-                               ip=ip, at=now)
-    for k, (_old, v) in changes.items():
-        setattr(site, k, v)
-    return changes
+        return write_site(site, new, action="site.night_rule", by=user, ip=ip, now=now)

@@ -6,7 +6,7 @@ from app.db import db, is_sqlite, write_tx
 
 from .. import audit, clock
 from ..errors import N_, ValidationError
-from ..models import AccessEvent, Alert, Location, Reader, ReaderRead, ReaderStatus, Site
+from ..models import AccessEvent, Alert, Location, Reader, ReaderRead, ReaderStatus
 from .batch import SeqConflictError, validate_batch
 from .registry import reader_settings
 from .resolve import key, resolve_all
@@ -67,7 +67,7 @@ def ingest(reader: Reader, events, heartbeat=None, *, now: datetime | None = Non
             result.duplicates = len(rows) - len(fresh)
             if fresh:
                 location = Location.get_by_id(reader.location_id)
-                ctx = Batch(reader, location, Site.get_by_id(location.site_id), reader_settings(reader), now)
+                ctx = Batch(reader, location, reader_settings(reader), now)
                 resolved = resolve_all(fresh)
                 records = []
                 for row in fresh:

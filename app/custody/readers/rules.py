@@ -8,6 +8,7 @@ from ..errors import CustodyError
 from ..lookup import Resolved
 from ..models import Item, Location, Person, Reader, Site
 from ..nights import calendar
+from ..rules import local_date
 from .batch import ReadIn
 
 
@@ -16,7 +17,7 @@ def access_decision(person: Person | None, moment: datetime, site: Site) -> tupl
     on the site-local day, then the site's working hours (nights.calendar)."""
     if person is None:
         return False, "unknown_badge"
-    refusal = person.badge_refusal(calendar.local_date(moment, site.timezone))
+    refusal = person.badge_refusal(local_date(moment, site.timezone))
     if refusal:
         return False, refusal
     if calendar.outside_working_hours(moment, site):
@@ -30,10 +31,17 @@ class Batch:
 
     reader: Reader
     location: Location
-    site: Site
     settings: dict
     now: datetime
     passes: list = field(default_factory=list)
+    _site: Site | None = None
+
+    @property
+    def site(self) -> Site:
+        """The reader's site, read when a rule first needs it (door passes: working hours, time zone)."""
+        if self._site is None:
+            self._site = Site.get_by_id(self.location.site_id)
+        return self._site
 
 
 def _door_pass(ctx: Batch, row: ReadIn, res: Resolved) -> str:
@@ -71,7 +79,7 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
     current = item.location
     # the item goes into the zone on the other side of the door from where it is recorded
     target = side_b if _in_zone(current, side_a) else side_a
-    return services.move(item.code, to=target, actor=None, via="reader", reader=reader, now=row.read_at,
+    return services.move(item, to=target, actor=None, via="reader", reader=reader, now=row.read_at,
                          note=f"{reader.name}")
 
 
@@ -104,7 +112,7 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         if mode == "shelf":
             if item.location_id == reader.location_id and item.state == "in_storage":
                 return "present", None
-            event = services.return_to_storage(item.code, to=ctx.location, actor=None, via="reader",
+            event = services.return_to_storage(item, to=ctx.location, actor=None, via="reader",
                                                reader=reader, now=row.read_at)
             return "returned", event.id
         if mode == "station":
@@ -113,7 +121,7 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
                 return "recorded", None
             to = Location.by_code(settings["location"]) if settings.get("location") else ctx.location
             call = services.return_to_storage if action == "return_to_storage" else services.move
-            event = call(item.code, to=to, actor=None, via="reader", reader=reader, now=row.read_at)
+            event = call(item, to=to, actor=None, via="reader", reader=reader, now=row.read_at)
             return ("returned" if event.kind == "return" else "moved"), event.id
     except CustodyError as err:
         return f"refused:{err.code}"[:40], None
