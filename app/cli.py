@@ -30,17 +30,40 @@ def init_db_command():
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    from .custody import clock, seal, signing
+
+    made_key = seal.ensure_key()  # the site's signing key (signing.py): seals the logs, signs bundles
     with db.connection_context():
         applied = upgrade(db.obj)
-    from .custody import signing
-
-    if signing.ensure_key(current_app.instance_path):
+        first = None
+        if made_key or not seal.latest_checkpoints(1):
+            # anchor the log as it stands: every row after this checkpoint must carry the key's signature
+            first = seal.seal(clock.now(), reason="init")
+    if made_key:
         click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
-                   f"(fingerprint {signing.fingerprint(signing.public_pem(current_app.instance_path))})")
+                   f"(fingerprint {seal.public_key_fingerprint()})")
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         click.echo("The database is up to date.")
+    if first is not None:
+        click.echo(f"Sealed both logs in checkpoint #{first.id} ({seal.short_code(first)}).")
+
+
+@click.command("seal-log")
+@with_appcontext
+def seal_log_command():
+    """Seal both log chains' heads now in a checkpoint signed with the seal key."""
+    from .custody import clock, seal
+
+    with db.connection_context():
+        try:
+            cp = seal.seal(clock.now(), reason="manual")
+        except seal.SealKeyMissingError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"Sealed checkpoint #{cp.id} at {cp.at:%Y-%m-%d %H:%M:%S} UTC: custody log row {cp.event_last_id}, "
+               f"admin log row {cp.audit_last_id}.")
+    click.echo(f"Code {seal.short_code(cp)} · key fingerprint {seal.public_key_fingerprint()}")
 
 
 @click.command("create-user")
@@ -84,22 +107,43 @@ def create_token_command(username, name):
 
 
 @click.command("verify-log")
+@click.option("--public-key", "public_key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The seal's public key file (default: the one exported beside the seal key).")
+@click.option("--paper", default=None, metavar="TEXT",
+              help="Also check a checkpoint read from a printed report's QR code.")
 @with_appcontext
-def verify_log_command():
-    """Check the custody log and the admin log hash chains; exit 1 naming the first bad row."""
-    from .custody.audit import verify_chain
+def verify_log_command(public_key, paper):
+    """Check both log chains, their seal signatures and every signed checkpoint; exit 1 naming the first bad row."""
+    from .custody import seal
 
-    bad = False
     with db.connection_context():
-        for name, label in (("event", "custody log"), ("audit", "admin log")):
-            report = verify_chain(name)
-            if report.ok:
-                click.echo(f"{label}: intact ({report.rows} rows)")
-            else:
-                bad = True
-                click.echo(f"{label}: BROKEN at row {report.first_bad_id}: {report.problem} "
-                           f"({report.rows} rows verified before it)")
-    sys.exit(1 if bad else 0)
+        try:
+            key = seal.load_public_key(public_key.read_bytes() if public_key else None)
+        except ValueError as err:
+            raise click.ClickException(f"Not a public key: {err}") from None
+        report = seal.verify(key)
+        paper_result = seal.verify_paper(paper, key) if paper else None
+    for name, label in (("event", "custody log"), ("audit", "admin log")):
+        r = report.chains[name]
+        if r.ok:
+            signed = f", {r.signed} rows signed" if report.sealed else ""
+            click.echo(f"{label}: intact ({r.rows} rows){signed}")
+        else:
+            detail = f" [{r.detail}]" if r.detail else ""
+            click.echo(f"{label}: BROKEN at row {r.first_bad_id}: {seal.PROBLEMS[r.problem]}{detail} "
+                       f"({r.rows} rows verified before it)")
+    if not report.sealed and not report.checkpoints:
+        click.echo("checkpoints: none, and no seal key: the log is not sealed (run custody init-db)")
+    elif report.checkpoint_problem:
+        detail = f" [{report.checkpoint_detail}]" if report.checkpoint_detail else ""
+        click.echo(f"checkpoints: BROKEN: {seal.PROBLEMS[report.checkpoint_problem]}{detail}")
+    else:
+        latest = report.latest
+        click.echo(f"checkpoints: {report.checkpoints} verified with key {report.key_fingerprint}; latest "
+                   f"#{latest['id']} at {latest['at'][:19].replace('T', ' ')} UTC, code {seal.short_code(latest)}")
+    if paper_result is not None:
+        click.echo(f"paper checkpoint: {'matches' if paper_result[0] else 'DOES NOT MATCH'}: {paper_result[1]}")
+    sys.exit(0 if report.ok and (paper_result is None or paper_result[0]) else 1)
 
 
 @click.command("backup")
@@ -232,7 +276,7 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
 
 
 def register(app) -> None:
-    for command in (init_db_command, create_user_command, create_token_command, verify_log_command,
+    for command in (init_db_command, create_user_command, create_token_command, verify_log_command, seal_log_command,
                     backup_command, demo_command, labels_command, copy_db_command):
         app.cli.add_command(command)
     from .cli_imports import import_group
@@ -249,6 +293,9 @@ def register(app) -> None:
     from .cli_completion import export_project_command
 
     app.cli.add_command(export_project_command)
+    from .cli_people import people_group
+
+    app.cli.add_command(people_group)
 
 
 def _add_offline_commands() -> None:

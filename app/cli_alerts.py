@@ -108,6 +108,8 @@ def sweep_command(night, at_text, site_code):
                 raise click.ClickException(err.message) from None
             for line in format_report(report):
                 click.echo(line)
+            if report.checkpoint_id:
+                click.echo(f"  logs sealed: checkpoint #{report.checkpoint_id}")
 
 
 @click.command("scheduler")

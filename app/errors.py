@@ -2,6 +2,7 @@
 from flask import flash, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from peewee import DataError
 from werkzeug.exceptions import HTTPException
 
 from .custody.errors import N_, CustodyError
@@ -25,6 +26,7 @@ HTTP_MESSAGES = {
     404: ("not_found", N_("Not found.")),
     405: ("method_not_allowed", N_("This method is not allowed here.")),
     413: ("too_large", N_("The upload is too large.")),
+    429: ("too_many_requests", N_("Too many attempts. Wait a minute and try again.")),
     500: ("internal", N_("Something went wrong on the server. Nothing was changed.")),
 }
 
@@ -47,6 +49,13 @@ def init_app(app) -> None:
         body, status = error_response(code, gettext(text), err.code)
         # keep the exception's own headers (a 405's Allow, RFC 9110), not its content type
         return body, status, [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(err):
+        # a number (or text) the database cannot hold reached a query (a paging parameter ≥ 2^63 …):
+        # the request was wrong, not the server
+        return error_response("out_of_range", gettext("A value in the request is out of range."), 400)
 
     @app.errorhandler(Exception)
     def _internal(err):

@@ -77,6 +77,10 @@ def translate(template: str, params: dict | None = None, translatable=()) -> str
             value = gettext(value.msgid)
         elif name in translatable and isinstance(value, str):
             value = gettext(value)
+        elif name in translatable and isinstance(value, tuple):
+            # a list of msgids, or of (name msgid, reason msgid) pairs: each translated, joined
+            value = "; ".join(f"{gettext(v[0])} ({gettext(v[1])})" if isinstance(v, tuple) else gettext(v)
+                              for v in value)
         shown[name] = value
     return gettext(template, **shown) if shown else gettext(template)
 

@@ -55,6 +55,31 @@ def add_reader_command(name, location, mode, protocol, side_a, side_b, action, s
     click.echo(f"Reader {reader.name} ({reader.mode}, {reader.protocol}) at {location}.")
     click.echo(f"Token: {secret}")
     click.echo("Store this token now: it is not shown again.", err=True)
+    click.echo("Its reads change no custody until the security officer approves it "
+               f"(Door log › Reader approval, or custody approve-reader {reader.name} --as USERNAME).", err=True)
+
+
+@click.command("approve-reader")
+@click.argument("name")
+@click.option("--as", "username", required=True, help="The security officer's account (recorded in the admin log).")
+@with_appcontext
+def approve_reader_command(name, username):
+    """Approve reader NAME's current token as the security officer: its reads then change custody."""
+    from .custody import readers
+    from .custody.errors import CustodyError
+    from .custody.models import Reader, User
+
+    with db.connection_context():
+        reader = Reader.get_or_none(Reader.name == name)
+        officer = User.get_or_none(User.username == username)
+        if reader is None or officer is None:
+            raise click.ClickException(f"No such {'reader' if reader is None else 'user'}: "
+                                       f"{name if reader is None else username}")
+        try:
+            readers.approve_reader(reader, by=officer)
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
+    click.echo(f"Reader {name} approved by {username}: its reads now change custody.")
 
 
 @click.command("reader-token")
@@ -103,4 +128,4 @@ def check_readers_command(offline_after, grace):
     click.echo(f"{len(found['offline'])} reader(s) newly offline, {len(found['removed'])} removal(s) without check-out.")
 
 
-COMMANDS = (add_reader_command, reader_token_command, check_readers_command)
+COMMANDS = (add_reader_command, reader_token_command, approve_reader_command, check_readers_command)

@@ -60,10 +60,33 @@ def can(permission: str) -> bool:
     return current_user.is_authenticated and allowed(current_user.roles, permission)
 
 
+SESSION_VERSION_KEY = "_sv"
+
+
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = User.get_or_none(User.id == int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    user = User.get_or_none(User.id == int(user_id)) if user_id.isdigit() and len(user_id) < 19 else None
+    if user is None or not user.is_active:
+        return None
+    # every session carries the account's session version from its login: logout, a password or role
+    # change, disabling and the administrator's "end sessions" move it on, and this cookie is then refused
+    if session.get(SESSION_VERSION_KEY) != user.session_version:
+        session.clear()
+        return None
+    return user
+
+
+def start_session(user: User) -> None:
+    """Log the user in on this (fresh) session, stamped with the account's session version."""
+    from flask_login import login_user
+
+    login_user(user)
+    session[SESSION_VERSION_KEY] = user.session_version
+
+
+def restamp_session(user: User) -> None:
+    """Keep this session after the account's version moved on (the user changed their own password here)."""
+    session[SESSION_VERSION_KEY] = user.session_version
 
 
 def _authenticate_bearer() -> None:
@@ -115,6 +138,28 @@ def _guard():
     return None  # deny unless a role allows: a view without a declaration is closed
 
 
+# No inline script or style anywhere (templates load static/js and static/css files only; data for scripts
+# travels in <script type="application/json"> blocks, which never run): the strictest policy that fits
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                           "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+                           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response):
+    """Headers every answer carries (docs/security.md); pages get the CSP, signed-in answers no-store."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if response.mimetype == "text/html":
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.endpoint != "static" and (session.get("_user_id") or getattr(g, "auth_via_token", False)):
+        # a signed-in answer (page, export, PDF) is never kept by the browser or a proxy
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
+
+
 def init_app(app) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -125,6 +170,10 @@ def init_app(app) -> None:
     accounts.use_password_profile("fast" if app.config.get("TESTING") and app.config.get("PASSWORD_PROFILE") == "fast"
                                   else "default")
     app.before_request(_guard)
+    app.after_request(_security_headers)
+    # failed logins go to the admin log in batches (accounts.FailedLogins); tests write each at once
+    accounts.FAILED_LOGINS.batch_seconds = float(app.config.get(
+        "LOGIN_FAILURE_BATCH_SECONDS", 0 if app.config.get("TESTING") else 1.0))
 
     @login_manager.unauthorized_handler
     def _unauthorized():
@@ -161,3 +210,28 @@ def nav_links() -> list[dict]:
 def _auditor_reads(permission: str) -> bool:
     # the auditor's navigation also lists the administrator's pages, which it may read (not change)
     return permission.startswith("admin.") and current_user.is_authenticated and current_user.has_role("auditor")
+
+
+def _login_username() -> str:
+    """The user name a login attempt names (the per-name limit's key)."""
+    return "user:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def init_limits(app) -> None:
+    """Throttle login attempts per client address and per user name (Flask-Limiter, in-memory counters).
+
+    In memory, per worker process: counting in the database would take the write lock once per attempt,
+    which is the very load a flood must not cause. With gunicorn's W workers an address gets at most W
+    times the limit (3 x 20 a minute by default) — still far from a flood (docs/security.md).
+    """
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
+                      enabled=bool(app.config.get("LOGIN_RATE_LIMITS", True)), headers_enabled=False)
+    app.extensions["custody_limiter"] = limiter
+    view = app.view_functions["auth.login"]
+    view = limiter.limit(app.config.get("LOGIN_RATE_PER_ADDRESS", "20 per minute"), methods=["POST"])(view)
+    view = limiter.limit(app.config.get("LOGIN_RATE_PER_USERNAME", "10 per minute"), methods=["POST"],
+                         key_func=_login_username)(view)
+    app.view_functions["auth.login"] = view

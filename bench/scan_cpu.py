@@ -10,6 +10,7 @@ statements per scan (SQLite's trace: every statement, BEGIN and COMMIT included)
 compare two versions of the scan path on a busy machine better than wall-clock throughput does.
 """
 import argparse
+import importlib
 import os
 import sys
 import tempfile
@@ -28,7 +29,7 @@ def main() -> None:
     import tests.factories  # noqa: F401  (the seed's factories, from the same checkout)
     from app import create_app
     from app.db import db
-    from scan_bench import seed  # bench/ is on the path: this file's folder
+    seed = importlib.import_module("scan_bench").seed  # bench/ is on the path (this file's folder), imported last
 
     tmp = Path(tempfile.mkdtemp(prefix="scan-cpu-"))
     url = f"sqlite:///{tmp}/bench.db"

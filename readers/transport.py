@@ -48,7 +48,14 @@ class Transport:
                                          timeout=self.read_timeout, write_timeout=2.0)
             if self.exclusive and hasattr(port, "exclusive"):
                 port.exclusive = True  # flock on POSIX devices; URL handlers ignore it
+            keep_first_bytes = self._target().startswith("socket://")
+            if keep_first_bytes:
+                # pyserial's socket:// open() ends with reset_input_buffer(), which reads and throws away
+                # whatever the reader sent in the first moments of the connection: a read lost
+                port.reset_input_buffer = lambda: None
             port.open()
+            if keep_first_bytes:
+                del port.reset_input_buffer
         except (serial.SerialException, OSError, ValueError) as err:
             self._failed("cannot open", err)
             return False

@@ -54,3 +54,13 @@ def user(*roles, username=None, with_person=True):
     n = next(_seq)
     who = person() if with_person else None
     return accounts.create_user(username or f"user{n}", PASSWORD, roles, by=None, person=who)
+
+
+def approved(reader):
+    """The reader, approved by a security officer (as the Reader approval page does): its reads change custody."""
+    from app.custody import readers
+    from app.custody.models import User
+
+    officer = User.get_or_none(User.username == "officer") or user("security_officer", username="officer")
+    readers.approve_reader(reader, by=officer)
+    return reader

@@ -1,11 +1,11 @@
 """Reading requests: the JSON body checked against the same schema the OpenAPI document shows,
 query parameters, and the idempotency key. Every problem becomes a translated InvalidFieldError.
 """
-import json
 
 from flask import request
 from jsonschema import Draft202012Validator
 
+from app import limits
 from app.custody.errors import N_
 
 from .errors import BadJsonError, InvalidFieldError
@@ -47,7 +47,7 @@ def json_body(schema: dict) -> dict:
         body = {}
     else:
         try:
-            body = json.loads(raw)
+            body = limits.loads(raw)  # nesting bounded: a deep body is a 400, not a RecursionError
         except (ValueError, UnicodeDecodeError) as err:
             raise BadJsonError() from err
     if not isinstance(body, dict):

@@ -102,7 +102,7 @@ def _answer_json(result: scans.ScanResult) -> dict:
     return {
         "ok": True, "outcome": result.outcome, "code": result.code, "message": _said(result, info),
         "item": info,
-        "event": ({"id": result.event.id, "kind": result.event.kind, "client_id": result.event.client_id}
+        "event": ({"id": result.event.id, "kind": result.event.kind, "client_id": scans.unscoped_client_id(result.event.client_id)}
                   if result.event is not None else None),
         "location": ({"code": result.location.code, "name": result.location.name,
                       "is_storage": result.location.is_storage} if result.location is not None else None),

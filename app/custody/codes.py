@@ -94,6 +94,7 @@ AUDIT_ACTIONS = Codes(
         "user.create": N_("Account created"), "user.roles": N_("Roles changed"),
         "user.enable": N_("Account enabled"), "user.disable": N_("Account disabled"),
         "user.password": N_("Password changed"), "user.locked": N_("Account locked"),
+        "user.end_sessions": N_("Sessions ended"),
         "token.create": N_("API token created"), "token.revoke": N_("API token revoked"),
         "site.create": N_("Site created"), "site.settings": N_("Site settings changed"),
         "site.night_rule": N_("Night rule changed"),

@@ -108,6 +108,16 @@ class NotYoursError(CustodyError):
     template = N_("%(code)s is held by %(holder)s: only they, an archivist or a supervisor can return it.")
 
 
+class IdempotencyKeyReusedError(CustodyError):
+    code = "idempotency_key_reused"
+    status = 422
+    template = N_("This idempotency key was already used for a different request (on %(code)s).")
+
+
+class NotYoursToMoveError(NotYoursError):
+    template = N_("%(code)s is held by %(holder)s: only they, an archivist or a supervisor can move it or hand it on.")
+
+
 class UndoRefusedError(CustodyError):
     code = "undo_refused"
     status = 409
@@ -118,3 +128,32 @@ class InvalidTokenError(CustodyError):
     code = "invalid_token"
     status = 401
     template = N_("The API token is not valid: it is unknown, revoked, or its account is disabled.")
+
+
+class VettingIncompleteError(CustodyError):
+    """The badge cannot be activated: `gaps` lists each required vetting item missing or short."""
+
+    code = "vetting_incomplete"
+    status = 422
+    template = N_("The badge of %(name)s cannot be activated; vetting is not complete: %(missing)s")
+    translatable = ("missing",)
+
+    def __init__(self, *, name: str, gaps: list):
+        from .people.codes import GAP_REASONS, VETTING_ITEMS
+
+        self.gaps = gaps
+        # (item name, reason) msgids: the web layer translates each
+        super().__init__(name=name, missing=tuple((VETTING_ITEMS.msgid(g.item), GAP_REASONS.msgid(g.reason))
+                                                  for g in gaps))
+
+    @property
+    def message(self) -> str:
+        missing = "; ".join(f"{i} ({r})" for i, r in self.params["missing"])
+        return self.template % {"name": self.params["name"], "missing": missing}
+
+
+class HoldingItemsError(ConflictError):
+    """A person cannot leave while holding volumes, media or devices; `codes` lists what to hand back."""
+
+    code = "holding_items"
+    template = N_("%(name)s still holds %(count)d things; they must be handed back first: %(codes)s")

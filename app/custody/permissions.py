@@ -22,6 +22,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "items.import": ("archivist",),
     "people.import": ("security_officer",),
     "people.vet": ("security_officer",),
+    # the personnel change register (7.1) and the people area's settings (required vetting items ...)
+    "people.changes": ("security_officer", "supervisor", "auditor"),
+    "people.settings": ("security_officer",),
+    # 三员分离: the privileged roles see the requests; app.custody.people.rules.can_approve decides each
+    "roles.approve": ("administrator", "security_officer", "auditor"),
     # labels and badges (printers themselves are site settings: admin.settings)
     "labels.print": ("archivist", "supervisor", "security_officer"),
     "badges.print": ("security_officer",),
@@ -30,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "admin.locations": ("administrator",),
     "admin.settings": ("administrator",),
     "admin.readers": ("administrator",),
+    # a registered reader (or a new token) changes custody only once the security officer approves it
+    "readers.approve": ("security_officer",),
     # the logs
     "audit.read": ("auditor",),
     "export.read": ("auditor",),

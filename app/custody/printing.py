@@ -176,12 +176,26 @@ def build_labels(kind: str, items, stock: sheets.Sheet, base_url: str = "", capt
     return made
 
 
-def build_badges(people, captions: dict | None = None) -> list:
-    """One CR80 badge card per person; raises LabelError naming the badge that cannot be printed."""
+VOID_MARK = "无效 VOID"
+
+
+def build_badges(people, captions: dict | None = None, *, void: bool = False) -> list:
+    """One CR80 badge card per person; only active badges print (raises LabelError naming the first that is
+    not active) unless void=True, when a card that is not active is printed marked 无效 VOID. Raises
+    LabelError naming the badge that cannot be printed."""
     made = []
     for person in people:
+        if person.badge_status != "active" and not void:
+            raise LabelError(N_("The badge of %(name)s (%(code)s) is not active: only active badges print."),
+                             name=person.name, code=person.badge_code)
         try:
-            made.append(layouts.badge_card(person, captions))
+            card = layouts.badge_card(person, captions)
+            if person.badge_status != "active":
+                from labels.layouts.base import Text
+
+                card.items.append(Text(round(card.width_mm / 2, 3), card.height_mm / 2 - 4, 8.0, VOID_MARK,
+                                       "center"))
+            made.append(card)
         except SymbologyError:
             raise LabelError(N_("%(code)s cannot be printed as a barcode: use letters A–Z, digits and - . _ only "
                                 "(at most 32)."), code=person.badge_code) from None

@@ -1,4 +1,5 @@
 """Pure custody rules: no database, no Flask."""
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,16 @@ from .errors import (
     QuarantinedError,
 )
 from .models.places import STORAGE_KINDS
+
+# control characters (tab and line breaks aside) and Unicode direction marks and overrides have no place
+# in a user name, a person's name, a title or a code: a NUL breaks exports and files, U+202E makes
+# "zhang\u202egnp.exe" read as "zhangexe.png" (docs/security.md)
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def has_unsafe_text(text: str) -> bool:
+    """Whether text holds a control character or a text-direction mark/override."""
+    return bool(UNSAFE_TEXT.search(text or ""))
 
 # where each kind of item may be put
 ALLOWED_DESTINATIONS = {
@@ -86,3 +97,14 @@ def ensure_may_return(item, actor, roles) -> None:
     if RECEIVING_ROLES.intersection(roles):
         return
     raise NotYoursError(code=item.code, holder=item.holder.name if item.holder else "?")
+
+
+def ensure_may_move(item, actor, roles) -> None:
+    """Raise NotYoursToMoveError when a login moves or hands on an item another person holds without the
+    holder, archivist or supervisor role (the same rule as returns); roles=None: no login acts."""
+    from .errors import NotYoursToMoveError
+
+    try:
+        ensure_may_return(item, actor, roles)
+    except NotYoursError:
+        raise NotYoursToMoveError(code=item.code, holder=item.holder.name if item.holder else "?") from None

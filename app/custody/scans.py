@@ -5,6 +5,7 @@ A scanned badge or location label is not an item: it sets the scanner's context 
 and changes nothing. Reads happen in the caller's thread; the write (the service call) goes to
 `submit`, which the web layer points at the group-commit writer.
 """
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +55,40 @@ def last_storage_of(item: Item) -> Location | None:
     return None
 
 
+# the event kinds each scan action records (a move into storage is a return, a return of a quarantined
+# volume a move)
+ACTION_KINDS = {"check_out": {"check_out"}, "return": {"return", "move"}, "move": {"move", "return"},
+                "hand_to": {"hand_over"}}
+
+
+def scoped_client_id(user, client_id: str | None) -> str | None:
+    """A scan's idempotency key as stored: scoped to the login, so one user's key never answers another's
+    scan (the column holds 80 characters: a long key is stored by its hash)."""
+    if not client_id or user is None:
+        return client_id
+    uid = user.id if hasattr(user, "id") else int(user)
+    scoped = f"u{uid}:{client_id}"
+    if len(scoped) > 80:
+        scoped = f"u{uid}:#" + hashlib.sha256(client_id.encode()).hexdigest()[:60]
+    return scoped
+
+
+def unscoped_client_id(stored: str | None) -> str | None:
+    """The key the client sent, from the stored (scoped) one."""
+    if stored and stored.startswith("u") and ":" in stored:
+        return stored.split(":", 1)[1]
+    return stored
+
+
+def _ensure_same_request(done: Event, item: Item, raw: str, action: str) -> None:
+    """A key already recorded answers only the same scan again; raises IdempotencyKeyReusedError."""
+    from .errors import IdempotencyKeyReusedError
+
+    same_item = item is not None and done.item_id == item.id and (item.code == normalize_scan(raw) or raw is None)
+    if not same_item or done.kind not in ACTION_KINDS.get(action, ()):
+        raise IdempotencyKeyReusedError(code=item.code if item is not None else "?")
+
+
 def record_scan(raw: str, action: str, *, user, actor: Person | None, location: str | None = None,
                 person: str | None = None, client_id: str | None = None, submit=None,
                 now: datetime | None = None) -> ScanResult:
@@ -65,6 +100,7 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
     """
     if action not in ACTIONS:
         raise ValidationError(N_("Unknown action: %(action)s"), action=str(action)[:40])
+    client_id = scoped_client_id(user, client_id)
     try:
         return _scan(raw, action, user=user, actor=actor, location=location, person=person, client_id=client_id,
                      submit=submit or (lambda fn, *a, **kw: fn(*a, **kw)), now=now)
@@ -74,6 +110,7 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
         # IntegrityError: two processes recorded one client_id at once (PostgreSQL, several workers)
         if client_id and (done := statements.event_by_client_id(client_id)) is not None:
             item = statements.row_by(Item, "id", done.item_id)
+            _ensure_same_request(done, item, raw, action)
             return ScanResult("replayed", item.code, item=item, event=done)
         raise
 
@@ -116,6 +153,7 @@ def _scan(raw, action, *, user, actor, location, person, client_id, submit, now)
         # two sends of one scan may meet in one batch: then the service hands back the event of the first,
         # read from the database (a new event still holds the Item instance it was made with)
         if client_id and "item" not in event.__rel__:
+            _ensure_same_request(event, item, raw, action)
             return ScanResult("replayed", item.code, item=statements.row_by(Item, "id", event.item_id), event=event)
         return ScanResult("recorded", item.code, item=item, event=event)
 
@@ -134,13 +172,14 @@ def undo_scan(*, user, actor: Person | None, event_id: int | None = None, scan_c
     if event_id is None:
         if not scan_client_id:
             raise ValidationError(N_("Say which scan to undo."))
-        target = Event.get_or_none(Event.client_id == scan_client_id)
+        target = Event.get_or_none(Event.client_id == scoped_client_id(user, scan_client_id))
         if target is None:
             raise NotFoundError(N_("There is no such scan to undo."))
         event_id = target.id
 
     def _write():
-        event = services.undo(event_id, user=user, actor=actor, now=now, client_id=client_id)
+        event = services.undo(event_id, user=user, actor=actor, now=now,
+                              client_id=scoped_client_id(user, client_id))
         item = Item.get_by_id(event.item_id)
         return ScanResult("recorded", item.code, item=item, event=event)
 

@@ -169,6 +169,7 @@ def move(code: str | Item, *, to: Location, actor: Person | None, holder=KEEP, u
         if (done := _replay(client_id)) is not None:
             return done
         rules.ensure_movable(item)
+        rules.ensure_may_move(item, actor, _login_roles(user))
         rules.ensure_can_go(item, to)
         new_holder = item.holder if holder is KEEP else holder
         if new_holder is not None and new_holder.id != item.holder_id:
@@ -177,6 +178,25 @@ def move(code: str | Item, *, to: Location, actor: Person | None, holder=KEEP, u
             raise AlreadyThereError(code=item.code, location=to.name)
         return _record(item, "move", dst=to, holder=new_holder, state="out", now=now, actor=actor, user=user, via=via, reader=reader, note=note,
                        client_id=client_id)
+
+
+def record_late_read(code: str | Item, *, intended: str, read_at: datetime, location: Location | None, reader=None,
+                     via: str = "reader", now: datetime | None = None) -> Event:
+    """Log a read older than the item's current state (a spooled read that arrived late), changing nothing.
+
+    The event is dated on arrival (so the log and every "where was it at …" stay in time order) and
+    carries the real read time; the item's state, place and holder stay as the later events left them.
+    Raises ItemNotFound.
+    """
+    now = now or clock.now()
+    with write_tx():
+        item = _item(code)
+        data = audit.canonical_json({"late": True, "read_at": read_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+                                     "intended": intended, "seen_at": location.code if location else None})
+        return audit.append_event(
+            at=now, kind="late_read", item=item, actor=None, user=None, holder=item.holder_id,
+            src=item.location_id, dst=item.location_id, reader=reader, via=via, state=item.state,
+            note="", data=data, client_id=None)
 
 
 @_fresh
@@ -198,6 +218,7 @@ def hand_over(code: str | Item, *, to_person: Person, actor: Person | None, to: 
             ensure_moved_by_loan(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
+        rules.ensure_may_move(item, actor, _login_roles(user))
         if item.holder_id == to_person.id and (to is None or to.id == item.location_id):
             raise ConflictError(N_("%(code)s is already held by %(holder)s."), code=item.code,
                                 holder=to_person.name)

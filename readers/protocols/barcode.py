@@ -13,6 +13,22 @@ AIM = re.compile(rb"^\][A-Za-z][0-9A-Za-z]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1c\x1e\x1f\x7f]")
 
 
+def gtin_check_ok(digits: str) -> bool:
+    """The GS1 mod-10 check digit of an EAN-13/EAN-8/UPC-A number is right."""
+    if not digits.isdigit() or len(digits) < 8:
+        return False
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _is_ean(symbology: str, text: str) -> bool:
+    """Is this an EAN/UPC read: AIM ]E… (EAN/UPC family) with 8, 12 or 13 digits, or 13 bare digits?"""
+    if symbology.startswith("]E"):
+        return text.isdigit() and len(text) in (8, 12, 13)
+    return not symbology and len(text) == 13 and text.isdigit()
+
+
 class BarcodeParser(FrameParser):
     """One message per line; AIM identifier kept in Frame.symbology."""
 
@@ -87,6 +103,10 @@ class BarcodeParser(FrameParser):
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             self._reject(raw, "not UTF-8")
+            return None
+        if _is_ean(symbology, text) and not gtin_check_ok(text):
+            # a misread EAN/UPC (the scanner's own check can be switched off): never a code we act on
+            self._reject(raw, "EAN/UPC check digit")
             return None
         return Frame(tag=text, scheme=self.scheme, symbology=symbology, raw=raw)
 

@@ -74,7 +74,12 @@ class Rdm6300Parser(FrameParser):
 
     def _decode(self, raw: bytes) -> Frame | None:
         body = raw[1:-1]
-        if self.allow_crlf and body.endswith(b"\r\n"):
+        if self.allow_crlf:
+            # the ID-xxLA always sends CR LF before ETX: a frame without it is not from this reader
+            # (an RDM6300 on the wrong port, or line noise that happens to carry a valid checksum)
+            if not body.endswith(b"\r\n"):
+                self._reject(raw, "missing CR LF")
+                return None
             body = body[:-2]
         if self.binary_checksum:
             if len(body) != 11 or not all(c in HEX for c in body[:10]):
@@ -110,7 +115,7 @@ class Rdm6300Parser(FrameParser):
 class Id12laParser(Rdm6300Parser):
     """ID Innovations ID-3LA/ID-12LA/ID-20LA in ASCII mode: `02 <10 hex> <2 hex> 0D 0A 03`.
 
-    CR LF before ETX is optional here, so one parser serves both families (ESPHome pull #13779).
+    CR LF before ETX is required: a 14-byte RDM6300 frame is refused (use the rdm6300 protocol for those).
     """
 
     name = "id12la"

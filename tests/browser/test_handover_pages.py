@@ -78,8 +78,8 @@ def test_scan_page_handover_mode_on_a_phone(browse, database, live_server):
         for item in (a, b):
             page.fill("#scan-input", item.code.lower())
             page.press("#scan-input", "Enter")
-            page.wait_for_function(f"document.getElementById('banner-code').textContent === '{item.code}'")
-            page.wait_for_function("document.getElementById('banner').dataset.kind === 'ok'")
+            page.wait_for_function(f"() => document.getElementById('banner-code').textContent === '{item.code}'")
+            page.wait_for_function("() => document.getElementById('banner').dataset.kind === 'ok'")
             assert "100 页，完好" in page.locator("#banner-text").inner_text()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert off_origin(recorded.urls, live_server) == []
@@ -87,7 +87,7 @@ def test_scan_page_handover_mode_on_a_phone(browse, database, live_server):
     assert found == {a.code: [], b.code: []}
     page.fill("#scan-input", "V99999999")
     page.press("#scan-input", "Enter")
-    page.wait_for_function("document.getElementById('banner').dataset.kind === 'bad'")
+    page.wait_for_function("() => document.getElementById('banner').dataset.kind === 'bad'")
     assert "V99999999" in page.locator("#banner-text").inner_text()
 
 
@@ -104,13 +104,13 @@ def test_scan_page_registers_damage_and_a_secrecy_mark(browse, database, live_se
     page.once("dialog", lambda dialog: dialog.accept("书脊开裂，第3页破损"))
     page.fill("#scan-input", damaged.code)
     page.press("#scan-input", "Enter")
-    page.wait_for_function("document.getElementById('banner').dataset.kind === 'ok'")
+    page.wait_for_function("() => document.getElementById('banner').dataset.kind === 'ok'")
     assert "破损已登记" in page.locator("#banner-text").inner_text()
     page.click("button[data-action=secrecy]")
     page.fill("#scan-input", marked.code)
     page.press("#scan-input", "Enter")
-    page.wait_for_function(f"document.getElementById('banner-code').textContent === '{marked.code}'")
-    page.wait_for_function("document.getElementById('banner').dataset.kind === 'ok'")
+    page.wait_for_function(f"() => document.getElementById('banner-code').textContent === '{marked.code}'")
+    page.wait_for_function("() => document.getElementById('banner').dataset.kind === 'ok'")
     assert "已隔离" in page.locator("#banner-text").inner_text()
     record = DamageRecord.get()
     assert (record.item_id, record.source, record.description) == (damaged.id, "scan", "书脊开裂，第3页破损")

@@ -196,7 +196,7 @@ def test_page_installs_and_reloads_offline(phone, floor, live_server):
     assert manifest["display"] == "standalone" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     ready(page)
     wedge(page, "WS-01")
     expect(page.locator("#ctx-location-value")).to_contain_text("WS-01")
@@ -238,7 +238,7 @@ def test_camera_decoder_loads_only_when_the_camera_is_tapped(_browser, floor, li
         page.locator("#camera-button").tap()
         expect(page.locator("#camera-box")).to_be_visible()
         expect(page.locator("#camera-button")).to_have_text("关闭摄像头")
-        page.wait_for_function("document.getElementById('camera-video').readyState >= 2")
+        page.wait_for_function("() => document.getElementById('camera-video').readyState >= 2")
         has_detector = page.evaluate("'BarcodeDetector' in window")
         assert [u for u in urls if u.endswith("/static/scan/camera.js")]
         assert bool([u for u in urls if "vendor/zxing-library" in u]) == (not has_detector)

@@ -24,7 +24,8 @@ def empty_url(tmp_path):
 
 
 @pytest.mark.db
-def test_init_db_from_empty_then_again(empty_url, tmp_path):
+def test_init_db_from_empty_then_again(empty_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("CUSTODY_INSTANCE_PATH", str(tmp_path / "instance"))  # the signing key goes there
     app = create_app({"TESTING": True, "DATABASE_URL": empty_url, "SECRET_KEY": "x"})
     runner = app.test_cli_runner()
     first = runner.invoke(args=["init-db"])

@@ -138,3 +138,37 @@ def test_a_next_address_off_the_site_is_ignored(app, site):
     for target in ("//evil.example/x", "/\\evil.example", "https://evil.example/"):
         r = _post(service, "/handovers/damage", {"code": code, "description": "x", "next": target})
         assert r.headers["Location"].endswith("/handovers/damage"), target
+
+
+def test_item_page_lists_the_volumes_handovers_damage_and_quarantine(app, site):
+    from app.custody.handovers import raise_secrecy_mark, register_damage
+
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        archivist, operator = staff("archivist", "archive"), staff("operator", "service")
+        item = factories.item()
+        from .helpers import handed_over
+
+        h = handed_over(archivist, operator, [item])
+        register_damage(item.code, actor=operator.person, user=operator, description="书脊开裂")
+        raise_secrecy_mark(item.code, actor=operator.person, user=operator, pages="7")
+    page = _login(app, archivist).get(f"/i/{item.code}").get_data(as_text=True)
+    assert h.number in page and "书脊开裂" in page and "Quarantine register" in page and "Pages 7" in page
+
+
+def test_return_check_page_shows_the_difference_with_the_outgoing_list(app, site):
+    from app.custody.handovers import open_handover, scan_line
+
+    from .helpers import handed_over
+
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        archivist, operator = staff("archivist", "archive"), staff("operator", "service")
+        item = factories.item()
+        handed_over(archivist, operator, [item])
+        back = open_handover("to_archive", user=operator)
+        scan_line(back, item.code, actor=operator.person, user=operator, pages=98)
+        scan_line(back, item.code, actor=archivist.person, user=archivist, pages=98)
+    page = _login(app, archivist).get(f"/handovers/{back.number}").get_data(as_text=True)
+    assert "Pages differ from the outgoing list" in page and "Outgoing list: 100" in page
+    assert "Scan as the receiving side" in page and 'id="confirm-button" disabled' in page

@@ -34,6 +34,7 @@ def rig(app, dbconn, tmp_path):
     f.site()
     reader, secret = readers.register_reader("desk-1", location=f.loc("WS-01"), mode="station",
                                            protocol="rdm6300", settings={"action": "none"})
+    f.approved(reader)
     server = LiveServer(app).start()
     pty = PtyPair(link=str(tmp_path / "ttyREADER"))
     daemons = []
@@ -91,6 +92,7 @@ def test_badge_at_a_door_through_the_daemon(app, rig):
     Tag.create(tag="0500207B32", person=staff)
     door, secret = readers.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
                                          protocol="id12la")
+    f.approved(door)
     rig["daemon"](token=secret, protocol="id12la", spool=str(rig["tmp"] / "door.db"), debounce_seconds=5)
     for _ in range(4):  # the reader repeats while the badge is held up: one pass
         rig["pty"].write(REGISTRY["id12la"].encode(["0500207B32"]))
@@ -179,6 +181,7 @@ def test_demo_door_and_shelf_over_socket_urls(app, dbconn, tmp_path):
                                               protocol="rdm6300")
     _shelf, shelf_token = readers.register_reader("demo-shelf", location=f.loc("KF-A-01"), mode="shelf",
                                                 protocol="chafon")
+    f.approved(_door), f.approved(_shelf)
     server = LiveServer(app).start()
     log = (tmp_path / "demo.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "readers", "demo", "--server", server.url,

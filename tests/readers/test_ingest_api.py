@@ -37,7 +37,7 @@ def world(rsite):
 def make_reader(name, at, mode, protocol="rdm6300", **settings):
     reader, secret = readers.register_reader(name, location=f.loc(at), mode=mode, protocol=protocol,
                                            settings=settings)
-    return reader, secret
+    return f.approved(reader), secret
 
 
 def post(client, secret, events, heartbeat=None):

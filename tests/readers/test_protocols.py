@@ -31,13 +31,14 @@ VALID = [
     ("rdm6300", {"binary_checksum": True}, h("02 30 31 31 34 41 45 33 42 42 43 3C 03"), ["0114AE3BBC"]),
     ("id12la", {}, h("02 30 35 30 30 32 30 37 42 33 32 36 43 0D 0A 03"), ["0500207B32"]),  # ID-20LA capture
     ("id12la", {}, ascii_frame("7C0055F8C415", b"\r\n"), ["7C0055F8C4"]),  # Meadow.Foundation example
-    ("id12la", {}, ascii_frame("62E3086CED08"), ["62E3086CED"]),  # RDM-style frame, no CR LF
     ("decimal10", {}, b"0013530444\r\n0040856634\r4294967295\n", ["0013530444", "0040856634", "4294967295"]),
     ("barcode", {}, b"]C0V00012345\r\n", ["V00012345"]),
     ("barcode", {"suffix": "cr"}, b"]Q1https://archive.example/i/V00000007\r]d1KF-A-01\r",
      ["https://archive.example/i/V00000007", "KF-A-01"]),
     ("barcode", {"suffix": "tab"}, b"V00000001\tB00000003\t", ["V00000001", "B00000003"]),
     ("barcode", {}, "]C0档案-0001\n".encode(), ["档案-0001"]),
+    ("barcode", {"require_aim": True}, b"]E04006381333931\r\n", ["4006381333931"]),  # EAN-13, check digit 1
+    ("barcode", {}, b"4006381333931\r\n]E496385074\r\n", ["4006381333931", "96385074"]),
     ("chafon", {}, h("13 00 01 03 01 0C 000000000000000000000313 3F 39"), ["000000000000000000000313"]),
     ("chafon", {}, h("13 00 01 03 01 0C 49440000000000000A000334 A5 FB"), ["49440000000000000A000334"]),
     ("chafon", {}, h("20 00 01 03 02 0C 000000000000000000000313 0C 000000000000000000000314 9A C9"),
@@ -61,6 +62,10 @@ INVALID = [
     ("rdm6300", {}, h("02 30 31 31 34 41 45 33 42 42 43 3C 03")),  # binary clone without the option
     ("rdm6300", {}, ascii_frame("62E3086CED08", b"\r\n")),  # ID-12 tail on a strict RDM6300
     ("id12la", {}, ascii_frame("0500207B326D", b"\r\n")),  # checksum
+    ("id12la", {}, ascii_frame("62E3086CED08")),  # no CR LF: an RDM6300 frame, not this reader's
+    ("barcode", {"require_aim": True}, b"]E04006381333932\r\n"),  # EAN-13 with a wrong check digit
+    ("barcode", {}, b"4006381333932\r\n"),  # the same without an AIM identifier
+    ("barcode", {}, b"]E496385075\r\n"),  # EAN-8, wrong check digit
     ("decimal10", {}, b"013530444\r\n"),  # 9 digits
     ("decimal10", {}, b"00135304440\r\n"),  # 11 digits
     ("decimal10", {}, b"4294967296\r\n"),  # above 32 bits

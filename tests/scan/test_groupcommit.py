@@ -87,7 +87,7 @@ def test_one_scan_sent_twice_in_one_batch_is_recorded_once(site, gate, database)
     g.open_when_queued(2)
     outcomes = sorted(s.result(10).outcome for s in sends)
     assert outcomes == ["recorded", "replayed"]
-    assert Event.select().where(Event.client_id == "same-scan").count() == 1
+    assert Event.select().where(Event.client_id == scans.scoped_client_id(user, "same-scan")).count() == 1
 
 
 

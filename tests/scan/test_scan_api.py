@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import accounts, services
+from app.custody import accounts, scans, services
 from app.custody.audit import verify_chain
 from app.custody.models import Event, Item, User
 from tests import factories as f
@@ -39,7 +39,7 @@ def test_check_out_to_me_records_one_event_and_answers_with_the_item(world, scan
     assert body["item"]["holder"]["name"] == world["me"].name and body["item"]["location"]["code"] == "WS-01"
     assert world["me"].name in body["message"]
     assert state(world["vol"]) == ("out", "WS-01", world["me"].id)
-    event = Event.get(Event.client_id == "c-1")
+    event = Event.get(Event.client_id == f"u{world['op'].id}:c-1")  # scoped to the login
     assert (event.kind, event.via, event.user_id, event.actor_id) == ("check_out", "scan", world["op"].id,
                                                                      world["me"].id)
     assert verify_chain("event").ok
@@ -57,7 +57,7 @@ def test_with_group_commit_on_scans_go_through_the_writer_thread_and_answer_afte
     assert (out.status_code, back.status_code, again.status_code) == (201, 201, 409)
     assert again.json["error"]["code"] == "already_there"
     assert groupcommit.writer().calls == 3  # all three writes went through the writer, the refusal too
-    assert [e.client_id for e in Event.select().order_by(Event.id)] == ["g-1", "g-2"]
+    assert [scans.unscoped_client_id(e.client_id) for e in Event.select().order_by(Event.id)] == ["g-1", "g-2"]
     assert state(world["vol"]) == ("in_storage", "KF-A-01", None)
 
 
@@ -253,7 +253,7 @@ def test_undo_refused_after_a_later_event_or_for_someone_elses_scan(world, scan)
     scan(world["vol"].code, "move", location="WS-02")
     res = scan.undo(event_id=first.json["event"]["id"])
     assert res.status_code == 409 and world["vol"].code in res.json["error"]["message"]
-    theirs = services.move(world["vol"].code, to=f.loc("WS-01"), actor=None, user=world["other"].id)
+    theirs = services.move(world["vol"].code, to=f.loc("WS-01"), actor=world["me"], user=world["other"].id)
     res = scan.undo(event_id=theirs.id)
     assert res.status_code == 409 and res.json["error"]["code"] == "undo_refused"
     assert state(world["vol"]) == ("out", "WS-01", world["me"].id)
@@ -287,7 +287,7 @@ def test_a_batch_is_carried_out_in_order_with_its_own_context(world, scan, clien
     assert answers[2]["error"]["code"] == "unknown_code"  # refused alone; the scans after it went through
     assert state(second) == ("out", "WS-02", world["me"].id)  # the location scanned first in the batch
     assert state(world["vol"]) == ("in_storage", "KF-A-01", None)
-    assert [e.client_id for e in Event.select().order_by(Event.id)] == ["b-1", "b-3", "b-4"]
+    assert [scans.unscoped_client_id(e.client_id) for e in Event.select().order_by(Event.id)] == ["b-1", "b-3", "b-4"]
     # the same batch again (its answer was lost): nothing new is recorded
     fresh_g()
     again = client.post("/api/v1/scans/batch", json={"scans": batch}, headers={"X-CSRFToken": token})

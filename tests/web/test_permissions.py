@@ -9,7 +9,7 @@ import uuid
 import pytest
 from werkzeug.routing.converters import AnyConverter, IntegerConverter, UUIDConverter
 
-from app.custody.models import ROLES
+from app.custody.models import PRIVILEGED_ROLES, ROLES
 from app.custody.permissions import allowed
 from app.security import PERMISSION_ATTR, PUBLIC_ATTR
 from tests import factories
@@ -21,6 +21,10 @@ OWN_ACCOUNT_POSTS = {"auth.logout", "auth.change_password", "auth.create_token",
                      "auth.set_language", "auth.login"}
 # POST routes that only read data: the auditor starts the completion bundle's export (a file, no data changed)
 AUDITOR_READ_POSTS = {"completion.start_bundle"}
+# 三员分离: a privileged change needs a second privileged person of another role; the auditor may be that
+# person (by default only when the account concerned is the security officer's own): the domain rule
+# (app.custody.people.rules.can_approve) decides each request, the route is open to the three roles
+COUNTERSIGN_POSTS = {"people.decide_role"}
 
 
 def sample_value(converter):
@@ -144,6 +148,9 @@ def test_auditor_reads_every_page_and_is_refused_every_post(app, client, site, l
         if endpoint in AUDITOR_READ_POSTS:
             assert allowed({"auditor"}, permission) and not any(
                 allowed({r}, permission) for r in ROLES if r != "auditor"), endpoint
+            continue
+        if endpoint in COUNTERSIGN_POSTS:
+            assert {r for r in ROLES if allowed({r}, permission)} == set(PRIVILEGED_ROLES), endpoint
             continue
         assert call(client, "POST", url, token).status_code == 403, f"auditor may POST {url} ({endpoint})"
     # the only writes open to every account are the account's own session and password, never data

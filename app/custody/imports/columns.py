@@ -1,10 +1,16 @@
 """The columns a catalogue and a staff list may have: header words (Chinese and English), limits, names."""
 import re
 
+from .. import rules
 from ..errors import N_
 
 BATCH = 1000  # rows per insert_many (stays under SQLite's 32,766 bound parameters)
 CHECK_CHUNK = 500  # keys per "already in the database?" query
+# a spreadsheet is refused before reading when it would unpack to more than this (a 4 MB .xlsx can hold
+# gigabytes of repeated cells: openpyxl keeps the shared strings in memory) or hold more cells than this
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_XLSX_CELLS = 8_000_000
+UNSAFE_TEXT = rules.UNSAFE_TEXT
 MAX_ERRORS = 1000  # errors kept for display; the count goes on
 HEADER_SEARCH_ROWS = 30  # how far down a title block may push the header row
 BADGE_PREFIX = "B"

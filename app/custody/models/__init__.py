@@ -4,7 +4,7 @@ from ..media.models import MediaLoan
 from .base import BaseModel
 from .imports import ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
-from .logs import AccessEvent, AuditLog, Event, LogHead, Reader
+from .logs import AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
@@ -14,12 +14,12 @@ from .work import ALERT_SEVERITIES, Alert, ProcessStep
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
               AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
-              SweepRun, ReaderRead, ReaderStatus]
+              SweepRun, ReaderRead, ReaderStatus, Checkpoint]
 
 __all__ = [
     "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "ROLES", "STORAGE_KINDS", "AccessEvent",
-    "Alert", "ApiToken", "AuditLog", "BaseModel", "Event", "Item",
+    "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
     "UserRole",

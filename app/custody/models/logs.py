@@ -28,9 +28,16 @@ class Reader(BaseModel):
     last_seq = BigIntegerField(default=0)
     last_heartbeat_at = DateTimeField(null=True)
     created_at = DateTimeField(default=clock.now)
+    # a new reader, or one given a new token, changes no custody until the security officer approves it
+    approved_at = DateTimeField(null=True)
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     class Meta:
         table_name = "reader"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class LogHead(BaseModel):
@@ -65,10 +72,38 @@ class Event(BaseModel):
     client_id = CharField(max_length=80, null=True, unique=True)
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+    sig = CharField(max_length=160, default="")  # the seal key's signature of (chain, id, hash): app/custody/seal.py
 
     class Meta:
         table_name = "event"
         indexes = ((("item", "id"), False),)
+
+    @property
+    def details(self) -> dict:
+        """The event's data as a dict (empty when there is none or it is unreadable)."""
+        import json
+
+        try:
+            value = json.loads(self.data or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def late_read_at(self):
+        """When a late read was really read (the event itself is dated on arrival), or None."""
+        from datetime import datetime
+
+        raw = self.details.get("read_at") if self.kind == "late_read" else None
+        try:
+            return datetime.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def arrived_late(self) -> bool:
+        """Recorded more than a minute after it happened (a spooled read, a late read)."""
+        return self.recorded_at is not None and self.at is not None and (self.recorded_at - self.at).total_seconds() > 60
 
 
 class AuditLog(BaseModel):
@@ -84,9 +119,34 @@ class AuditLog(BaseModel):
     ip = CharField(max_length=64, default="")
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+    sig = CharField(max_length=160, default="")
 
     class Meta:
         table_name = "audit_log"
+
+
+class Checkpoint(BaseModel):
+    """Both chains' heads at one moment, signed with the seal key (kept outside the database).
+
+    Each checkpoint also carries the digest of the one before it, so a checkpoint deleted from the middle
+    is noticed; app/custody/seal.py makes and checks them.
+    """
+
+    id = BigIntegerField(primary_key=True)
+    at = DateTimeField()
+    reason = CharField(max_length=16)  # codes.CHECKPOINT_REASONS
+    algorithm = CharField(max_length=24)  # "ed25519-sha256" (the chain hash and the signature)
+    key_fingerprint = CharField(max_length=80)
+    event_last_id = BigIntegerField()
+    event_last_hash = CharField(max_length=64)
+    audit_last_id = BigIntegerField()
+    audit_last_hash = CharField(max_length=64)
+    prev_digest = CharField(max_length=64)  # digest of the previous checkpoint's signed body
+    digest = CharField(max_length=64)  # sha256 of this checkpoint's signed body
+    signature = CharField(max_length=160)
+
+    class Meta:
+        table_name = "checkpoint"
 
 
 class AccessEvent(BaseModel):

@@ -34,6 +34,10 @@ class Person(BaseModel):
     trained_on = DateField(null=True)
     vetting_note = TextField(default="")
     created_at = DateTimeField(default=clock.now)
+    left_on = DateField(null=True)  # set when the person leaves (people area, migration 009)
+    # why the badge was last suspended or revoked; no Python default, so bulk inserts that do not name it
+    # (the staff import) leave it to the column's DEFAULT ''
+    badge_reason = CharField(max_length=200, null=True)
 
     class Meta:
         table_name = "person"
@@ -79,6 +83,9 @@ class User(BaseModel):
     last_login_at = DateTimeField(null=True)
     locale = CharField(max_length=8, default="")
     created_at = DateTimeField(default=clock.now)
+    # bumped to end every session of the account at once (accounts.end_sessions); each session keeps the
+    # version it was opened under and is refused once they differ
+    session_version = IntegerField(default=0)
 
     class Meta:
         table_name = "app_user"

@@ -31,6 +31,8 @@ class NightReport:
     rows: list[ReportRow]
     quarantined: list[ReportRow]
     generated_at: datetime
+    checkpoint: object = None  # the night's sealed checkpoint (seal.Checkpoint), None until sealed
+    key_fingerprint: str | None = None  # the seal's public key fingerprint
 
     @property
     def returned_late(self) -> int:
@@ -75,7 +77,10 @@ def night_report(site: Site, night: date) -> NightReport:
         (rows if s.state == "out" else quarantined).append(row)
     key = lambda r: (r.holder.name if r.holder else "", r.item.code)  # noqa: E731
     run = SweepRun.get_or_none((SweepRun.site == site.id) & (SweepRun.night == night))
-    return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), clock.now())
+    from . import seal
+
+    return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), clock.now(),
+                       seal.checkpoint_for_night(n.cutoff_at), seal.public_key_fingerprint())
 
 
 def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,

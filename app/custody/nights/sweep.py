@@ -81,6 +81,7 @@ class SweepReport:
     media_resolved: int = 0
     seconds: float = 0.0
     opened_ids: list[int] = field(default_factory=list)
+    checkpoint_id: int | None = None  # the checkpoint sealed after the sweep (seal.py)
 
 
 def _chunks(values, size=BATCH):
@@ -301,6 +302,17 @@ def node_name() -> str:
 
 def sweep_night(site: Site, night: date | None = None, *, at: datetime | None = None,
                 now: datetime | None = None, trigger: str = "cli", claim: bool = False) -> SweepReport:
+    """Sweep one night of one site (see _sweep_night), then seal both logs in the day's checkpoint."""
+    from . import seal
+
+    report = _sweep_night(site, night, at=at, now=now, trigger=trigger, claim=claim)
+    if at is None and report.skipped != "claimed" and seal.has_key():
+        report.checkpoint_id = seal.seal(now, reason="nightly").id
+    return report
+
+
+def _sweep_night(site: Site, night: date | None = None, *, at: datetime | None = None,
+                 now: datetime | None = None, trigger: str = "cli", claim: bool = False) -> SweepReport:
     """Sweep one night of one site, in one transaction; idempotent per item and night.
 
     night: the site-local date of the evening (default: the last night whose cutoff has passed).

@@ -6,7 +6,7 @@ door passes become AccessEvents; exits, denials, removals and silent readers ope
 No Flask here: the API, the CLI and the scheduler share these functions.
 """
 from .. import scheduler as _scheduler
-from .batch import MAX_BATCH, BatchError, ReadIn, SeqConflictError, parse_time, validate_batch
+from .batch import CLOCK_SKEW, MAX_BATCH, BatchError, ReadIn, SeqConflictError, parse_time, validate_batch
 from .checks import (
     DEFAULT_DEPARTURE_GRACE_MINUTES,
     DEFAULT_OFFLINE_SECONDS,
@@ -20,6 +20,7 @@ from .checks import (
 from .ingest import IngestResult, ingest
 from .registry import (
     TOKEN_PREFIX,
+    approve_reader,
     get_reader,
     parse_settings,
     reader_for_token,
@@ -34,8 +35,8 @@ from .rules import access_decision
 _scheduler.register_job("reader-checks", 30, checks_job)
 
 __all__ = [
-    "DEFAULT_DEPARTURE_GRACE_MINUTES", "DEFAULT_OFFLINE_SECONDS", "MAX_BATCH", "TOKEN_PREFIX", "BatchError",
-    "IngestResult", "ReadIn", "SeqConflictError", "access_decision", "check_reader_heartbeats",
+    "CLOCK_SKEW", "DEFAULT_DEPARTURE_GRACE_MINUTES", "DEFAULT_OFFLINE_SECONDS", "MAX_BATCH", "TOKEN_PREFIX", "BatchError",
+    "IngestResult", "ReadIn", "SeqConflictError", "access_decision", "approve_reader", "check_reader_heartbeats",
     "check_shelf_departures", "checks_job", "configure", "get_reader", "ingest", "is_online", "parse_settings",
     "parse_time", "reader_for_token", "reader_settings", "register_reader", "revoke_token", "rotate_token",
     "run_checks", "validate_batch",

@@ -49,6 +49,11 @@ def parse_time(value) -> datetime | None:
     return moment
 
 
+# how far ahead of the server's clock a read may be dated (the readers' clocks drift; NTP keeps them within
+# seconds): a read further in the future is refused, so nobody can pre-date custody (docs/security.md)
+CLOCK_SKEW = timedelta(minutes=2)
+
+
 def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     """Check every row; raises BatchError listing each bad row (index, seq, field, message)."""
     if not isinstance(events, list):
@@ -56,7 +61,7 @@ def validate_batch(events, *, now: datetime) -> list[ReadIn]:
     if len(events) > MAX_BATCH:
         raise ValidationError(N_("At most %(n)s events per batch."), n=MAX_BATCH)
     rows, errors, seen = [], [], set()
-    latest = now + timedelta(days=1)
+    latest = now + CLOCK_SKEW
 
     def bad(index, row, fieldname, message, **params):
         seq = row.get("seq") if isinstance(row, dict) else None

@@ -1,4 +1,5 @@
 """The readers area's stored codes and their names (Reader.mode, AccessEvent.reason, ReaderRead kinds)."""
+from app.custody import codes as core
 from app.custody.vocab import N_, Codes
 
 READER_MODES = Codes("reader_mode", perimeter_door=N_("Perimeter door"), internal_door=N_("Internal door"),
@@ -19,3 +20,7 @@ TAG_SCHEMES = Codes("tag_scheme", em4100=N_("EM4100 (125 kHz)"), **{"em-decimal"
 # what a read's tag turned out to be (ReaderRead.resolved_kind)
 RESOLVED_KINDS = Codes("resolved_kind", item=N_("Item"), person=N_("Person"), location=N_("Location"),
                        unknown=N_("Unknown tag"))
+# a read older than the item's current state, logged but not applied (services.record_late_read)
+EVENT_KINDS = Codes("reader_event_kind", extends=core.EVENT_KINDS, late_read=N_("Late read (not applied)"))
+AUDIT_ACTIONS = Codes("reader_audit_action", extends=core.AUDIT_ACTIONS,
+                      **{"reader.approve": N_("Reader approved")})

@@ -8,8 +8,9 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import audit, clock
-from ..errors import N_, ConflictError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, NotAllowedError, NotFoundError, ValidationError
 from ..models import Location, Reader
+from ..permissions import allowed
 from .codes import READER_MODES, STATION_ACTIONS
 
 TOKEN_PREFIX = "rdr_"
@@ -75,7 +76,7 @@ def register_reader(name: str, *, location: Location, mode: str, protocol: str, 
                                token_prefix=prefix, settings=audit.canonical_json(settings), created_at=now)
         audit.append_audit("reader.create", user=by, target=f"reader:{name}", ip=ip, at=now,
                            detail={"location": location.code, "mode": mode, "protocol": protocol,
-                                   "settings": settings, "token": prefix})
+                                   "settings": settings, "token": prefix, "approved": False})
     return reader, secret
 
 
@@ -84,11 +85,36 @@ def rotate_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None 
     now = now or clock.now()
     secret, digest, prefix = _new_token()
     with write_tx():
-        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True).where(Reader.id == reader.id).execute()
+        # whoever holds the new token is a new device as far as custody goes: approved again before it counts
+        Reader.update(token_hash=digest, token_prefix=prefix, is_active=True, approved_at=None,
+                      approved_by=None).where(Reader.id == reader.id).execute()
         audit.append_audit("reader.rotate_token", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
-                           detail={"token": prefix, "old": reader.token_prefix})
+                           detail={"token": prefix, "old": reader.token_prefix, "approved": False})
     reader.token_hash, reader.token_prefix, reader.is_active = digest, prefix, True
+    reader.approved_at = reader.approved_by = None
     return secret
+
+
+def approve_reader(reader: Reader, *, by, ip: str = "", now: datetime | None = None) -> Reader:
+    """The security officer approves a reader's current token: from now on its reads change custody.
+
+    Raises NotAllowedError (not a security officer), ConflictError (no token, or already approved).
+    """
+    now = now or clock.now()
+    if by is None or not allowed(by.roles, "readers.approve"):
+        raise NotAllowedError(N_("Only the security officer approves readers."))
+    with write_tx():
+        current = Reader.get_by_id(reader.id)
+        if current.token_hash is None:
+            raise ConflictError(N_("%(name)s has no token: issue one first."), name=reader.name)
+        if current.approved_at is not None:
+            raise ConflictError(N_("%(name)s is already approved."), name=reader.name)
+        Reader.update(approved_at=now, approved_by=by.id).where(Reader.id == reader.id).execute()
+        audit.append_audit("reader.approve", user=by, target=f"reader:{reader.name}", ip=ip, at=now,
+                           detail={"token": current.token_prefix, "mode": current.mode,
+                                   "location": Location.get_by_id(current.location_id).code})
+    reader.approved_at, reader.approved_by = now, by
+    return reader
 
 
 def revoke_token(reader: Reader, *, by=None, ip: str = "", now: datetime | None = None) -> None:

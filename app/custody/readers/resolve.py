@@ -19,7 +19,7 @@ def resolve_all(rows: list[ReadIn]) -> dict[tuple[str, str], Resolved]:
         person_ids = {p for _t, i, p in bound if p and not i}
         # only the columns the rules read: building full rows is most of a batch's Python time
         items = {i.id: i for i in Item.select(Item.id, Item.code, Item.kind, Item.state, Item.location,
-                                              Item.holder, Item.last_event_id).where(Item.id.in_(item_ids))} if item_ids else {}
+                                              Item.holder, Item.last_event_id, Item.state_since).where(Item.id.in_(item_ids))} if item_ids else {}
         people = {p.id: p for p in Person.select(Person.id, Person.name, Person.badge_code, Person.badge_status,
                                                  Person.valid_from, Person.valid_until)
                   .where(Person.id.in_(person_ids))} if person_ids else {}

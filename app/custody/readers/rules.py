@@ -83,9 +83,17 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
                          note=f"{reader.name}")
 
 
+def _is_late(item: Item, row: ReadIn) -> bool:
+    """A read from before the item's current state began: applying it would put history out of order."""
+    return item.state_since is not None and row.read_at < item.state_since
+
+
 def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
     """Run the rule for one new read; returns (outcome, event id). Custody refusals become outcomes."""
     reader, settings, mode = ctx.reader, ctx.settings, ctx.reader.mode
+    if reader.approved_at is None:
+        # stored and shown, but a device nobody approved moves no volume, opens no alarm, logs no pass
+        return "unapproved", None
     if row.kind == "departed":
         if mode == "shelf" and res.kind == "item":
             return "departure_pending", None
@@ -102,6 +110,13 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         return "ignored", None
     item = res.item
     try:
+        if mode in ("internal_door", "shelf", "station") and _is_late(item, row):
+            if mode == "shelf" and item.location_id == reader.location_id and item.state == "in_storage":
+                return "present", None
+            intended = "return" if mode == "shelf" else (settings.get("action") or "move")
+            event = services.record_late_read(item, intended=intended, read_at=row.read_at,
+                                              location=ctx.location, reader=reader, now=ctx.now)
+            return "late", event.id
         if mode == "perimeter_door":
             if item.kind in ("volume", "media"):
                 return _exit_alarm(ctx, row, item), None

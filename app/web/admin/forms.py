@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.custody.models import LOCATION_KINDS, ROLES
@@ -17,7 +17,7 @@ class CheckboxesField(SelectMultipleField):
         values = dict(self.choices)
         for value in self.data or ():
             if value not in values:
-                raise ValueError(self.gettext("'%(value)s' is not a valid choice for this field.") % {"value": value})
+                raise ValidationError(self.gettext("'%(value)s' is not a valid choice for this field.") % {"value": value})
 
 
 def role_choices():

@@ -9,6 +9,7 @@ from peewee import JOIN, prefetch
 from app.custody import accounts, clock, places, settings
 from app.custody.errors import CustodyError
 from app.custody.models import Location, Person, User, UserRole
+from app.custody.people import roles as people_roles
 from app.security import require
 from app.web.helpers import client_ip, flash_error
 
@@ -68,11 +69,16 @@ def create_user():
     password = one_time_password()
     try:
         person = Person.by_badge(form.badge.data) if form.badge.data else None
-        user = accounts.create_user(form.username.data, password, form.roles.data, by=current_user,
-                                    person=person, must_change_password=True, ip=client_ip())
+        user, proposal = people_roles.create_account(form.username.data, form.roles.data, by=current_user,
+                                                     person=person, password=password, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
         return _users_page(form, status=422)
+    if proposal is not None:
+        # 三员分离: no password for the creator; the approver hands the holder an enrolment code
+        flash(_("Account %(name)s created without a password; the role waits for a second privileged person's "
+                "approval, who gives the holder an enrolment code.", name=user.username), "success")
+        return redirect(url_for("admin.users"))
     flash(_("Account %(name)s created.", name=user.username), "success")
     return _users_page(otp={"username": user.username, "password": password})
 
@@ -105,11 +111,13 @@ def set_roles(user_id):
         _form_errors(form)
         return _user_page(user, form, status=422)
     try:
-        accounts.set_roles(user, form.roles.data, by=current_user, ip=client_ip())
+        proposals = people_roles.change_roles(user, form.roles.data, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
         return _user_page(user, form, status=err.status if err.status >= 400 else 422)
     flash(_("Roles of %(name)s saved.", name=user.username), "success")
+    if proposals:
+        flash(_("The privileged role change waits for a second privileged person's approval."), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 
@@ -127,6 +135,19 @@ def set_active(user_id, action):
     return redirect(url_for("admin.user", user_id=user.id))
 
 
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@require("admin.users")
+def end_sessions(user_id):
+    user = _user_or_404(user_id)
+    try:
+        accounts.end_sessions(user, by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+        return _user_page(user, status=err.status)
+    flash(_("Every session of %(name)s has ended.", name=user.username), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @require("admin.users")
 def reset_password(user_id):
@@ -134,6 +155,15 @@ def reset_password(user_id):
     if user.id == current_user.id:
         flash(_("Change your own password on your account page."), "error")
         return _user_page(user, status=403)
+    if people_roles.privileged(user.roles):
+        try:
+            people_roles.propose(user, "reenrol", by=current_user, ip=client_ip())
+        except CustodyError as err:
+            flash_error(err)
+            return _user_page(user, status=err.status)
+        flash(_("The reset waits for a second privileged person's approval; %(name)s then sets a new password "
+                "with an enrolment code.", name=user.username), "success")
+        return redirect(url_for("admin.user", user_id=user.id))
     password = one_time_password()
     try:
         accounts.set_password(user, password, by=current_user, must_change=True, ip=client_ip())

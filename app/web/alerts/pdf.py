@@ -126,6 +126,33 @@ def _table(rows, tz, st, font):
     return tables
 
 
+def _seal_block(rep, st) -> list:
+    """The night's signed checkpoint as a short code and a QR code (a paper copy anchors the log), and the
+    seal key's fingerprint."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    from app.custody import seal
+
+    lines = [(_("Seal key fingerprint"), rep.key_fingerprint or _("no seal key"))]
+    cp = rep.checkpoint
+    if cp is None:
+        lines.append((_("Log checkpoint"), _("not sealed yet")))
+        return [Paragraph(f"{pdf_text(k)}: {pdf_text(v)}", st["meta"]) for k, v in lines]
+    lines += [(_("Log checkpoint"), f"#{cp.id} · {seal.short_code(cp)} · {_t(cp.at, rep.night.tz)}"),
+              (_("Sealed rows"), _("custody log %(e)s, admin log %(a)s", e=cp.event_last_id, a=cp.audit_last_id)),
+              (_("Check"), _("custody verify-log --paper '<the QR code text>'"))]
+    size = 42 * mm
+    widget = QrCodeWidget(seal.paper_text(cp), barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    text = [Paragraph(f"{pdf_text(k)}: {pdf_text(v)}", st["meta"]) for k, v in lines]
+    table = Table([[drawing, text]], colWidths=[size + 4 * mm, None], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    return [Spacer(1, 2 * mm), table]
+
+
 def render_report(rep) -> bytes:
     """The report's PDF bytes (A4 landscape, page numbers, header row repeated on every page)."""
     font = report_font()
@@ -154,6 +181,7 @@ def render_report(rep) -> bytes:
     ]
     story = [Paragraph(pdf_text(title), st["title"])]
     story += [Paragraph(f"{pdf_text(k)}: {pdf_text(v)}", st["meta"]) for k, v in meta]
+    story += _seal_block(rep, st)
     story += [Spacer(1, 4 * mm), Paragraph(pdf_text(_("Volumes not returned at the cutoff")), st["h2"]),
               *_table(rep.rows, tz, st, font)]
     if rep.quarantined:

@@ -3,12 +3,12 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from app.custody import accounts
 from app.custody.errors import CustodyError, LoginFailedError
 from app.custody.models import ApiToken
-from app.security import public, require
+from app.security import public, require, restamp_session, start_session
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
@@ -16,7 +16,10 @@ from .forms import LoginForm, PasswordForm, TokenForm
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """A local path to go to after login; anything else (another host, "\\", CR/LF, control characters,
+    a path too long for a Location header) goes to the dashboard."""
+    if (target and len(target) <= 2000 and target.startswith("/") and not target.startswith("//")
+            and "\\" not in target and target.isprintable() and " " not in target and not urlsplit(target).netloc):
         return target
     return url_for("custody.dashboard")
 
@@ -42,7 +45,7 @@ def login():
         session.clear()  # a fresh session on login: no fixation
         if lang:
             session["lang"] = lang
-        login_user(user)
+        start_session(user)
         if user.must_change_password:
             flash(_("This was a one-time password: choose your own now."), "info")
             return redirect(url_for("auth.account"))
@@ -53,6 +56,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @require()
 def logout():
+    # every session of the account ends, not only this browser's (a copied cookie stops working too)
+    accounts.end_sessions(current_user._get_current_object(), by=current_user, reason="logout")
     logout_user()
     lang = session.get("lang")
     session.clear()
@@ -91,6 +96,7 @@ def change_password():
                                   max_failures=current_app.config["LOGIN_MAX_FAILURES"],
                                   lock_minutes=current_app.config["LOGIN_LOCK_MINUTES"])
             accounts.set_password(current_user, form.new.data, by=current_user, ip=client_ip())
+            restamp_session(current_user)  # this session stays; every other one has ended
         except LoginFailedError:
             flash(_("The current password is not right."), "error")
         except CustodyError as err:

@@ -7,7 +7,8 @@ from peewee import JOIN, fn
 from app.custody import history, services
 from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
-from app.custody.models import AccessEvent, Alert, Event, Item, Location, Person
+from app.custody.models import BADGE_STATUSES, AccessEvent, Alert, Event, Item, Location, Person
+from app.custody.people import services as people_services
 from app.i18n import code_name
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
@@ -43,7 +44,8 @@ def dashboard():
     out_now = list(Item.out_of_storage("volume").join(Person, JOIN.LEFT_OUTER, on=(Item.holder == Person.id))
                    .switch(Item).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
                    .select(Item, Person, Location).limit(20)) if can("items.view") else []
-    return render_template("custody/dashboard.html", stats=stats, recent=recent, out_now=out_now)
+    waiting = people_services.waiting_for_vetting().count() if can("people.vet") else None
+    return render_template("custody/dashboard.html", stats=stats, recent=recent, out_now=out_now, waiting=waiting)
 
 
 @bp.route("/items")
@@ -183,13 +185,18 @@ def _item_again(code, forms, status):
 @require("people.view")
 def people():
     q = (request.args.get("q") or "").strip()
+    status = request.args.get("status") or ""
     query = Person.select().order_by(Person.organisation, Person.name)
+    if status == "waiting":  # waiting for vetting (people area)
+        query = people_services.waiting_for_vetting().order_by(Person.organisation, Person.name)
+    elif status in BADGE_STATUSES:
+        query = query.where(Person.badge_status == status)
     if q:
         query = query.where((Person.name.contains(q)) | (Person.badge_code == normalize_scan(q))
                             | (Person.organisation.contains(q)))
     held = dict(Item.select(Item.holder, fn.COUNT(Item.id)).where(Item.state == "out")
                 .group_by(Item.holder).tuples())
-    return render_template("custody/people.html", rows=list(query), q=q, held=held)
+    return render_template("custody/people.html", rows=list(query), q=q, held=held, status=status)
 
 
 @bp.route("/people/<int:person_id>")

@@ -35,6 +35,7 @@ from app.custody.handovers.models import (
     DamageNote,
     DamageRecord,
     Handover,
+    HandoverLine,
     QuarantineRecord,
 )
 from app.custody.models import Item, Person
@@ -65,6 +66,22 @@ PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 @bp.context_processor
 def _names():
     return NAMES
+
+
+def volume_registers(item) -> dict:
+    """A volume's handover lists, damage and quarantine records, newest first (for the item page)."""
+    lists = list(Handover.select(Handover, HandoverLine).join(HandoverLine)
+                 .where(HandoverLine.item == item.id).order_by(Handover.id.desc()).limit(20))
+    damage = list(DamageRecord.select().where(DamageRecord.item == item.id).order_by(DamageRecord.id.desc()))
+    quarantine = list(QuarantineRecord.select().where(QuarantineRecord.item == item.id)
+                      .order_by(QuarantineRecord.id.desc()))
+    return {"lists": lists, "damage": damage, "quarantine": quarantine}
+
+
+@bp.app_context_processor
+def _item_page():
+    # the item page (another area's template) includes handovers/_item_actions.html, which reads these
+    return {"volume_registers": volume_registers, "HANDOVER_NAMES": NAMES}
 
 
 def _who() -> dict:

@@ -1,4 +1,6 @@
 """Label printing from a selection, badge cards, and the printers (with calibration) in the site settings."""
+import math
+
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,10 +53,19 @@ def _form_values() -> dict:
 
 
 def _custom(values) -> dict:
+    """The custom sheet's sizes; raises ValueError for anything but finite millimetres up to 2 m and up to
+    100 rows or columns (inf, nan, 1e308 would reach the layout's arithmetic)."""
     out = {}
     for key in CUSTOM_FIELDS:
         if values.get(key):
-            out[key] = float(values[key]) if key not in ("cols", "rows") else int(values[key])
+            if key in ("cols", "rows"):
+                out[key] = int(values[key])
+                if not 1 <= out[key] <= 100:
+                    raise ValueError(key)
+            else:
+                out[key] = float(values[key])
+                if not math.isfinite(out[key]) or not 0 <= out[key] <= 2000:
+                    raise ValueError(key)
     return out
 
 
@@ -140,7 +151,7 @@ def badges():
     try:
         people = printing.select_people(badges_text, active_only=request.form.get("all_active") == "1",
                                         batch=batch)
-        cards = printing.build_badges(people, captions())
+        cards = printing.build_badges(people, captions(), void=request.form.get("void") == "1")
         if request.form.get("action") == "preview":
             return Response(printing.preview_png(cards[0]), mimetype="image/png")
         job = printing.render_job(cards, SHEETS["cr80"], "pdf", name="badges")
@@ -156,10 +167,14 @@ def badges():
 def _printer_fields() -> dict:
     f = request.form
     try:
-        return {"name": f.get("name", ""), "kind": f.get("kind", ""), "dpi": int(f.get("dpi") or 203),
-                "stock": f.get("stock", ""), "host": f.get("host", ""), "port": int(f.get("port") or 9100),
-                "offset_x_mm": float(f.get("offset_x_mm") or 0), "offset_y_mm": float(f.get("offset_y_mm") or 0),
-                "is_active": f.get("is_active", "1") == "1"}
+        fields = {"name": f.get("name", ""), "kind": f.get("kind", ""), "dpi": int(f.get("dpi") or 203),
+                  "stock": f.get("stock", ""), "host": f.get("host", ""), "port": int(f.get("port") or 9100),
+                  "offset_x_mm": float(f.get("offset_x_mm") or 0), "offset_y_mm": float(f.get("offset_y_mm") or 0),
+                  "is_active": f.get("is_active", "1") == "1"}
+        if not all(math.isfinite(fields[k]) and abs(fields[k]) <= 1000 for k in ("offset_x_mm", "offset_y_mm")) \
+                or not 0 < fields["port"] < 65536 or not 0 < fields["dpi"] <= 1200:
+            raise ValueError("out of range")
+        return fields
     except ValueError:
         raise printing.LabelError(_("Resolution, port and offsets must be numbers.")) from None
 

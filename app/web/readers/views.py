@@ -92,6 +92,31 @@ def revoke_token(reader_id):
     return redirect(url_for("readers.readers"))
 
 
+@bp.route("/doors/readers")
+@require("readers.approve")
+def approvals():
+    """The security officer's list of readers: which are approved, and the reads of those awaiting it."""
+    readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
+    waiting = [r for r in readers if r.approved_at is None and r.token_hash]
+    reads = {r.id: list(ReaderRead.select().where(ReaderRead.reader == r.id).order_by(ReaderRead.id.desc())
+                        .limit(20)) for r in waiting}
+    return render_template("readers/approvals.html", readers=readers, waiting=waiting, reads=reads,
+                           confirm=ConfirmForm())
+
+
+@bp.route("/doors/readers/<int:reader_id>/approve", methods=["POST"])
+@require("readers.approve")
+def approve_reader(reader_id):
+    reader = _reader_or_404(reader_id)
+    try:
+        reader_area.approve_reader(reader, by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+    else:
+        flash(_("%(name)s is approved: its reads now change custody.", name=reader.name), "success")
+    return redirect(url_for("readers.approvals"))
+
+
 @bp.route("/doors")
 @require("doors.view")
 def door_log():
