@@ -27,6 +27,7 @@ from .columns import (
     HEADER_SEARCH_ROWS,
     KEY_COLUMNS,
     LIMITS,
+    UNSAFE_TEXT,
     _header_key,
 )
 from .reading import cell_text, open_rows
@@ -56,6 +57,10 @@ class _Validator:
 
         for name, limit in LIMITS.items():
             value = raw.get(name, "")
+            if UNSAFE_TEXT.search(value):
+                bad(N_("The %(field)s contains a control or text-direction character."), ("field",),
+                    field=FIELD_NAMES[name])
+                raw[name] = UNSAFE_TEXT.sub("", value)
             if len(value) > limit:
                 bad(N_("The %(field)s is too long: at most %(max)s characters."), ("field",),
                     field=FIELD_NAMES[name], max=limit)

@@ -2,13 +2,14 @@
 import codecs
 import csv
 import hashlib
+import re
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from ..errors import N_
-from .columns import ALLOWED_SUFFIXES
+from .columns import ALLOWED_SUFFIXES, MAX_XLSX_CELLS, MAX_XLSX_UNCOMPRESSED
 from .results import FileProblem, RowError
 
 
@@ -78,9 +79,41 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     return rows(), _count_lines(path)
 
 
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for c in letters:
+        n = n * 26 + (c - 64)
+    return n
+
+
+def _check_xlsx_size(path: Path) -> None:
+    """Refuse a workbook that unpacks to more than MAX_XLSX_UNCOMPRESSED, or whose sheets declare more
+    than MAX_XLSX_CELLS cells, before openpyxl reads any of it; raises FileProblem."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if sum(i.file_size for i in infos) > MAX_XLSX_UNCOMPRESSED:
+                raise FileProblem(RowError(None, N_("The workbook unpacks to more than %(mb)s MB: split it "
+                                                    "or save it as .csv."), {"mb": MAX_XLSX_UNCOMPRESSED >> 20}))
+            for info in infos:
+                if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                    with zf.open(info) as fh:
+                        head = fh.read(4096)
+                    match = _DIMENSION_RE.search(head)
+                    if match and _column_number(match.group(1)) * int(match.group(2)) > MAX_XLSX_CELLS:
+                        raise FileProblem(RowError(None, N_("The sheet holds more than %(n)s cells: split it or "
+                                                            "save it as .csv."), {"n": f"{MAX_XLSX_CELLS:,}"}))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileProblem(RowError(None, N_("The file is not a readable .xlsx workbook."))) from exc
+
+
 def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
     import openpyxl
 
+    _check_xlsx_size(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -91,7 +124,12 @@ def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int | None]:
         try:
             # read-only mode yields an empty tuple for each row missing from the sheet, so the
             # position is the row number Excel shows
+            cells = 0
             for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells += len(row)
+                if cells > MAX_XLSX_CELLS:  # a sheet whose dimension understated it
+                    raise FileProblem(RowError(None, N_("The sheet holds more than %(n)s cells: split it or "
+                                                        "save it as .csv."), {"n": f"{MAX_XLSX_CELLS:,}"}))
                 yield number, list(row)
         finally:
             wb.close()

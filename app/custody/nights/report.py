@@ -77,7 +77,7 @@ def night_report(site: Site, night: date) -> NightReport:
         (rows if s.state == "out" else quarantined).append(row)
     key = lambda r: (r.holder.name if r.holder else "", r.item.code)  # noqa: E731
     run = SweepRun.get_or_none((SweepRun.site == site.id) & (SweepRun.night == night))
-    from . import seal
+    from .. import seal
 
     return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), clock.now(),
                        seal.checkpoint_for_night(n.cutoff_at), seal.public_key_fingerprint())

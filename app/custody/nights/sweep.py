@@ -303,7 +303,7 @@ def node_name() -> str:
 def sweep_night(site: Site, night: date | None = None, *, at: datetime | None = None,
                 now: datetime | None = None, trigger: str = "cli", claim: bool = False) -> SweepReport:
     """Sweep one night of one site (see _sweep_night), then seal both logs in the day's checkpoint."""
-    from . import seal
+    from .. import seal
 
     report = _sweep_night(site, night, at=at, now=now, trigger=trigger, claim=claim)
     if at is None and report.skipped != "claimed" and seal.has_key():
