@@ -84,8 +84,9 @@ def test_a_station_read_reads_the_item_once(app, client, world):
     with app.app_context():
         db.connect(reuse_if_open=True)
         services.check_out(vol.code, to=f.loc("WS-01"), holder=world["staff"], actor=None)
-        _reader, secret = register_reader("desk", location=f.loc("WS-01"), mode="station", protocol="barcode",
-                                          settings={"action": "return_to_storage", "location": "KF-A-02"})
+        reader, secret = register_reader("desk", location=f.loc("WS-01"), mode="station", protocol="barcode",
+                                         settings={"action": "return_to_storage", "location": "KF-A-02"})
+        f.approved(reader)
         db.close()
     headers = {"Authorization": f"Bearer {secret}"}
     now = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -98,14 +99,16 @@ def test_a_station_read_reads_the_item_once(app, client, world):
         statements = _run(seen, lambda: client.post("/api/v1/reader-events", json=read(2, vol.code), headers=headers))
     item_reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and 'FROM "item"' in s]
     assert len(item_reads) == 1, item_reads
+    assert any('INSERT INTO "event"' in s for s in statements)  # the read returned the volume
     assert len(statements) <= MAX_PER_STATION_READ
 
 
 def test_a_door_pass_counts(app, client, world):
     with app.app_context():
         db.connect(reuse_if_open=True)
-        _reader, secret = register_reader("door", location=f.loc("DOOR-1"), mode="perimeter_door",
-                                          protocol="rdm6300", settings={})
+        reader, secret = register_reader("door", location=f.loc("DOOR-1"), mode="perimeter_door",
+                                         protocol="rdm6300", settings={})
+        f.approved(reader)
         db.close()
     headers = {"Authorization": f"Bearer {secret}"}
     now = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
@@ -116,4 +119,5 @@ def test_a_door_pass_counts(app, client, world):
     client.post("/api/v1/reader-events", json=read(1), headers=headers)
     with traced(app) as seen:
         statements = _run(seen, lambda: client.post("/api/v1/reader-events", json=read(2), headers=headers))
+    assert any('INSERT INTO "access_event"' in s for s in statements)  # the pass was judged and logged
     assert len(statements) <= MAX_PER_DOOR_PASS
