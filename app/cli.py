@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from .custody.models import User
 from .db import db, is_sqlite
@@ -16,7 +16,32 @@ def _create_app(*_args, **_kwargs):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
+class CustodyGroup(FlaskGroup):
+    """Flask's command group, except that a missing setting (CUSTODY_SECRET_KEY) is one line saying what to
+    set and exit status 2, not Flask's two tracebacks."""
+
+    def _app_or_exit(self, ctx: click.Context) -> None:
+        from .config import ConfigError
+
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as err:
+            click.echo(f"custody: {err}", err=True)
+            ctx.exit(2)
+
+    def list_commands(self, ctx):
+        """The commands (loading the app for its own commands), or the missing setting and exit."""
+        self._app_or_exit(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        """The command; one that needs the app first checks that the app can start."""
+        if click.Group.get_command(self, ctx, name) is None:  # not a command that works without the app
+            self._app_or_exit(ctx)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=CustodyGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
 def main():
     """Custody tracker for archive digitization sites."""
 
@@ -231,8 +256,10 @@ def demo_command(host):
 
 
 @click.command("labels")
-@click.option("--kind", type=click.Choice(["volume", "media", "spine", "badge"]), default="volume", show_default=True)
-@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind badge).")
+@click.option("--kind", type=click.Choice(["volume", "media", "spine", "location", "badge"]), default="volume",
+              show_default=True)
+@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind "
+              "badge, location codes such as WS-01 for --kind location).")
 @click.option("--layout", default=None, help="a4-3x8, a4-2x7, a4-spine-5x1, roll-50x30, roll-60x40 or cr80 "
               "(default: a4-3x8, or the printer's stock with --printer; cr80 for badges, a4-spine-5x1 for spines).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl"]), default=None,
@@ -258,6 +285,14 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
                                                printer=printer)
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))
+            elif kind == "location":
+                from .custody.codes import LOCATION_KINDS
+                from .i18n import code_names
+
+                with current_app.test_request_context():  # the kind names in the site's default language
+                    names = code_names(LOCATION_KINDS)
+                made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
+                                             {"location_kinds": names})
             else:
                 base = printing.label_base_url(current_app.config.get("BASE_URL", ""))
                 made = printing.build_labels(kind, printing.select_items(codes=codes), stock, base)

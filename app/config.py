@@ -22,6 +22,8 @@ DEFAULTS = {
     # Off: each scan is its own transaction under the site's write lock, and several worker processes
     # share the load — faster wherever an fsync is cheap (docs: README "Handheld scanning", benchmark)
     "SCAN_GROUP_COMMIT": False,
+    # flow sheets: counts of consecutive counted steps may differ by this much before they are flagged
+    "FLOW_COUNT_TOLERANCE": 0,
 }
 
 

@@ -2,7 +2,9 @@
 
 - integers in URLs stop at 2^63 - 1 (a bigger one is no id of ours: 404, never an OverflowError);
 - JSON bodies nest at most MAX_JSON_DEPTH levels (deeper: 400, never a RecursionError);
-- a number too large for the database, reaching it anyway (a paging parameter), is a 400.
+- a number too large for the database, reaching it anyway (a paging parameter), is a 400;
+- no text in a request may hold a NUL character (PostgreSQL cannot store one; nothing we keep needs it):
+  400 for JSON, query strings, forms and URL parts alike.
 """
 import json
 
@@ -21,17 +23,36 @@ class BoundedIntegerConverter(IntegerConverter):
 
 
 def json_depth(value) -> int:
-    """How deeply lists and objects nest in a parsed JSON value (iterative: no recursion limit)."""
+    """How deeply lists and objects nest in a parsed JSON value (iterative: no recursion limit).
+
+    Raises ValueError when a key or a string holds a NUL character."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         node, depth = stack.pop()
         if isinstance(node, dict):
             deepest = max(deepest, depth)
-            stack.extend((v, depth + 1) for v in node.values())
+            for k, v in node.items():
+                if "\x00" in k:
+                    raise ValueError("NUL in a JSON key")
+                stack.append((v, depth + 1))
         elif isinstance(node, list):
             deepest = max(deepest, depth)
             stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str) and "\x00" in node:
+            raise ValueError("NUL in a JSON string")
     return deepest
+
+
+def refuse_nul() -> None:
+    """before_request: a NUL anywhere in the URL, the query string or a form is a 400."""
+    from flask import abort, request
+
+    if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+        abort(400)
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        if any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            abort(400)
 
 
 def loads(text, **kwargs):
@@ -57,3 +78,4 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.json_provider_class = BoundedJSONProvider
     app.json = BoundedJSONProvider(app)
+    app.before_request(refuse_nul)

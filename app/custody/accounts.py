@@ -2,6 +2,7 @@
 
 Every change here is an administrative action and goes into the admin log.
 """
+import atexit
 import functools
 import hashlib
 import hmac
@@ -290,6 +291,22 @@ class FailedLogins:
 
 
 FAILED_LOGINS = FailedLogins()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    # a worker that stops (gunicorn's graceful restart) writes what it still holds
+    if not FAILED_LOGINS.pending:
+        return
+    from app.db import db
+
+    try:
+        with db.connection_context():
+            FAILED_LOGINS.flush()
+    except Exception:  # noqa: BLE001 - at exit there is nobody left to tell but the log
+        import logging
+
+        logging.getLogger(__name__).exception("writing failed logins at exit")
 
 
 def flush_login_failures() -> int:

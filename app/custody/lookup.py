@@ -14,14 +14,16 @@ from .models import Item, Location, Person, Tag
 
 @dataclass
 class Resolved:
-    kind: str = "unknown"  # item | person | location | unknown (readers.codes.RESOLVED_KINDS)
+    kind: str = "unknown"  # item | person | location | visitor | unknown (readers.codes.RESOLVED_KINDS)
     item: Item | None = None
     person: Person | None = None
     location: Location | None = None
+    visitor: object = None  # people.models.Visitor (a visitor's pass code)
 
 
-def resolve(raw: str, *, tags: bool = True) -> Resolved:
-    """What a scanned code names: an item, a person (badge), a location, or a bound tag's owner."""
+def resolve(raw: str, *, tags: bool = True, visitors: bool = False) -> Resolved:
+    """What a scanned code names: an item, a person (badge), a location, a bound tag's owner, or (visitors)
+    a visitor's pass."""
     code = normalize_scan(raw)
     if not code:
         return Resolved()
@@ -39,6 +41,12 @@ def resolve(raw: str, *, tags: bool = True) -> Resolved:
         tag = Tag.get_or_none(Tag.tag == code)
         if tag is not None:
             return Resolved("item", item=tag.item) if tag.item_id else Resolved("person", person=tag.person)
+    if visitors:
+        from .people.models import Visitor  # the people area's passes (a door reader reads them)
+
+        visitor = Visitor.get_or_none(Visitor.pass_code == code)
+        if visitor is not None:
+            return Resolved("visitor", visitor=visitor)
     return Resolved()
 
 

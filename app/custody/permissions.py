@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the personnel change register (7.1) and the people area's settings (required vetting items ...)
     "people.changes": ("security_officer", "supervisor", "auditor"),
     "people.settings": ("security_officer",),
+    "visitors.register": ("security_officer",),
     # 三员分离: the privileged roles see the requests; app.custody.people.rules.can_approve decides each
     "roles.approve": ("administrator", "security_officer", "auditor"),
     # labels and badges (printers themselves are site settings: admin.settings)
@@ -70,6 +71,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     "inspections.record": ("security_officer", "supervisor"),
     "inspections.settings": ("security_officer",),
     "completion.view": ("security_officer", "auditor"),
+    # the process flow sheet (流程单, app/custody/flow): operators scan steps, the administrator defines
+    # the steps and registers devices, supervisors assign work and read the board
+    "steps.record": STAFF,
+    "steps.view": STAFF + ("security_officer", "auditor", "administrator"),
+    "steps.define": ("administrator",),
+    "steps.assign": ("supervisor",),
+    "steps.board": ("supervisor", "auditor"),
+    "devices.manage": ("administrator",),
+    "devices.view": STAFF + ("administrator", "security_officer", "auditor"),
 }.items()}
 
 

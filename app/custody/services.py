@@ -86,6 +86,9 @@ def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | Non
     fields = {"location": dst.id if dst is not None else None,
               "holder": holder.id if holder is not None else None,
               "state": state, "last_event_id": event.id}
+    if item.home_id is None and kind != "undo" and rules.is_returned(dst):
+        fields["home"] = dst.id  # the first place it is put away becomes its home (a volume's shelf)
+        item.home_id = dst.id
     if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
         fields["state_since"] = now
     if not statements.update_item(item.id, fields, last_event_id=item.last_event_id, guarded=is_sqlite()):
@@ -312,6 +315,23 @@ UNDOABLE_KINDS = frozenset({"check_out", "return", "move", "hand_over"})
 UNDO_WINDOW = timedelta(minutes=15)
 
 
+def _standing_event_id(item: Item) -> int | None:
+    """The item's latest change that has not been undone: an undo and the change it undid cancel out,
+    so the user who undid their last scan can undo the one before it."""
+    undone: set[int] = set()
+    for event in (Event.select(Event.id, Event.kind, Event.data).where(Event.item == item.id)
+                  .order_by(Event.id.desc()).limit(50)):
+        if event.kind == "undo":
+            try:
+                undone.add(int(json.loads(event.data or "{}").get("undoes")))
+            except (TypeError, ValueError):
+                return event.id
+            continue
+        if event.id not in undone:
+            return event.id
+    return item.last_event_id
+
+
 def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: datetime | None = None,
          window: timedelta = UNDO_WINDOW, client_id: str | None = None) -> Event:
     """Reverse a recent custody change with a compensating "undo" event (the log stays append-only).
@@ -342,7 +362,7 @@ def undo(event_id: int, *, user, actor: Person | None, via: str = "scan", now: d
         if now - event.at > window:
             raise UndoRefusedError(N_("Scans can only be undone within %(minutes)d minutes."),
                                    minutes=int(window.total_seconds() // 60))
-        if item.last_event_id != event.id:
+        if _standing_event_id(item) != event.id:
             raise UndoRefusedError(N_("%(code)s has changed again since: undo is no longer possible."),
                                    code=item.code)
         before = (Event.select(Event.holder, Event.state).where((Event.item == item.id) & (Event.id < event.id))

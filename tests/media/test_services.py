@@ -215,11 +215,15 @@ def test_a_shelf_reader_on_the_cabinet_counts_what_it_reads(app, client, databas
 
     Tag.create(tag="E28011606000020000000777", item=usb.item)
     count = services.start_count("KF-A-01", keeper=people["keeper"])
-    _reader, secret = readers.register_reader("shelf-A01", location=factories.loc("KF-A-01"), mode="shelf",
-                                            protocol="rdm6300")
+    reader, secret = readers.register_reader("shelf-A01", location=factories.loc("KF-A-01"), mode="shelf",
+                                           protocol="rdm6300")
     at = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    response = client.post("/api/v1/reader-events", headers={"Authorization": f"Bearer {secret}"}, json={
-        "events": [{"seq": 1, "kind": "read", "tag": "E28011606000020000000777", "scheme": "epc", "read_at": at}]})
+    post = lambda seq: client.post("/api/v1/reader-events", headers={"Authorization": f"Bearer {secret}"}, json={  # noqa: E731
+        "events": [{"seq": seq, "kind": "read", "tag": "E28011606000020000000777", "scheme": "epc", "read_at": at}]})
+    assert post(1).status_code == 200
+    assert services.count_from_readers(count) == 0  # a reader the security officer has not approved counts nothing
+    factories.approved(reader)
+    response = post(2)
     assert response.status_code == 200, response.get_json()
     assert services.count_from_readers(count) == 1
     assert services.count_differences(count) == []

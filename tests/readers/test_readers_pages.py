@@ -37,10 +37,17 @@ def test_rotate_and_revoke_from_the_page(client, login, post, rsite):
     reader, old = readers.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
                                         protocol="rdm6300")
     login("administrator")
-    response = post(f"/admin/readers/{reader.id}/rotate", token_from="/admin/readers")
+    ask = post(f"/admin/readers/{reader.id}/rotate", token_from="/admin/readers")  # a confirmation step first
+    assert ask.status_code == 200 and readers.reader_for_token(old).id == reader.id
+    assert 'name="confirmed" value="1"' in ask.get_data(as_text=True)
+    response = post(f"/admin/readers/{reader.id}/rotate", {"confirmed": "1"}, token_from="/admin/readers")
     new = TOKEN_RE.search(response.get_data(as_text=True)).group(1)
     assert readers.reader_for_token(old) is None and readers.reader_for_token(new).id == reader.id
-    response = post(f"/admin/readers/{reader.id}/revoke", token_from="/admin/readers", follow_redirects=True)
+    assert readers.reader_for_token(new) is not None
+    post(f"/admin/readers/{reader.id}/revoke", token_from="/admin/readers")
+    assert readers.reader_for_token(new) is not None  # asked, not done
+    response = post(f"/admin/readers/{reader.id}/revoke", {"confirmed": "1"}, token_from="/admin/readers",
+                    follow_redirects=True)
     assert readers.reader_for_token(new) is None
     assert "Token revoked" in response.get_data(as_text=True) or "令牌已吊销" in response.get_data(as_text=True)
     actions = [a.action for a in AuditLog.select().order_by(AuditLog.id)]

@@ -88,7 +88,7 @@ def test_a_locked_account_answers_as_slowly_as_an_unknown_name(real_hashing_app)
 
     def timed(name):
         samples = []
-        for _n in range(5):
+        for _n in range(7):
             t = time.perf_counter()
             with pytest.raises(LoginFailedError):
                 accounts.authenticate(name, f.PASSWORD)
@@ -97,4 +97,5 @@ def test_a_locked_account_answers_as_slowly_as_an_unknown_name(real_hashing_app)
 
     locked, unknown = timed("locked-one"), timed("no-such-name")
     assert unknown > 0.005  # a real password check happened
-    assert 0.5 < locked / unknown < 2.0, (locked, unknown)
+    # before: 4-6 ms against ~95 ms (a ratio near 0.05); a busy machine spreads timings, not by 3x
+    assert 0.33 < locked / unknown < 3.0, (locked, unknown)

@@ -127,6 +127,17 @@ def _draw_page_frame(c: Canvas, handover: Handover, copy: str, page: int, pages:
     _qr(c, url, PAGE_W - MARGIN - 20 * mm, PAGE_H - MARGIN - 20 * mm, 20 * mm)
     c.setFont(FONT_NAME, 8)
     c.drawCentredString(PAGE_W / 2, MARGIN, f"第 {page} 页 / 共 {pages} 页 · page {page} of {pages}")
+    _draw_fingerprint(c)
+
+
+def _draw_fingerprint(c: Canvas) -> None:
+    """The site's signing-key fingerprint (docs/security.md) at the foot of the page, when the site has a key."""
+    from .. import seal
+
+    fingerprint = seal.public_key_fingerprint()
+    if fingerprint:
+        c.setFont(FONT_NAME, 7)
+        c.drawRightString(PAGE_W - MARGIN, MARGIN, f"签名密钥指纹 Signing key: {fingerprint}")
 
 
 def _draw_table_head(c: Canvas, y: float) -> float:
@@ -223,6 +234,7 @@ def pick_list_pdf(batch, rows) -> bytes:
         _text(c, MARGIN, PAGE_H - MARGIN - 13 * mm, batch.title or "", 9)
         c.setFont(FONT_NAME, 8)
         c.drawCentredString(PAGE_W / 2, MARGIN, f"第 {page} 页 / 共 {pages} 页 · page {page} of {pages}")
+        _draw_fingerprint(c)
         y = PAGE_H - MARGIN - 24 * mm
         x = MARGIN
         for title, width in widths:

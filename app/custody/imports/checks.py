@@ -33,6 +33,8 @@ from .columns import (
 from .reading import cell_text, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
 
+SKIPPABLE = ("code", "archive_no", "badge_code")  # the keys that say "this record is already registered"
+
 
 class _Validator:
     """Checks one row at a time; remembers keys seen in the file; batches the database checks."""
@@ -179,6 +181,7 @@ class _Validator:
             "badge_code": (Person.badge_code, N_("Badge code %(value)s is already in the database.")),
             "tag": (Tag.tag, N_("RFID tag %(value)s is already bound to another item or person.")),
         }
+        found = []  # (key, line, value, params, template): every key of a pending row already registered
         for key, pending in self.pending.items():
             if not pending:
                 continue
@@ -193,9 +196,19 @@ class _Validator:
                     params = {"value": row[0]}
                     if key == "archive_no":
                         params["code"] = row[1]
-                    self.result.add_error(RowError(line, template, params))
+                    found.append((key, line, row[0], params, template))
                 wanted.pop(row[0], None)  # report each line once even if the database holds two
             pending.clear()
+        # skipping: a row whose code, archive number or badge is registered is that record again: left out,
+        # with its other findings (its tag is bound to that record); anything else is still an error
+        skipped = {line for key, line, *_rest in found if self.result.skip_existing and key in SKIPPABLE}
+        for key, line, value, params, template in found:
+            if line in skipped:
+                if key in SKIPPABLE:
+                    self.result.skip_keys[key].add(value)
+                continue
+            self.result.add_error(RowError(line, template, params))
+        self.result.skipped += len(skipped)
 
 
 def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = ""):

@@ -61,7 +61,7 @@ def _finish(job_id: int, result: ImportResult, status: str) -> None:
 
 
 def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-                ip: str = "", remove_upload: bool = True) -> ImportJob:
+                ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> ImportJob:
     """Run the import for a queued job; record progress and the outcome on the job row.
 
     Never raises for bad input (the errors go on the job); an unexpected failure marks the job failed
@@ -94,7 +94,7 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
 
     try:
         result = run_import(upload, job.kind, filename=job.filename, user=job.created_by, dry_run=dry_run,
-                            progress=progress, ip=ip, on_commit=committed)
+                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed)
         if not result.ok:
             with write_tx():
                 _finish(job_id, result, "failed")
@@ -158,13 +158,25 @@ THREADS: list[threading.Thread] = []
 
 
 def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-          ip: str = "") -> threading.Thread:
+          ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> threading.Thread:
     """Run process_job on a background thread with its own database connection; returns the thread."""
     def target():
         with db.connection_context():
-            process_job(job_id, upload, dry_run=dry_run, progress_file=progress_file, ip=ip)
+            process_job(job_id, upload, dry_run=dry_run, progress_file=progress_file, ip=ip,
+                        remove_upload=remove_upload, skip_existing=skip_existing)
 
     thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
     THREADS.append(thread)
     thread.start()
     return thread
+
+
+def job_that_created(item) -> ImportJob | None:
+    """The finished catalogue import that created this item (its id range and creation stamp), or None."""
+    for job in (ImportJob.select().where((ImportJob.kind == "items") & (ImportJob.status == "done")
+                                         & (ImportJob.imported > 0)).order_by(ImportJob.id.desc()).limit(500)):
+        summary = json.loads(job.summary or "{}")
+        first, last, stamp = summary.get("first_id"), summary.get("last_id"), summary.get("created_at")
+        if first and last and first <= item.id <= last and stamp and datetime.fromisoformat(stamp) == item.created_at:
+            return job
+    return None

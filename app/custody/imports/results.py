@@ -54,6 +54,9 @@ class ImportResult:
     first_id: int | None = None
     last_id: int | None = None
     created_at: datetime | None = None  # stamped on every imported row: with the id range, finds them
+    skip_existing: bool = False  # rows already registered (same code, archive number or badge) are left out
+    skipped: int = 0
+    skip_keys: dict = field(default_factory=lambda: {"code": set(), "archive_no": set(), "badge_code": set()})
 
     @property
     def ok(self) -> bool:
@@ -68,7 +71,8 @@ class ImportResult:
         return {"header_line": self.header_line, "ignored_columns": self.ignored_columns,
                 "generated": self.generated, "first_id": self.first_id, "last_id": self.last_id,
                 "created_at": self.created_at.isoformat() if self.created_at else None,
-                "rows": self.rows, "dry_run": self.dry_run}
+                "rows": self.rows, "dry_run": self.dry_run, "skip_existing": self.skip_existing,
+                "skipped": self.skipped}
 
 
 Progress = Callable[[str, int, int | None], None]  # (phase "validate"|"import", done, total or None)

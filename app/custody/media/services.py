@@ -448,6 +448,7 @@ def count_from_readers(count, *, now: datetime | None = None) -> int:
              .join(Reader, on=(ReaderRead.reader == Reader.id))
              .where(((ReaderRead.location == count.cabinet_id) | (Reader.location == count.cabinet_id))
                     & ReaderRead.item.is_null(False) & (ReaderRead.kind == "read")
+                    & (ReaderRead.outcome != "unapproved")  # a reader nobody approved counts nothing
                     & (ReaderRead.read_at >= count.started_at)).tuples()}
     added = 0
     for item_id in sorted(items - seen):

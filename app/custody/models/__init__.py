@@ -1,5 +1,6 @@
 """The data model (DESIGN.md): one module per aggregate, re-exported here."""
 # the media area owns its loans; importable from here as before (the nightly sweep reads them)
+from ..flow.models import ProcessStep
 from ..media.models import MediaLoan
 from .base import BaseModel
 from .imports import ImportJob
@@ -10,7 +11,7 @@ from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, U
 from .places import LOCATION_KINDS, STORAGE_KINDS, Location, Site
 from .printers import PRINTER_KINDS, Printer
 from .reads import ReaderRead, ReaderStatus
-from .work import ALERT_SEVERITIES, Alert, ProcessStep
+from .work import ALERT_SEVERITIES, Alert
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
               AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, Printer,

@@ -26,6 +26,8 @@ class Item(BaseModel):
     state = CharField(max_length=16, default="in_storage")
     location = ForeignKeyField(Location, null=True, backref="items", on_delete="RESTRICT")
     holder = ForeignKeyField(Person, null=True, backref="held_items", on_delete="RESTRICT")
+    # its own shelf: from the catalogue, else its first return; a return goes here unless told otherwise
+    home = ForeignKeyField(Location, null=True, backref="home_items", on_delete="SET NULL")
     state_since = DateTimeField(default=clock.now)
     is_damaged = BooleanField(default=False)
     last_event_id = IntegerField(null=True)

@@ -71,6 +71,31 @@ class Person(BaseModel):
             raise PersonNotFound(code=norm)
         return person
 
+    @classmethod
+    def by_name_or_badge(cls, text: str) -> "Person":
+        """The person named by a badge code, an exact name, or the picker's "name · badge" entry.
+
+        Raises PersonNotFound (nobody), ValidationError (several people of that name: asks for the badge).
+        """
+        from ..codes import normalize_scan
+        from ..errors import N_, PersonNotFound, ValidationError
+
+        text = (text or "").strip()
+        if "·" in text:  # "刘洋 · B00000012" from the name picker: the badge decides
+            text = text.rsplit("·", 1)[1].strip()
+        found = cls.get_or_none(cls.badge_code == normalize_scan(text)) if text else None
+        if found is not None:
+            return found
+        named = list(cls.select().where(cls.name == text).order_by(cls.badge_status != "active", cls.badge_code)
+                     .limit(6)) if text else []
+        active = [p for p in named if p.badge_status == "active"] or named
+        if len(active) == 1:
+            return active[0]
+        if len(active) > 1:
+            raise ValidationError(N_("Several people are called %(name)s: choose one by badge (%(badges)s)."),
+                                  name=text, badges=", ".join(p.badge_code for p in active))
+        raise PersonNotFound(N_("Nobody with the name or badge %(code)s."), code=text)
+
 
 class User(BaseModel):
     username = CharField(unique=True, max_length=64)

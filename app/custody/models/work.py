@@ -1,27 +1,13 @@
-"""The flow sheet (流程单) and alerts (handovers live in app/custody/handovers, media loans in app/custody/media)."""
-from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+"""Alerts (the flow sheet lives in app/custody/flow, handovers live in app/custody/handovers, media loans in app/custody/media)."""
+from peewee import BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, TextField
 
 from .. import clock
 from ..codes import ALERT_SEVERITIES  # noqa: F401 (re-exported)
 from .base import BaseModel
 from .items import Item
-from .logs import Event, Reader
+from .logs import Reader
 from .people import Person, User
 from .places import Location
-
-
-class ProcessStep(BaseModel):
-    item = ForeignKeyField(Item, backref="steps", on_delete="RESTRICT")
-    step = CharField(max_length=32)
-    device = ForeignKeyField(Item, null=True, backref="+", on_delete="RESTRICT")
-    operator = ForeignKeyField(Person, null=True, backref="steps", on_delete="RESTRICT")
-    quantity = IntegerField(null=True)
-    at = DateTimeField(default=clock.now, index=True)
-    event = ForeignKeyField(Event, null=True, backref="+", on_delete="RESTRICT")
-    note = TextField(default="")
-
-    class Meta:
-        table_name = "process_step"
 
 
 class Alert(BaseModel):

@@ -46,6 +46,10 @@ def parse_settings(mode: str, settings) -> dict:
             raise ValidationError(N_("Unknown station action: %(action)s"), action=action)
         if settings.get("location"):
             Location.by_code(settings["location"])
+        if action == "step":  # the flow sheet: the settings name the step (and the device)
+            from ..flow import services as flow
+
+            flow.check_station_settings(settings.get("step"), settings.get("device"))
     for key in ("offline_seconds", "departure_grace_minutes"):
         if key in settings and (not isinstance(settings[key], int | float) or settings[key] <= 0):
             raise ValidationError(N_("%(key)s must be a positive number."), key=key)

@@ -36,7 +36,7 @@ def resolve_all(rows: list[ReadIn]) -> dict[tuple[str, str], Resolved]:
         elif row.scheme == "em-decimal":
             out[k] = _resolve_decimal(row.tag)
         else:
-            out[k] = resolve(row.tag)
+            out[k] = resolve(row.tag, visitors=True)
     return out
 
 

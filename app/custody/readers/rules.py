@@ -61,6 +61,29 @@ def _door_pass(ctx: Batch, row: ReadIn, res: Resolved) -> str:
     return "allowed"
 
 
+def _visitor_pass(ctx: Batch, row: ReadIn, res: Resolved) -> str:
+    # a visitor passes only right after their escort's badge at this door (people area); the pass is a
+    # door-log row like any other, its credential the visitor's pass code
+    from ..people.services import visitor_pass_decision
+
+    reader, now, visitor = ctx.reader, ctx.now, res.visitor
+    allowed, reason = visitor_pass_decision(visitor, reader_id=reader.id, moment=row.read_at,
+                                            pending_passes=ctx.passes)
+    if allowed and calendar.outside_working_hours(row.read_at, ctx.site):
+        allowed, reason = False, "after_hours"
+    ctx.passes.append({"at": row.read_at, "reader": reader.id, "person": None, "credential": visitor.pass_code,
+                       "direction": ctx.settings.get("direction", "")[:8], "allowed": allowed, "reason": reason,
+                       "recorded_at": now, "seq": row.seq})
+    if not allowed:
+        alerts.open_alert("access_denied", severity="warning", reader=reader, location=ctx.location,
+                          dedupe_key=f"access:{reader.id}:{row.seq}", now=now,
+                          message=f"{visitor.name} ({visitor.pass_code}) · {reason}",
+                          data=audit.canonical_json({"reason": reason, "tag": row.tag, "visitor": visitor.pass_code,
+                                                     "read_at": row.read_at.isoformat()}))
+        return f"denied:{reason}"
+    return "allowed"
+
+
 def _exit_alarm(ctx: Batch, row: ReadIn, item: Item) -> str:
     # volumes never leave the premises (Hunan art. 12); media neither: alarm at once
     reader, now = ctx.reader, ctx.now
@@ -102,6 +125,10 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         if mode in ("perimeter_door", "internal_door"):
             return _door_pass(ctx, row, res), None
         return "ignored", None
+    if res.kind == "visitor":
+        if mode in ("perimeter_door", "internal_door"):
+            return _visitor_pass(ctx, row, res), None
+        return "ignored", None
     if res.kind == "unknown":
         if mode in ("perimeter_door", "internal_door") and row.scheme in ("em4100", "em-decimal"):
             return _door_pass(ctx, row, res), None
@@ -134,6 +161,12 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
             action = settings.get("action", "return_to_storage")
             if action == "none":
                 return "recorded", None
+            if action == "step":
+                from ..flow import services as flow
+
+                result = flow.record_station_step(item, settings["step"], device=settings.get("device"),
+                                                  reader=reader, location=ctx.location, now=row.read_at)
+                return f"step:{result.row.outcome}"[:40], result.event.id
             to = Location.by_code(settings["location"]) if settings.get("location") else ctx.location
             call = services.return_to_storage if action == "return_to_storage" else services.move
             event = call(item, to=to, actor=None, via="reader", reader=reader, now=row.read_at)

@@ -149,7 +149,8 @@ def act():
         ids = [one]
     else:
         action, ids = request.form.get("action", ""), request.form.getlist("ids")
-    note = request.form.get("note", "")
+    # a row's own button takes the row's own note (on a phone the shared note box is pages away)
+    note = (request.form.get(f"note-{ids[0]}", "") if only else "") or request.form.get("note", "")
     back = request.form.get("next") or url_for("alerts.board")
     if not back.startswith("/") or back.startswith("//"):
         back = url_for("alerts.board")
@@ -282,6 +283,11 @@ def settings():
             return redirect(url_for("alerts.settings"))
     else:
         status = 422
+        # say what is wrong at the top too (a bare 422 page left the administrator guessing)
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if name in form and getattr(form, name).label.text else ""
+            for message in errors:
+                flash(f"{label}: {message}" if label else message, "error")
     preview = None
     if status == 200:
         preview = calendar.night_of(site, calendar.night_for_moment(site, clock.now()))

@@ -507,9 +507,17 @@ def export(what, fmt):
         writer.writerows(rows)
         return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=media-{what}.csv"})
-    pdf = table_pdf(title, headings, rows, subtitle=_fmt(services.clock.now()))
+    pdf = table_pdf(title, headings, rows, subtitle=_fmt(services.clock.now()) + _fingerprint_note())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=media-{what}.pdf"})
+
+
+def _fingerprint_note() -> str:
+    """ · the site's signing-key fingerprint (docs/security.md), for the foot of a printed list."""
+    from app.custody import seal
+
+    fingerprint = seal.public_key_fingerprint()
+    return f" · {_('Signing key fingerprint')}: {fingerprint}" if fingerprint else ""
 
 
 @bp.route("/handover/<number>.pdf")
@@ -523,7 +531,7 @@ def handover_pdf(number):
                 _("Verification"), _("Witness"), _("Certificate number"), _("Receiver"), _("Handover list"),
                 _("By"), _("When")]
     pdf = table_pdf(_("Media handover list %(no)s", no=number), headings, rows,
-                    subtitle=_("%(n)d item(s)", n=len(rows)),
+                    subtitle=_("%(n)d item(s)", n=len(rows)) + _fingerprint_note(),
                     copies=[_("Copy 1 of 2: archive department"), _("Copy 2 of 2: service organisation")],
                     signatures=[_("Handed over by (service organisation):"),
                                 _("Received by (archive department):"), _("Date:")])

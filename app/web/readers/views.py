@@ -8,9 +8,11 @@ from peewee import JOIN, fn
 
 from app.custody import clock
 from app.custody import readers as reader_area
-from app.custody.errors import CustodyError
+from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
+from app.i18n import code_choices
 from app.security import require
+from app.web.confirm import ask, confirmed
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
@@ -27,7 +29,34 @@ def _form() -> ReaderForm:
     form = ReaderForm()
     form.location.choices = [(loc.code, f"{loc.code} · {loc.name}") for loc in
                              Location.select().where(Location.is_active == True).order_by(Location.code)]  # noqa: E712
+    none = [("", "—")]
+    form.side_a.choices = form.side_b.choices = form.station_location.choices = none + form.location.choices
+    form.station_action.choices = code_choices("station_action")
     return form
+
+
+def _settings(form: ReaderForm) -> dict:
+    """The reader's settings from the form's fields (only those its mode uses) over the JSON box."""
+    try:
+        settings = json.loads(form.settings.data or "{}")
+    except ValueError:
+        raise ValidationError(N_("The reader settings are not valid JSON.")) from None
+    if not isinstance(settings, dict):
+        raise ValidationError(N_("The reader settings must be a JSON object."))
+    mode = form.mode.data
+    if mode == "internal_door":
+        for key in ("side_a", "side_b"):
+            if getattr(form, key).data:
+                settings[key] = getattr(form, key).data
+    if mode == "station":
+        settings["action"] = form.station_action.data or settings.get("action", "return_to_storage")
+        if form.station_location.data:
+            settings["location"] = form.station_location.data
+    if form.offline_seconds.data:
+        settings["offline_seconds"] = form.offline_seconds.data
+    if mode == "shelf" and form.departure_grace_minutes.data:
+        settings["departure_grace_minutes"] = form.departure_grace_minutes.data
+    return settings
 
 
 def _page(form, status=200):
@@ -55,7 +84,7 @@ def create_reader():
     try:
         reader, secret = reader_area.register_reader(
             form.name.data, location=Location.by_code(form.location.data), mode=form.mode.data,
-            protocol=form.protocol.data, settings=form.settings.data or "{}", by=current_user, ip=client_ip())
+            protocol=form.protocol.data, settings=_settings(form), by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
         return _page(form, err.status)
@@ -74,6 +103,10 @@ def _reader_or_404(reader_id: int) -> Reader:
 @require("admin.readers")
 def rotate_token(reader_id):
     reader = _reader_or_404(reader_id)
+    if not confirmed():
+        return ask(_("A new token for %(name)s?", name=reader.name),
+                   _("The reader's current token stops working at once: it sends nothing until its configuration "
+                     "has the new token."), button=_("Make a new token"), back=url_for("readers.readers"))
     secret = reader_area.rotate_token(reader, by=current_user, ip=client_ip())
     return render_template("readers/token.html", reader=reader, secret=secret, created=False)
 
@@ -82,6 +115,10 @@ def rotate_token(reader_id):
 @require("admin.readers")
 def revoke_token(reader_id):
     reader = _reader_or_404(reader_id)
+    if not confirmed():
+        return ask(_("Revoke the token of %(name)s?", name=reader.name),
+                   _("The reader can no longer send reads until it is given a new token."),
+                   button=_("Revoke the token"), back=url_for("readers.readers"))
     try:
         reader_area.revoke_token(reader, by=current_user, ip=client_ip())
     except CustodyError as err:

@@ -1,0 +1,41 @@
+"""Pure predicates of the flow sheet: order, organisations, counts that disagree."""
+from .codes import COMPLETED
+
+
+def missing_before(definitions, step, completed: set[str]):
+    """The first active step before `step` that is not completed, or None."""
+    for d in definitions:
+        if d.position >= step.position:
+            return None
+        if d.is_active and d.code not in completed:
+            return d
+    return None
+
+
+def same_organisation(holder, actor) -> bool:
+    """True when the volume's holder and the acting person work for the same organisation."""
+    if holder is None or actor is None:
+        return True
+    if holder.id == actor.id:
+        return True
+    if holder.organisation and actor.organisation:
+        return holder.organisation == actor.organisation
+    return holder.org_kind == actor.org_kind
+
+
+def completed_steps(rows) -> set[str]:
+    """The step codes a volume has completed (rows reopened by a rework do not count)."""
+    return {r.step for r in rows if r.is_current and r.outcome in COMPLETED}
+
+
+def count_differences(rows, tolerance: int = 0) -> list[tuple]:
+    """Pairs of finished counted steps whose counts differ by more than `tolerance`.
+
+    Each counted step is compared with the previous counted step; returns (earlier, later) row pairs."""
+    counted = [r for r in rows if r.quantity is not None and r.outcome in COMPLETED and r.is_current]
+    counted.sort(key=lambda r: (r.position, r.started_at))
+    found = []
+    for earlier, later in zip(counted, counted[1:], strict=False):
+        if abs(earlier.quantity - later.quantity) > tolerance:
+            found.append((earlier, later))
+    return found
