@@ -29,6 +29,7 @@ from .errors import (
 from .models import Assignment, Device, FlowPosition, ProcessStep, StepDef
 
 MAX_COUNT = 1_000_000
+_CACHE: dict = {}  # the step definitions per database, see definitions()
 
 
 @dataclass
@@ -48,6 +49,7 @@ def label(step) -> str:
 def install_defaults(now: datetime | None = None) -> int:
     """Create the DA/T 31-2017 default steps when the site has none; returns how many were made."""
     now = now or clock.now()
+    _CACHE.clear()
     with write_tx():
         if StepDef.select().exists():
             return 0
@@ -55,9 +57,6 @@ def install_defaults(now: datetime | None = None) -> int:
             StepDef.create(code=code, name_zh=zh, name_en=en, position=position * 10, needs_device=device,
                            counts=counts, may_skip=skip, rework_to=rework, changed_at=now)
     return len(codes.DEFAULT_STEPS)
-
-
-_CACHE: dict = {}
 
 
 def definitions(active_only: bool = False) -> list[StepDef]:
@@ -121,6 +120,7 @@ def define_step(code: str, *, name_zh: str, name_en: str, position: int, needs_d
             StepDef.update(**values).where(StepDef.id == existing.id).execute()
             step = StepDef.get_by_id(existing.id)
             action = "step.change"
+        _CACHE.clear()  # other processes see the new changed_at
         detail = {k: v for k, v in values.items() if k != "changed_at"}
         audit.append_audit(action, user=user, target=code, detail=detail, at=now)
     return step
