@@ -64,7 +64,7 @@ def _finish(job_id: int, result: ImportResult, status: str) -> None:
 
 
 def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-                ip: str = "", remove_upload: bool = True) -> ImportJob:
+                ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> ImportJob:
     """Run the import for a queued job; record progress and the outcome on the job row.
 
     Never raises for bad input (the errors go on the job); an unexpected failure marks the job failed
@@ -97,7 +97,7 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
 
     try:
         result = run_import(upload, job.kind, filename=job.filename, user=job.created_by, dry_run=dry_run,
-                            progress=progress, ip=ip, on_commit=committed)
+                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed)
         if not result.ok:
             with write_tx():
                 _finish(job_id, result, "failed")

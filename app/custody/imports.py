@@ -152,6 +152,9 @@ class ImportResult:
     first_id: int | None = None
     last_id: int | None = None
     created_at: datetime | None = None  # stamped on every imported row: with the id range, finds them
+    skip_existing: bool = False  # rows already registered (same code, archive number or badge) are left out
+    skipped: int = 0
+    skip_keys: dict = field(default_factory=lambda: {"code": set(), "archive_no": set(), "badge_code": set()})
 
     @property
     def ok(self) -> bool:
@@ -166,7 +169,8 @@ class ImportResult:
         return {"header_line": self.header_line, "ignored_columns": self.ignored_columns,
                 "generated": self.generated, "first_id": self.first_id, "last_id": self.last_id,
                 "created_at": self.created_at.isoformat() if self.created_at else None,
-                "rows": self.rows, "dry_run": self.dry_run}
+                "rows": self.rows, "dry_run": self.dry_run, "skip_existing": self.skip_existing,
+                "skipped": self.skipped}
 
 
 Progress = Callable[[str, int, int | None], None]  # (phase "validate"|"import", done, total or None)
@@ -332,6 +336,9 @@ def _cell_text(value) -> str:
 # ---------------------------------------------------------------- validation
 
 
+SKIPPABLE = ("code", "archive_no", "badge_code")  # the keys that say "this record is already registered"
+
+
 class _Validator:
     """Checks one row at a time; remembers keys seen in the file; batches the database checks."""
 
@@ -477,6 +484,7 @@ class _Validator:
             "badge_code": (Person.badge_code, N_("Badge code %(value)s is already in the database.")),
             "tag": (Tag.tag, N_("RFID tag %(value)s is already bound to another item or person.")),
         }
+        found = []  # (key, line, value, params, template): every key of a pending row already registered
         for key, pending in self.pending.items():
             if not pending:
                 continue
@@ -491,9 +499,19 @@ class _Validator:
                     params = {"value": row[0]}
                     if key == "archive_no":
                         params["code"] = row[1]
-                    self.result.add_error(RowError(line, template, params))
+                    found.append((key, line, row[0], params, template))
                 wanted.pop(row[0], None)  # report each line once even if the database holds two
             pending.clear()
+        # skipping: a row whose code, archive number or badge is registered is that record again: left out,
+        # with its other findings (its tag is bound to that record); anything else is still an error
+        skipped = {line for key, line, *_rest in found if self.result.skip_existing and key in SKIPPABLE}
+        for key, line, value, params, template in found:
+            if line in skipped:
+                if key in SKIPPABLE:
+                    self.result.skip_keys[key].add(value)
+                continue
+            self.result.add_error(RowError(line, template, params))
+        self.result.skipped += len(skipped)
 
 
 def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = ""):
@@ -637,6 +655,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
     for batch in _batches(spool):
         rows, tagged = [], []
         for code, kind, archive_no, title, pages, location_id, tag in batch:
+            if code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]):
+                continue  # already registered (skip_existing)
             if not code:
                 prefix = CODE_PREFIX[kind]
                 counters[prefix] += 1
@@ -646,7 +666,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                          stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
-        _bulk_insert(Item, fields, rows)
+        if rows:
+            _bulk_insert(Item, fields, rows)
         if tagged:
             ids = dict(_select_in(Item.code, [c for c, _t in tagged], ("id",)))
             _bulk_insert(Tag, [Tag.tag, Tag.item, Tag.bound_at], [(tag, ids[code], stamp) for code, tag in tagged])
@@ -668,6 +689,8 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
     for batch in _batches(spool):
         rows, tagged = [], []
         for name, organisation, org_kind, position, badge, tag in batch:
+            if badge and badge in result.skip_keys["badge_code"]:
+                continue  # already registered (skip_existing)
             if not badge:
                 counter += 1
                 badge = format_code(BADGE_PREFIX, counter)
@@ -676,7 +699,8 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
             rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", stamp))
             if tag:
                 tagged.append((badge, tag))
-        _bulk_insert(Person, fields, rows)
+        if rows:
+            _bulk_insert(Person, fields, rows)
         if tagged:
             ids = dict(_select_in(Person.badge_code, [b for b, _t in tagged], ("id",)))
             _bulk_insert(Tag, [Tag.tag, Tag.person, Tag.bound_at], [(tag, ids[badge], stamp) for badge, tag in tagged])
@@ -697,19 +721,22 @@ def _lock_imports() -> None:
 
 
 def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_run: bool = False,
+               skip_existing: bool = False,
                progress: Progress | None = None, now: datetime | None = None, ip: str = "",
                on_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
     """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it in one transaction.
 
     Never raises for bad input: every problem is in result.errors (line numbers 1-based as the user sees
-    them) and then nothing is imported. `on_commit(result)` runs inside the import transaction, so a caller
-    can record the outcome atomically with the rows. Raises ValueError for an unknown kind.
+    them) and then nothing is imported. With skip_existing, rows whose code, archive number or badge is
+    already registered are left out (counted in result.skipped) instead of being errors. `on_commit(result)`
+    runs inside the import transaction, so a caller can record the outcome atomically with the rows.
+    Raises ValueError for an unknown kind.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind: {kind}")
     path = Path(path)
     filename = filename or path.name
-    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run)
+    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=skip_existing)
     suffix_error = check_suffix(filename)
     if suffix_error is not None:
         result.add_error(suffix_error)
@@ -734,6 +761,7 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
                 insert(spool, result, file_max, now, progress)
                 audit.append_audit(f"{kind}.import", user=user, target=filename, ip=ip, at=now, detail={
                     "count": result.imported, "generated": result.generated, "file": filename,
+                    "skipped": result.skipped,
                     "sha256": result.sha256, "first_id": result.first_id, "last_id": result.last_id,
                 })
                 if on_commit is not None:
