@@ -186,6 +186,8 @@ def test_cli_exports_and_verifies_and_verify_needs_no_app_or_secret(app, project
     result = app.test_cli_runner().invoke(args=["export-project", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "signed" in result.output and "NOT" not in result.output
+    with zipfile.ZipFile(out) as zf:  # the acceptance record travels in the bundle, covered by the manifest
+        assert zf.read("documents/acceptance-record.pdf").startswith(b"%PDF")
     # offline: no secret key, no database URL, no instance folder
     for var in ("CUSTODY_SECRET_KEY", "CUSTODY_DATABASE_URL", "FLASK_APP"):
         monkeypatch.delenv(var, raising=False)

@@ -148,13 +148,19 @@ def acceptance():
                            jobs=jobs.recent_jobs(_exports_folder()) if can("export.read") else [])
 
 
-@bp.route("/completion/acceptance.pdf")
-@require("completion.view")
-def acceptance_pdf():
+def acceptance_record() -> tuple[str, bytes]:
+    """The acceptance record as the bundle's document: (file name, PDF bytes) in the current language."""
     from .pdf import acceptance_pdf as render
 
     ctx = _acceptance_context()
-    data = render(ctx["items"], site=ctx["site"], fingerprint=ctx["fingerprint"], tz=site_timezone())
+    return "acceptance-record.pdf", render(ctx["items"], site=ctx["site"], fingerprint=ctx["fingerprint"],
+                                           tz=site_timezone())
+
+
+@bp.route("/completion/acceptance.pdf")
+@require("completion.view")
+def acceptance_pdf():
+    _name, data = acceptance_record()
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="acceptance.pdf")
 
 
@@ -163,7 +169,8 @@ def acceptance_pdf():
 def start_bundle():
     site = Site.select().order_by(Site.id).first()
     job_id = jobs.start_export(_exports_folder(), site_name=site.name if site else "",
-                               signer=signing.signer(current_app.instance_path), user=current_user.username)
+                               signer=signing.signer(current_app.instance_path), user=current_user.username,
+                               documents=[acceptance_record()])
     return redirect(url_for("completion.bundle_job", job_id=job_id))
 
 
