@@ -75,3 +75,33 @@ def test_custody_labels_prints_location_labels(app, tmp_path):
     assert result.exit_code == 0, result.output
     zpl = out.read_text()
     assert zpl.count("^XA") == 2 and "WS-02" in zpl
+
+
+def test_a_handover_batch_links_to_its_labels(client, login, post, app):
+    from app.custody import handovers
+
+    with in_db(app):
+        factories.site()
+        codes = [factories.item().code for _ in range(3)]
+    keeper = login("archivist")
+    with in_db(app):
+        batch = handovers.make_batch(codes, title="第一批", user=keeper.id)
+        number = batch.number
+    page = client.get(f"/handovers/batches/{number}").get_data(as_text=True)
+    link = re.search(r'href="(/labels/\?codes=[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = client.get(link).get_data(as_text=True)
+    assert all(code in form for code in codes)
+
+
+def test_the_badge_preview_is_a_page_of_cards(client, login, post, app):
+    with in_db(app):
+        factories.site()
+        badges = [factories.person(f"员工{n}").badge_code for n in range(3)]
+    login("security_officer")
+    resp = post("/labels/badges", {"badges": " ".join(badges), "action": "preview"}, token_from="/labels/badges")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and resp.mimetype == "text/html"
+    url = re.search(r'<img src="([^"]+badges\.png[^"]+)"', html).group(1).replace("&amp;", "&")
+    img = client.get(url)
+    assert img.mimetype == "image/png"
+    assert set(badges) <= set(decode(Image.open(BytesIO(img.data))))

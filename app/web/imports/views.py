@@ -5,7 +5,6 @@ page polls a JSON status endpoint. The rules are all in app.custody.imports: thi
 """
 import hashlib
 import json
-import threading
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.custody import import_jobs
 from app.custody.imports import (
     FIELD_NAMES,
     describe_columns,
@@ -24,8 +22,8 @@ from app.custody.imports import (
     load_errors,
     preview_rows,
 )
+from app.custody.imports import jobs as import_jobs
 from app.custody.models import ImportJob
-from app.db import db
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import client_ip
@@ -74,17 +72,6 @@ def _checked_file(job: ImportJob) -> Path:
     return _folder() / f"checked-{job.id}{Path(job.filename).suffix.lower()}"
 
 
-def _run_in_thread(app, job_id: int, path: Path, dry_run: bool, ip: str) -> None:
-    def target():
-        with app.app_context(), db.connection_context():
-            import_jobs.process_job(job_id, path, dry_run=dry_run, progress_file=_progress_file(job_id), ip=ip,
-                                    remove_upload=not dry_run)
-
-    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
-    app.extensions.setdefault("custody_import_threads", []).append(thread)
-    thread.start()
-
-
 def _upload(kind: str):
     form = UploadForm()
     if form.validate_on_submit():
@@ -94,17 +81,20 @@ def _upload(kind: str):
                                      size=size, sha256=sha)
         if form.dry_run.data:  # kept: a clean check offers to import this very file
             path = path.rename(_checked_file(job))
-        _start(job, path, dry_run=form.dry_run.data)
+        _start(job, path, dry_run=form.dry_run.data, skip_existing=form.skip_existing.data)
         return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
     status = 422 if form.is_submitted() else 200
     return _upload_page(kind, form), status
 
 
-def _start(job: ImportJob, path: Path, *, dry_run: bool) -> None:
+def _start(job: ImportJob, path: Path, *, dry_run: bool, skip_existing: bool = False) -> None:
     if job.size <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024):
-        import_jobs.process_job(job.id, path, dry_run=dry_run, ip=client_ip(), remove_upload=not dry_run)
+        import_jobs.process_job(job.id, path, dry_run=dry_run, ip=client_ip(), remove_upload=not dry_run,
+                                skip_existing=skip_existing)
     else:
-        _run_in_thread(current_app._get_current_object(), job.id, path, dry_run, client_ip())
+        # a large file goes on in the background (the page shows its progress)
+        import_jobs.start(job.id, path, dry_run=dry_run, progress_file=_progress_file(job.id), ip=client_ip(),
+                          remove_upload=not dry_run, skip_existing=skip_existing)
 
 
 def _import_checked(kind: str, job_id: int):
@@ -119,7 +109,7 @@ def _import_checked(kind: str, job_id: int):
     job = import_jobs.create_job(kind, checked.filename, user=current_user._get_current_object(),
                                  size=checked.size, sha256=checked.sha256)
     upload = path.rename(_folder() / f"upload-{uuid.uuid4().hex}{path.suffix}")
-    _start(job, upload, dry_run=False)
+    _start(job, upload, dry_run=False, skip_existing=bool(summary.get("skip_existing")))
     return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
 
 
@@ -149,7 +139,10 @@ def _job(kind: str, job_id: int) -> ImportJob:
 def _job_page(kind: str, job_id: int):
     job = _job(kind, job_id)
     summary = json.loads(job.summary or "{}")
-    errors = [(e.line, translate_row_error(e)) for e in load_errors(job.errors)]
+    found = load_errors(job.errors)
+    errors = [(e.line, translate_row_error(e)) for e in found]
+    # a catalogue imported before: offer the way through instead of a wall of "already in the database"
+    registered = any("is already in the database" in e.template for e in found)
     page = max(1, request.args.get("page", 1, type=int))
     rows, pages = [], 0
     if job.status == "done" and job.imported:
@@ -161,7 +154,7 @@ def _job_page(kind: str, job_id: int):
         preview_fields, preview = preview_rows(_checked_file(job), kind, filename=job.filename)
     return render_template("imports/job.html", kind=kind, job=job, summary=summary, errors=errors, rows=rows,
                            page=page, pages=pages, preview=preview, preview_fields=preview_fields,
-                           can_import_now=bool(preview_fields), field_names=FIELD_NAMES,
+                           can_import_now=bool(preview_fields), registered=registered, field_names=FIELD_NAMES,
                            status=import_jobs.job_status(job, _progress_file(job.id)))
 
 

@@ -192,13 +192,36 @@ def badges():
                                         batch=batch)
         cards = printing.build_badges(people, captions(), void=request.form.get("void") == "1")
         if request.form.get("action") == "preview":
-            return Response(printing.preview_png(cards[0]), mimetype="image/png")
+            query = {k: v for k, v in (("badges", badges_text), ("batch", batch),
+                                       ("all_active", request.form.get("all_active", "")),
+                                       ("void", request.form.get("void", ""))) if v}
+            pages = printing.preview_sheet_png(cards, SHEETS["cr80"])[1]
+            return render_template("labels/preview.html", v={"printer": ""}, count=len(cards), pages=pages,
+                                   query=query, stock_name=_stock_names()["cr80"], kind_name=_("badge cards"),
+                                   printers=[], image_endpoint="labels.badges_png", post_endpoint="labels.badges",
+                                   back_endpoint="labels.badges")
         job = printing.render_job(cards, SHEETS["cr80"], "pdf", name="badges")
     except CustodyError as err:
         return render_template("labels/badges.html", badges=badges_text, batch=batch,
                                error=translate_error(err)), err.status
     return Response(job.data, mimetype=job.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
+
+
+@bp.route("/badges.png")
+@require("badges.print")
+def badges_png():
+    """A page of the badge cards as they will print (the badge preview page shows it)."""
+    try:
+        people = printing.select_people(request.args.get("badges", ""),
+                                        active_only=request.args.get("all_active") == "1",
+                                        batch=request.args.get("batch", ""))
+        cards = printing.build_badges(people, captions(), void=request.args.get("void") == "1")
+        data, _pages = printing.preview_sheet_png(cards, SHEETS["cr80"],
+                                                  page=request.args.get("page", 1, type=int) or 1)
+    except CustodyError as err:
+        return Response(translate_error(err), status=err.status, mimetype="text/plain; charset=utf-8")
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 # printers (site settings) ---------------------------------------------------------------------------------
