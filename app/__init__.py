@@ -52,9 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web.people import bp as people_bp
     from .web.readers import bp as readers_bp
     from .web.scanning import bp as scanning_bp
+    from .web.search import bp as search_bp
 
     for bp in (auth_bp, custody_bp, admin_bp, audit_bp, api_bp, imports_bp, labels_bp, alerts_bp, readers_bp,
-               scanning_bp, media_bp, completion_bp, handovers_bp, people_bp, flow_bp):
+               scanning_bp, media_bp, completion_bp, handovers_bp, people_bp, flow_bp, search_bp):
         app.register_blueprint(bp)
 
     security.init_limits(app)  # after the blueprints: it throttles the login view

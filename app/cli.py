@@ -1,14 +1,11 @@
 """The `custody` command line: parse arguments → call a service → echo."""
-import shutil
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from .custody import clock
 from .custody.models import User
 from .db import db, is_sqlite
 
@@ -19,7 +16,32 @@ def _create_app(*_args, **_kwargs):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
+class CustodyGroup(FlaskGroup):
+    """Flask's command group, except that a missing setting (CUSTODY_SECRET_KEY) is one line saying what to
+    set and exit status 2, not Flask's two tracebacks."""
+
+    def _app_or_exit(self, ctx: click.Context) -> None:
+        from .config import ConfigError
+
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except ConfigError as err:
+            click.echo(f"custody: {err}", err=True)
+            ctx.exit(2)
+
+    def list_commands(self, ctx):
+        """The commands (loading the app for its own commands), or the missing setting and exit."""
+        self._app_or_exit(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, name):
+        """The command; one that needs the app first checks that the app can start."""
+        if click.Group.get_command(self, ctx, name) is None:  # not a command that works without the app
+            self._app_or_exit(ctx)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=CustodyGroup, create_app=_create_app, add_version_option=False, add_default_commands=True)
 def main():
     """Custody tracker for archive digitization sites."""
 
@@ -160,25 +182,12 @@ def backup_command(target):
                    "  pg_dump --format=custom --file custody-$(date +%F).dump \"$CUSTODY_DATABASE_URL\"\n"
                    "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
         return
-    source = url[len("sqlite:///"):]
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC, like every stored time
-    if target is None:
-        target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
-    elif target.is_dir():
-        target = target / f"custody-{stamp}.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(tmp)
+    from .dbcopy import CopyError, backup_sqlite
+
     try:
-        src.backup(dst)  # SQLite's online backup API: consistent while the app keeps writing
-        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dst.close()
-        src.close()
-    if check != "ok":
-        raise click.ClickException(f"The copy failed its integrity check: {check}")
-    shutil.move(tmp, target)
+        target = backup_sqlite(url[len("sqlite:///"):], target or Path(current_app.instance_path) / "backups")
+    except CopyError as err:
+        raise click.ClickException(str(err)) from None
     click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes, integrity ok)")
 
 
@@ -247,8 +256,10 @@ def demo_command(host):
 
 
 @click.command("labels")
-@click.option("--kind", type=click.Choice(["volume", "media", "spine", "badge"]), default="volume", show_default=True)
-@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind badge).")
+@click.option("--kind", type=click.Choice(["volume", "media", "spine", "location", "badge"]), default="volume",
+              show_default=True)
+@click.option("--codes", required=True, help="Codes and ranges, e.g. V00000001-V00000100 (badge codes for --kind "
+              "badge, location codes such as WS-01 for --kind location).")
 @click.option("--layout", default=None, help="a4-3x8, a4-2x7, a4-spine-5x1, roll-50x30, roll-60x40 or cr80 "
               "(default: a4-3x8, or the printer's stock with --printer; cr80 for badges, a4-spine-5x1 for spines).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "zpl"]), default=None,
@@ -264,25 +275,26 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
     """Make labels for items (or badges for people) as a PDF sheet or ZPL for a thermal printer."""
     from .custody import printing
     from .custody.errors import CustodyError
-    from .custody.models import Site
 
     if not send and output is None:
         raise click.UsageError("Give -o FILE, or --send with --printer.")
     with db.connection_context():
         try:
             printer = printing.printer_by_name(printer_name) if printer_name else None
-            if fmt is None:
-                suffix = output.suffix.lower().lstrip(".") if output else ""
-                fmt = suffix if suffix in printing.FORMATS else ("zpl" if send or (printer and printer.kind == "zpl")
-                                                                 else "pdf")
-            stock_name = layout or {"badge": "cr80", "spine": "a4-spine-5x1"}.get(kind) or (
-                printer.stock if printer else "a4-3x8")
-            stock = printing.resolve_stock(stock_name)
+            fmt, stock = printing.job_settings(kind, layout=layout, fmt=fmt, output=output, send=send,
+                                               printer=printer)
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))
+            elif kind == "location":
+                from .custody.codes import LOCATION_KINDS
+                from .i18n import code_names
+
+                with current_app.test_request_context():  # the kind names in the site's default language
+                    names = code_names(LOCATION_KINDS)
+                made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
+                                             {"location_kinds": names})
             else:
-                site = Site.select(Site.base_url).first()
-                base = (site.base_url if site else "") or current_app.config.get("BASE_URL", "")
+                base = printing.label_base_url(current_app.config.get("BASE_URL", ""))
                 made = printing.build_labels(kind, printing.select_items(codes=codes), stock, base)
             job = printing.render_job(made, stock, fmt, start=start, dpi=int(dpi), printer=printer,
                                       name=f"labels-{kind}")

@@ -92,7 +92,7 @@ def restamp_session(user: User) -> None:
 def _authenticate_bearer() -> None:
     """The token, never a cookie sent beside it, says who a bearer request is (no CSRF check was made
     for it); a header naming no valid token is refused outright."""
-    from .api.errors import InvalidTokenError
+    from .custody.errors import InvalidTokenError
 
     user = accounts.user_for_token(request.headers.get("Authorization", "")[7:].strip())
     if user is None:
@@ -190,21 +190,54 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _inject():
-        return {"can": can, "nav_links": nav_links, "has_endpoint": lambda e: e in current_app.view_functions}
+        return {"can": can, "nav_links": nav_links, "nav_groups": nav_groups,
+                "has_endpoint": lambda e: e in current_app.view_functions}
 
 
-def add_nav(app, endpoint: str, label, permission: str, order: int = 50) -> None:
-    """Add a main-navigation link shown to users holding the permission (blueprints call this)."""
+def add_nav(app, endpoint: str, label, permission: str | None, order: int = 50) -> None:
+    """Add a main-navigation link shown to users holding the permission (None: every login; blueprints call
+    this). The order also picks the link's group: < 40 daily work, 40–59 and 70–79 watch, 60–69 prepare,
+    80+ administration; audit.* permissions go under audit."""
     app.extensions.setdefault("custody_nav", []).append((order, endpoint, label, permission))
 
 
-def nav_links() -> list[dict]:
-    from flask import url_for
+NAV_GROUPS = ("work", "watch", "prepare", "audit", "admin")
 
-    return [{"url": url_for(endpoint), "label": label}
-            for _order, endpoint, label, permission in sorted(current_app.extensions.get("custody_nav", []),
-                                                              key=lambda t: t[0])
-            if can(permission) or _auditor_reads(permission)]
+
+def _nav_group(order: int, permission: str | None) -> str:
+    if permission and permission.startswith("audit."):
+        return "audit"
+    if permission and permission.startswith("admin.") or order >= 80:
+        return "admin"
+    if order < 40:
+        return "work"
+    if 60 <= order < 70:
+        return "prepare"
+    return "watch"
+
+
+def nav_links() -> list[dict]:
+    """The navigation links this login may follow, in order: url, label, group, and whether it is this page."""
+    from flask import request, url_for
+
+    here = request.endpoint if request else None
+    return [{"url": url_for(endpoint), "label": label, "group": _nav_group(order, permission),
+             "current": endpoint == here}
+            for order, endpoint, label, permission in sorted(current_app.extensions.get("custody_nav", []),
+                                                             key=lambda t: t[0])
+            if endpoint in current_app.view_functions
+            and (permission is None or can(permission) or _auditor_reads(permission))]
+
+
+def nav_groups() -> list[dict]:
+    """The navigation by task: [{"name", "links", "current"}] in NAV_GROUPS order, empty groups left out."""
+    links = nav_links()
+    groups = []
+    for name in NAV_GROUPS:
+        members = [link for link in links if link["group"] == name]
+        if members:
+            groups.append({"name": name, "links": members, "current": any(m["current"] for m in members)})
+    return groups
 
 
 def _auditor_reads(permission: str) -> bool:

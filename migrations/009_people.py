@@ -1,5 +1,5 @@
 """009: people — vetting items, the personnel change register (append-only), the area's settings,
-privileged role requests and enrolment codes (三员分离), and when a person left."""
+privileged role requests and enrolment codes (三员分离), visitors, and when a person left."""
 
 import peewee as pw
 from peewee_migrate import Migrator
@@ -89,6 +89,23 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
         class Meta:
             table_name = "user_enrolment"
 
+    @migrator.create_model
+    class Visitor(pw.Model):
+        id = pw.AutoField()
+        name = pw.CharField(max_length=100)
+        id_last4 = pw.CharField(max_length=8)
+        organisation = pw.CharField(max_length=200, default="")
+        reason = pw.TextField(default="")
+        escort = fk("person", "escort", null=False)
+        expected_at = pw.DateTimeField()
+        pass_code = pw.CharField(max_length=32, unique=True)
+        registered_by = fk("app_user", "registered_by")
+        registered_at = pw.DateTimeField()
+        ended_at = pw.DateTimeField(null=True)
+
+        class Meta:
+            table_name = "visitor"
+
     if isinstance(database, pw.PostgresqlDatabase):
         for table in APPEND_ONLY:  # custody_append_only() comes with 001
             migrator.sql(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
@@ -101,7 +118,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
 
 def rollback(migrator: Migrator, database: pw.Database, *, fake=False):
-    for name in ("user_enrolment", "role_request", "people_settings", "personnel_change", "person_vetting"):
+    for name in ("visitor", "user_enrolment", "role_request", "people_settings", "personnel_change", "person_vetting"):
         migrator.remove_model(name)
     migrator.sql("ALTER TABLE person DROP COLUMN badge_reason")
     migrator.sql("ALTER TABLE person DROP COLUMN left_on")

@@ -70,7 +70,7 @@ def migrate(migrator: Migrator, database: pw.Database, *, fake=False):
 
         class Meta:
             table_name = "flow_position"
-            indexes = [(("item",), True), (("step", "outcome", "since"), False), (("outcome", "since"), False)]
+            indexes = [(("item",), True), (("step", "outcome", "reworks"), False), (("outcome", "since"), False)]
 
     @migrator.create_model
     class Device(pw.Model):

@@ -52,6 +52,14 @@ def private_pg_schema(prefix: str):
         admin.close_all()
 
 
+@pytest.fixture(autouse=True)
+def _instance_folder(tmp_path, monkeypatch):
+    """Every app a test makes keeps its instance files (the signing key above all) in the test's own
+    folder, never in the checkout's instance/: a key left there by one test would change what the next
+    one's `verify-log` expects."""
+    monkeypatch.setenv("CUSTODY_INSTANCE_PATH", str(tmp_path / "instance"))
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
     if PG_URL:

@@ -76,6 +76,12 @@ def _said(result: scans.ScanResult, info: dict | None) -> str:
     if result.outcome == "lookup":
         return _("%(state)s · %(location)s · held by %(holder)s", state=info["state_name"], location=where,
                  holder=who)
+    if result.outcome == "already":
+        what = code_name(EVENT_KINDS, result.event.kind)
+        if info["holder"]:
+            return _("Already done by you: %(what)s · %(location)s · held by %(holder)s. Nothing changed.",
+                     what=what, location=where, holder=who)
+        return _("Already done by you: %(what)s · %(location)s. Nothing changed.", what=what, location=where)
     kind = result.event.kind
     if kind == "check_out":
         text = _("Checked out to %(holder)s at %(location)s", holder=who, location=where)
@@ -84,7 +90,11 @@ def _said(result: scans.ScanResult, info: dict | None) -> str:
     elif kind == "hand_over":
         text = _("Handed to %(holder)s at %(location)s", holder=who, location=where)
     elif kind == "undo":
-        text = _("Undone: back at %(location)s (%(state)s)", location=where, state=info["state_name"])
+        if info["holder"]:
+            text = _("Undone: held by %(holder)s again, at %(location)s (%(state)s)", holder=who, location=where,
+                     state=info["state_name"])
+        else:
+            text = _("Undone: back at %(location)s (%(state)s)", location=where, state=info["state_name"])
     else:
         text = _("%(what)s to %(location)s", what=code_name(EVENT_KINDS, kind), location=where)
     if result.outcome == "replayed":
@@ -213,9 +223,11 @@ openapi.add_schemas({
         "holder": {"type": ["object", "null"], "properties": {"badge": {"type": "string"}, "name": {"type": "string"}}}}},
     "ScanAnswer": {"type": "object", "required": ["ok", "outcome", "code", "message"], "properties": {
         "ok": {"type": "boolean", "const": True},
-        "outcome": {"type": "string", "enum": ["recorded", "replayed", "lookup", "location", "person"],
+        "outcome": {"type": "string", "enum": ["recorded", "replayed", "already", "lookup", "location", "person"],
                     "description": "recorded: a new event; replayed: this client_id was recorded before (the "
-                                   "first event is returned); lookup: nothing changed; location / person: "
+                                   "first event is returned); already: the caller's own latest change of this item "
+                                   "already did this (a double read), nothing changed; lookup: nothing changed; "
+                                   "location / person: "
                                    "the code was a location label or a badge, which sets the scanner's context."},
         "code": {"type": "string", "description": "The normalised code scanned."},
         "message": {"type": "string", "description": "What happened, in the caller's language (the banner)."},

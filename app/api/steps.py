@@ -6,10 +6,11 @@ POST /api/v1/steps calls the same service as the scan page and the station reade
 skip_not_allowed, step_state, device_needed, count_needed) and changes nothing.
 """
 from flask import current_app, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody.flow import board, codes, rules, services
-from app.i18n import code_name
+from app.i18n import code_name, current_lang
 from app.security import require
 
 from . import bp, openapi
@@ -69,8 +70,18 @@ def record_step():
         body["code"], body["step"], body["action"], actor=current_user.person, user=current_user._get_current_object(),
         device=body.get("device"), count=body.get("count"), reason=body.get("reason") or "", location=where,
         via="api", client_id=body["client_id"])
-    answer = {"ok": True, "replayed": result.replayed, "event_id": result.event.id,
-              "step": row_json(result.row) if result.row is not None else None}
+    row = result.row
+    name = (row.step_zh if current_lang() == "zh_CN" else row.step_en) if row is not None else body["step"]
+    outcome = code_name(codes.OUTCOMES, row.outcome) if row is not None else ""
+    message = _("%(step)s: %(outcome)s", step=name, outcome=outcome)
+    if row is not None and row.quantity is not None:
+        message = _("%(step)s: %(outcome)s, %(count)d", step=name, outcome=outcome, count=row.quantity)
+    if result.replayed:
+        message = _("%(text)s (already recorded)", text=message)
+    item = row.item if row is not None else None
+    answer = {"ok": True, "replayed": result.replayed, "event_id": result.event.id, "message": message,
+              "item": {"code": item.code, "archive_no": item.archive_no} if item is not None else None,
+              "step": row_json(row) if row is not None else None}
     return jsonify(answer), 200 if result.replayed else 201
 
 
@@ -95,8 +106,8 @@ def item_sheet(code):
 @require("steps.board")
 def steps_board():
     """Volumes at each step now, the longest there first, rework counts."""
-    steps, finished = board.step_counts()
-    return jsonify({"steps": steps, "finished": finished, "reworks": board.rework_total(),
+    steps, finished, reworks = board.step_counts()
+    return jsonify({"steps": steps, "finished": finished, "reworks": reworks,
                     "oldest": [{**r, "since": r["since"].isoformat()} for r in board.oldest(int_arg(
                         "limit", 50, minimum=1, maximum=500))]})
 
@@ -119,6 +130,8 @@ openapi.add_schemas({
         "reason": _NSTR, "reopened": {"type": "boolean"}, "allowed_by": _NSTR}},
     "StepRecorded": {"type": "object", "properties": {
         "ok": {"type": "boolean"}, "replayed": {"type": "boolean"}, "event_id": {"type": "integer"},
+        "message": {"type": "string", "description": "One sentence in the caller's language."},
+        "item": {"type": ["object", "null"]},
         "step": {"$ref": openapi.ref("SheetRow")}}},
     "Sheet": {"type": "object", "properties": {
         "code": _STR, "archive_no": _STR, "title": _STR,

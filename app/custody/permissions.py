@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in {
     # the personnel change register (7.1) and the people area's settings (required vetting items ...)
     "people.changes": ("security_officer", "supervisor", "auditor"),
     "people.settings": ("security_officer",),
+    "visitors.register": ("security_officer",),
     # 三员分离: the privileged roles see the requests; app.custody.people.rules.can_approve decides each
     "roles.approve": ("administrator", "security_officer", "auditor"),
     # labels and badges (printers themselves are site settings: admin.settings)

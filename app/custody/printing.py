@@ -11,18 +11,18 @@ from app.db import write_tx
 from labels import layouts, sheets
 from labels.layouts.base import LayoutError
 from labels.render.pdf import render_pdf
-from labels.render.png import render_png
+from labels.render.png import render_png, render_sheet
 from labels.render.zpl import DPIS, render_zpl
 from labels.symbology import SymbologyError
 
 from . import audit, clock
 from .codes import normalize_scan
 from .errors import N_, CustodyError, NotFoundError
-from .models import PRINTER_KINDS, Item, Location, Person, Printer
+from .models import PRINTER_KINDS, Item, Location, Person, Printer, Site
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MAX_LABELS = 5000  # one job; a bigger batch is several jobs (and several minutes at the printer)
-LABEL_KINDS = ("volume", "media", "spine")
+LABEL_KINDS = ("volume", "media", "spine", "location")  # location: shelves, rooms, workstations
 FORMATS = ("pdf", "zpl")
 _RANGE = re.compile(r"^([A-Z]*)(\d+)-([A-Z]*)(\d+)$")
 
@@ -137,6 +137,29 @@ def select_items(*, codes: str = "", location: str = "", query: str = "", kind: 
     return items
 
 
+def select_locations(*, codes: str = "", under: str = "") -> list[Location]:
+    """Locations chosen by their codes, or a location and every place inside it, in code order; raises
+    LabelError when none is chosen or codes are unknown, LocationNotFound for an unknown `under`."""
+    if codes.strip():
+        wanted = parse_codes(codes)
+        found = {loc.code: loc for loc in Location.select().where(Location.code.in_(wanted[:MAX_LABELS]))}
+        missing = [c for c in wanted if c not in found]
+        if missing:
+            shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+            raise LabelError(N_("Unknown location codes (%(n)s): %(codes)s"), n=len(missing), codes=shown)
+        return [found[c] for c in wanted]
+    if under.strip():
+        root = Location.by_code(under)
+        chosen, frontier = [root], [root.id]
+        while frontier:
+            below = list(Location.select().where(Location.parent.in_(frontier)).order_by(Location.code))
+            chosen.extend(below)
+            frontier = [loc.id for loc in below]
+        return sorted(chosen, key=lambda loc: loc.code)[:MAX_LABELS]
+    raise LabelError(N_("No locations chosen: give location codes, or a location to print it and the places "
+                        "inside it."))
+
+
 def label_url(code: str, base_url: str = "") -> str:
     """The URL a label's QR code carries: <site address>/i/<code>."""
     return f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/i/{code}"
@@ -155,12 +178,18 @@ def resolve_stock(layout: str, custom: dict | None = None) -> sheets.Sheet:
 
 
 def build_labels(kind: str, items, stock: sheets.Sheet, base_url: str = "", captions: dict | None = None) -> list:
-    """One Label per item (volume, media or spine) sized for the stock; raises LabelError naming the item."""
+    """One Label per item (volume, media or spine) or per Location (kind "location") sized for the stock;
+    raises LabelError naming the item."""
     if kind not in LABEL_KINDS:
         raise LabelError(N_("Unknown label kind: %(kind)s"), kind=kind)
     made = []
     for item in items:
         try:
+            if kind == "location":
+                names = (captions or {}).get("location_kinds", {})
+                made.append(layouts.location_label(item.code, item.name, str(names.get(item.kind, item.kind)),
+                                                   stock.label_w, stock.label_h))
+                continue
             url = label_url(item.code, base_url)
             if kind == "volume":
                 made.append(layouts.volume_label(item, url, stock.label_w, stock.label_h))
@@ -250,6 +279,17 @@ def preview_png(label, dpi: int = 300) -> bytes:
     return render_png(label, dpi)
 
 
+def preview_sheet_png(labels_, stock: sheets.Sheet, *, start: int = 1, page: int = 1) -> tuple[bytes, int]:
+    """A PNG of one page of the job as it will print (every label in its slot) and the number of pages;
+    raises LabelError for a start position or page outside the job."""
+    if stock.per_page > 1 and not 1 <= start <= stock.per_page:
+        raise LabelError(N_("The start position must be between 1 and %(n)s."), n=stock.per_page)
+    data, pages = render_sheet(stock, labels_, start=start if stock.per_page > 1 else 1, page=max(1, page))
+    if page > pages:
+        raise LabelError(N_("The job has %(n)s pages."), n=pages)
+    return data, pages
+
+
 # printers ------------------------------------------------------------------------------------------------
 
 def _check_printer_fields(fields: dict) -> dict:
@@ -324,3 +364,25 @@ def send_raw(printer: Printer, data: bytes, timeout: float = 10.0) -> int:
     except OSError as err:
         raise PrinterUnreachable(name=printer.name, address=address, reason=err.strerror or str(err)) from None
     return len(data)
+
+
+DEFAULT_STOCK = {"badge": "cr80", "spine": "a4-spine-5x1"}  # else the printer's stock, else a4-3x8
+
+
+def job_settings(kind: str, *, layout: str | None, fmt: str | None, output=None, send: bool = False,
+                 printer: Printer | None = None) -> tuple[str, object]:
+    """The format and the label stock of a job, from what was asked, the output file's suffix and the printer.
+
+    Raises LabelError for an unknown stock."""
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = suffix if suffix in FORMATS else ("zpl" if send or (printer and printer.kind == "zpl") else "pdf")
+    stock_name = layout or DEFAULT_STOCK.get(kind) or (printer.stock if printer else "a4-3x8")
+    return fmt, resolve_stock(stock_name)
+
+
+def label_base_url(default: str = "") -> str:
+    """The address a label's QR code opens (the site settings' base URL, else `default`)."""
+    site = Site.select(Site.base_url).order_by(Site.id).first()
+    return (site.base_url if site else "") or default
+

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
-from . import services, statements
+from . import lookup, services, statements
 from .codes import normalize_scan
-from .errors import N_, CustodyError, ItemNotFound, ValidationError
+from .errors import N_, AlreadyThereError, ConflictError, CustodyError, ItemNotFound, ValidationError
 from .models import Event, Item, Location, Person
 
 ACTIONS = ("check_out", "return", "move", "hand_to", "lookup")
@@ -22,7 +22,7 @@ MAX_CODE = 200
 
 @dataclass
 class ScanResult:
-    """What a scan did: outcome is recorded | replayed | lookup | location | person."""
+    """What a scan did: outcome is recorded | replayed | already | lookup | location | person."""
 
     outcome: str
     code: str
@@ -37,17 +37,10 @@ def identify(raw: str) -> tuple[str, object]:
     code = normalize_scan(raw)
     if not code or len(code) > MAX_CODE:
         raise ValidationError(N_("Scan or type a code."))
-    # precompiled lookups: peewee's query building cost more CPU than SQLite's answer (most scans are items)
-    item = statements.row_by(Item, "code", code)
-    if item is not None:
-        return "item", item
-    person = statements.row_by(Person, "badge_code", code)
-    if person is not None:
-        return "person", person
-    location = statements.row_by(Location, "code", code)
-    if location is not None:
-        return "location", location
-    raise ItemNotFound(code=code)
+    found = lookup.resolve(code, tags=False)
+    if found.kind == "unknown":
+        raise ItemNotFound(code=code)
+    return found.kind, getattr(found, found.kind)
 
 
 def last_storage_of(item: Item) -> Location | None:
@@ -60,6 +53,16 @@ def last_storage_of(item: Item) -> Location | None:
         if rules.is_returned(src) and src.is_active:
             return src
     return None
+
+
+def home_of(item: Item) -> Location | None:
+    """Where a plain return sends the item: its home (its shelf) while in use, else the storage place it last
+    left, else None."""
+    if item.home_id is not None:
+        home = statements.row_by(Location, "id", item.home_id)
+        if home is not None and home.is_active:
+            return home
+    return last_storage_of(item)
 
 
 # the event kinds each scan action records (a move into storage is a return, a return of a quarantined
@@ -111,6 +114,15 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
     try:
         return _scan(raw, action, user=user, actor=actor, location=location, person=person, client_id=client_id,
                      submit=submit or (lambda fn, *a, **kw: fn(*a, **kw)), now=now)
+    except (AlreadyThereError, ConflictError) as err:
+        if client_id and (done := statements.event_by_client_id(client_id)) is not None:
+            item = statements.row_by(Item, "id", done.item_id)
+            _ensure_same_request(done, item, raw, action)
+            return ScanResult("replayed", item.code, item=item, event=done)
+        # a double read of the volume just scanned (a second pull of the trigger) is not an alarm
+        if (again := _repeat_of_own(raw, action, user, location=location, person=person)) is not None:
+            return again
+        raise err
     except (CustodyError, IntegrityError):
         # a scan sent twice (a lost answer, a replayed queue) is answered with what was recorded the first
         # time, even if the context it named has changed since; the service itself replays the success path.
@@ -120,6 +132,28 @@ def record_scan(raw: str, action: str, *, user, actor: Person | None, location: 
             _ensure_same_request(done, item, raw, action)
             return ScanResult("replayed", item.code, item=item, event=done)
         raise
+
+
+_KIND_OF_ACTION = {"check_out": "check_out", "return": "return", "move": "move", "hand_to": "hand_over"}
+
+
+def _repeat_of_own(raw: str, action: str, user, *, location: str | None, person: str | None) -> ScanResult | None:
+    """The item's standing change when it is this user's own scan with this action to the same place or
+    person (so scanning it again has nothing left to do), else None."""
+    user_id = getattr(user, "id", user)
+    item = statements.row_by(Item, "code", normalize_scan(raw))
+    if item is None or user_id is None or item.last_event_id is None:
+        return None
+    last = Event.get_or_none(Event.id == item.last_event_id)
+    if last is None or last.user_id != user_id or last.kind != _KIND_OF_ACTION.get(action):
+        return None
+    where = Location.get_or_none(Location.code == location) if location else None
+    who = Person.get_or_none(Person.badge_code == person) if person else None
+    if action in ("check_out", "move") and (where is None or last.dst_id != where.id):
+        return None
+    if action == "hand_to" and (who is None or last.holder_id != who.id):
+        return None
+    return ScanResult("already", item.code, item=item, event=last)
 
 
 def _scan(raw, action, *, user, actor, location, person, client_id, submit, now) -> ScanResult:
@@ -140,20 +174,20 @@ def _scan(raw, action, *, user, actor, location, person, client_id, submit, now)
                                      "to your person record."))
         if where is None:
             raise ValidationError(N_("Scan the label of the place where you take it first."))
-        call = lambda: services.check_out(item.code, to=where, holder=actor, **common)  # noqa: E731
+        call = lambda: services.check_out(item, to=where, holder=actor, **common)  # noqa: E731
     elif action == "return":
-        where = where if where is not None and where.is_storage else last_storage_of(item)
+        where = where if where is not None and where.is_storage else home_of(item)
         if where is None:
             raise ValidationError(N_("Scan the storage location's label first."))
-        call = lambda: services.return_to_storage(item.code, to=where, **common)  # noqa: E731
+        call = lambda: services.return_to_storage(item, to=where, **common)  # noqa: E731
     elif action == "move":
         if where is None:
             raise ValidationError(N_("Scan the label of the destination first."))
-        call = lambda: services.move(item.code, to=where, **common)  # noqa: E731
+        call = lambda: services.move(item, to=where, **common)  # noqa: E731
     else:  # hand_to
         if who is None:
             raise ValidationError(N_("Scan the badge of the person receiving it first."))
-        call = lambda: services.hand_over(item.code, to_person=who, to=where, **common)  # noqa: E731
+        call = lambda: services.hand_over(item, to_person=who, to=where, **common)  # noqa: E731
 
     def _write():
         event = call()

@@ -42,3 +42,36 @@ def render_png(label: Label, dpi: int = 300) -> bytes:
     buf = io.BytesIO()
     render_image(label, dpi).save(buf, "PNG", dpi=(dpi, dpi), optimize=False)
     return buf.getvalue()
+
+
+def render_sheet(stock, labels_: list[Label], *, start: int = 1, page: int = 1, dpi: int = 150) -> tuple[bytes, int]:
+    """PNG bytes of one page of labels laid out on the stock as the PDF prints them (a sheet: its slots
+    outlined, the labels in place from slot `start`; a roll: the labels one under another), and the page count."""
+    s = dpi / 25.4
+    if stock.per_page == 1:  # a roll or a card: a strip of at most 8 labels per preview page
+        per, first = 8, 0
+        pages = max(1, -(-len(labels_) // per))
+        chunk = labels_[(page - 1) * per: page * per]
+        gap = 3.0
+        img = Image.new("L", (round((stock.label_w + 2 * gap) * s),
+                              round((len(chunk) * (stock.label_h + gap) + gap) * s) or 1), 200)
+        for n, label in enumerate(chunk):
+            y = gap + n * (stock.label_h + gap)
+            img.paste(render_image(label, dpi), (round(gap * s), round(y * s)))
+    else:
+        per, first = stock.per_page, start - 1
+        pages = max(1, -(-(first + len(labels_)) // per))
+        img = Image.new("L", (round(stock.page_w * s), round(stock.page_h * s)), 255)
+        for index in range((page - 1) * per, page * per):
+            n = index - first
+            if 0 <= n < len(labels_):
+                x, y = stock.slot(index)
+                img.paste(render_image(labels_[n], dpi), (round(x * s), round(y * s)))
+        draw = ImageDraw.Draw(img)
+        for slot in range(per):  # the die-cut edges, over the labels as on the sheet
+            x, y = stock.slot(slot)
+            draw.rectangle([round(x * s), round(y * s), round((x + stock.label_w) * s),
+                            round((y + stock.label_h) * s)], outline=190, width=1)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", dpi=(dpi, dpi), optimize=False)
+    return buf.getvalue(), pages

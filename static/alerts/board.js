@@ -111,13 +111,19 @@
   function draw(data) {
     var outEl = document.getElementById("chart-out"), nightsEl = document.getElementById("chart-nights");
     var made = [];
-    made.push(new uPlot({
+    // a chart with nothing to draw says so (a fresh site has no nights yet), not an empty frame
+    function empty(el, values) {
+      if (values && values.some(function (v) { return v !== null && v !== undefined; })) return false;
+      var p = document.createElement("p"); p.className = "chart-empty"; p.textContent = charts.dataset.empty;
+      el.textContent = ""; el.appendChild(p); return true;
+    }
+    if (empty(outEl, data.out.n)) made.push(null); else made.push(new uPlot({
       width: width(outEl), height: height(), legend: { show: false },
       scales: { x: { time: true } },
       series: [{}, { label: charts.dataset.seriesOut, stroke: "#b36b00", fill: "rgba(179,107,0,.15)", width: 2 }],
       axes: [{}, { size: 40 }]
     }, [data.out.t, data.out.n], outEl));
-    made.push(new uPlot({
+    if (empty(nightsEl, data.nights.unreturned)) made.push(null); else made.push(new uPlot({
       width: width(nightsEl), height: height(), legend: { show: false },
       scales: { x: { time: true } },
       series: [{},
@@ -127,8 +133,8 @@
       axes: [{}, { size: 40 }]
     }, [data.nights.t, data.nights.unreturned, data.nights.late], nightsEl));
     window.addEventListener("resize", function () {
-      made[0].setSize({ width: width(outEl), height: height() });
-      made[1].setSize({ width: width(nightsEl), height: height() });
+      if (made[0]) made[0].setSize({ width: width(outEl), height: height() });
+      if (made[1]) made[1].setSize({ width: width(nightsEl), height: height() });
     });
     charts.dataset.ready = "1";
   }

@@ -24,7 +24,9 @@
   var queue = load("queue", []);         // jobs not yet answered by the server, oldest first
   var SESSION_MS = 12 * 3600 * 1000;     // the list shows this shift's scans, not yesterday's
   var entries = load("entries", []).filter(function (e) { return !e.ts || Date.now() - e.ts < SESSION_MS; });
+  // look-up changes nothing: a page reloaded in look-up mode would "return" a stack of volumes unrecorded
   var action = load("action", "check_out");
+  if (action === "lookup") action = "check_out";
   var ctx = load("context", { location: null, person: null, handover: null });
   // the handover mode: scans go to one handover list (交接单), named by its QR code or /scan?handover=…
   var HANDOVER_RE = /(?:\/handovers\/|^)(JJ\d{8}-\d+)\/?$/i;
@@ -59,16 +61,23 @@
     } catch (e) { /* no audio: the banner and vibration still tell */ }
   }
   function signal(kind) {
+    root.dataset.signal = kind;  // which sound played last (the tests read it; nothing else does)
     if (kind === "ok") { tone([880, 1320], 90, "sine"); buzz([60]); }
     else if (kind === "bad") { tone([220, 160], 260, "square"); buzz([250, 100, 250]); }
     else if (kind === "info") { tone([660], 120, "triangle"); buzz([30]); }
+    else if (kind === "neutral") { tone([520, 520], 70, "triangle"); buzz([20]); }
     else { tone([440], 60, "sine"); }
   }
   function buzz(pattern) { if (navigator.vibrate) { try { navigator.vibrate(pattern); } catch (e) { /* ignore */ } } }
 
   /* ---- rendering ---- */
-  function show(kind, code, archive, text) {
+  // the headline says in words what the colour and the sound say: recorded, not recorded, nothing changed
+  var HEADS = { ok: S.recorded, bad: S.not_recorded, info: S.context_set, neutral: S.no_change, wait: S.not_yet,
+                idle: "" };
+  function show(kind, code, archive, text, head, extra) {
     banner.dataset.kind = kind;
+    $("banner-head").textContent = head !== undefined ? head : HEADS[kind];
+    $("banner-extra").textContent = extra || "";
     $("banner-code").textContent = code || "";
     $("banner-archive").textContent = archive || "";
     $("banner-text").textContent = text || "";
@@ -80,6 +89,12 @@
     $("ctx-location-value").textContent = l ? l.code + " · " + l.name : S.no_location;
     $("ctx-person").dataset.empty = p ? "false" : "true";
     $("ctx-person-value").textContent = p ? p.name : S.no_person;
+    var panel = $("step-panel");
+    if (panel) {
+      panel.hidden = action !== "step";
+      $("ctx-device").dataset.empty = ctx.device ? "false" : "true";
+      $("ctx-device-value").textContent = ctx.device || "—";
+    }
     var h = ctx.handover, hb = $("ctx-handover");
     if (hb) { hb.hidden = !h; hb.dataset.empty = h ? "false" : "true"; $("ctx-handover-value").textContent = h || ""; }
   }
@@ -87,6 +102,7 @@
     document.querySelectorAll("[data-action]").forEach(function (b) {
       b.setAttribute("aria-pressed", b.dataset.action === action ? "true" : "false");
     });
+    if ($("step-panel")) $("step-panel").hidden = action !== "step";
   }
   function renderQueue() {
     var n = queue.length, w = $("waiting");
@@ -131,6 +147,40 @@
         if (!what || !what.trim()) { input.focus(); return; }
       }
       queue.push({ type: action, client_id: id, code: code, what: what });
+      latest = id;
+      entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
+                     status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
+      save(); renderList(); renderQueue(); pump();
+      return;
+    }
+    if (action === "step") {  // the flow sheet (流程单): device label, then the volume to start, again to finish
+      var sel = $("step-select"), opt = sel.options[sel.selectedIndex];
+      var dev = code.toUpperCase().match(/(?:\/I\/|^)(?:\][A-Z][0-9A-Z])?(D\d{8})\/?$/);
+      if (dev) {
+        ctx.device = dev[1]; save(); renderContext();
+        show("info", ctx.device, "", fmt(S.step_device_set, { code: ctx.device })); signal("info"); return;
+      }
+      var started = load("started", {}), key = opt.value + ":" + code.toUpperCase();
+      var body = { code: code, step: opt.value, client_id: id, device: ctx.device || null,
+                   location: ctx.location ? ctx.location.code : null };
+      if (opt.dataset.check === "1") {
+        if (window.confirm(S.step_check_pass)) { body.action = "pass"; } else {
+          body.reason = window.prompt(S.step_fail_reason, "") || "";
+          if (!body.reason.trim()) { input.focus(); return; }
+          body.action = "fail";
+        }
+      } else if (started[key]) {
+        body.action = "finish";
+        if (opt.dataset.counts !== "none") {
+          var n = window.prompt(fmt(S.step_count_prompt, { unit: S[opt.dataset.counts] || "" }), "");
+          if (n === null || !/^\d+$/.test(n.trim())) { input.focus(); return; }
+          body.count = parseInt(n.trim(), 10);
+        }
+      } else {
+        if (opt.dataset.device === "1" && !ctx.device) { show("bad", code, "", S.step_device_first); signal("bad"); return; }
+        body.action = "start";
+      }
+      queue.push({ type: "step", client_id: id, code: code, body: body, key: key });
       entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
                      status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
       save(); renderList(); renderQueue(); pump();
@@ -144,6 +194,7 @@
       }
       if (!ctx.handover) { show("bad", code, "", S.handover_first); signal("bad"); return; }
       queue.push({ type: "handover", client_id: id, code: code, handover: ctx.handover });
+      latest = id;
       entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending,
                      status: "waiting", time: new Date().toLocaleTimeString(), undoable: false });
       save(); renderList(); renderQueue(); pump();
@@ -152,6 +203,8 @@
     queue.push({ type: "scan", client_id: id, code: code, action: action });
     entries.push({ client_id: id, ts: Date.now(), code: code.toUpperCase(), archive: "", text: S.sending, status: "waiting",
                    time: new Date().toLocaleTimeString(), undoable: action !== "lookup" });
+    latest = id;
+    if (busy || queue.length > 1 || !online) show("wait", code.toUpperCase(), "", online ? S.sending : S.queued);
     save(); renderList(); renderQueue();
     pump();
   }
@@ -161,13 +214,21 @@
     target.undoable = false;
     var id = newId();
     queue.push({ type: "undo", client_id: id, target: target.client_id, code: target.code });
+    latest = id;
     save(); renderQueue(); renderList();
-    if (!online) show("wait", target.code, "", S.undo_queued);
+    if (!online || busy) show("wait", target.code, "", S.undo_queued);
     pump();
   }
 
   /* ---- the sender: one request at a time, in queue order ---- */
   var busy = false, retryTimer = null, delay = 1000;
+  var latest = null;  // the client id of the newest scan or undo: the banner is always about it
+  var tally = null;   // answers since the queue was last empty: a catch-up ends with a summary
+  function newest() { return queue.length ? queue[queue.length - 1] : null; }
+  function showWaiting(text) {
+    var job = newest();
+    show("wait", job ? job.code.toUpperCase() : "", "", text);
+  }
   function retryLater(ms) {
     clearTimeout(retryTimer);
     retryTimer = setTimeout(pump, ms || delay);
@@ -204,6 +265,7 @@
     var job = queue[0];
     var url = job.type === "undo" ? root.dataset.undoUrl
       : job.type === "handover" ? root.dataset.handoverUrl.replace("NUMBER", encodeURIComponent(job.handover))
+      : job.type === "step" ? root.dataset.stepUrl
       : job.type === "damage" ? root.dataset.damageUrl.replace("CODE", encodeURIComponent(job.code))
       : job.type === "secrecy" ? root.dataset.secrecyUrl.replace("CODE", encodeURIComponent(job.code))
       : root.dataset.scanUrl;
@@ -217,21 +279,22 @@
         // logged in again elsewhere (a new session has a new CSRF token): take the page's fresh token and retry
         online = true; renderQueue();
         refreshToken().then(function (fresh) {
-          if (fresh) { pump(); } else { show("bad", job.code, "", S.login_again); signal("bad"); retryLater(10000); }
+          if (fresh) { pump(); } else { showWaiting(S.login_again); signal("bad"); retryLater(10000); }
         });
         return;
       }
       if (!data || res.status >= 500) {
-        online = true; show("wait", job.code, "", S.server_error); renderQueue(); retryLater(); return;
+        online = true; showWaiting(S.server_error); renderQueue(); retryLater(); return;
       }
       queue.shift(); delay = 1000; online = true;
       answer(job, res.ok, data);
+      settle();
       save(); renderQueue(); renderList();
       pump();
     }, function () {
       busy = false; online = false;
       entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
-      show("wait", job.code, "", S.queued); renderQueue(); renderList(); retryLater();
+      showWaiting(S.queued); renderQueue(); renderList(); retryLater();
     });
   }
 
@@ -248,27 +311,22 @@
       if (res.status === 401 || (data && data.error && data.error.code === "csrf")) {
         online = true; renderQueue();
         refreshToken().then(function (fresh) {
-          if (fresh) { pump(); } else { show("bad", jobs[0].code, "", S.login_again); signal("bad"); retryLater(10000); }
+          if (fresh) { pump(); } else { showWaiting(S.login_again); signal("bad"); retryLater(10000); }
         });
         return;
       }
       if (!data || !data.results || res.status >= 500) {
-        online = true; show("wait", jobs[0].code, "", S.server_error); renderQueue(); retryLater(); return;
+        online = true; showWaiting(S.server_error); renderQueue(); retryLater(); return;
       }
       queue.splice(0, data.results.length); delay = 1000; online = true;
-      var refused = false;
-      data.results.forEach(function (result, n) {
-        var ok = result.status < 300;
-        refused = refused || !ok;
-        answer(jobs[n], ok, result, true);
-      });
-      signal(refused ? "bad" : "ok");
+      data.results.forEach(function (result, n) { answer(jobs[n], result.status < 300, result); });
+      settle();
       save(); renderQueue(); renderList();
       pump();
     }, function () {
       busy = false; online = false;
       entries.forEach(function (e) { if (e.status === "waiting") e.text = S.queued; });
-      show("wait", jobs[0].code, "", S.queued); renderQueue(); renderList(); retryLater();
+      showWaiting(S.queued); renderQueue(); renderList(); retryLater();
     });
   }
 
@@ -286,7 +344,15 @@
     }, function () { return false; });
   }
 
-  function answer(job, ok, data, quiet) {
+  // what an answer means for the banner: its colour and sound kind, in one place
+  function kindOf(ok, data) {
+    if (!ok) return "bad";
+    if (data.outcome === "location" || data.outcome === "person") return "info";
+    if (data.outcome === "lookup" || data.outcome === "already") return "neutral";
+    return "ok";
+  }
+
+  function answer(job, ok, data) {
     var item = data.item || null;
     var code = item ? item.code : (data.code || job.code);
     var archive = item ? item.archive_no : "";
@@ -297,31 +363,55 @@
       if (ok) text = fmt(S.handover_recorded, { pages: side && side.pages !== null ? side.pages : "—",
                                                 condition: side ? side.condition_name : "" });
     }
+    if (job.type === "step" && ok) {
+      var started = load("started", {});
+      if (job.body.action === "start") { started[job.key] = true; } else { delete started[job.key]; }
+      store("started", started);
+    }
     if (ok && (job.type === "damage" || job.type === "secrecy")) {
       archive = data.archive_no || ""; text = job.type === "damage" ? S.damage_done : S.secrecy_done;
     }
+    var kind = kindOf(ok, data);
+    var status = kind === "info" || kind === "neutral" ? kind : kind === "ok" ? "ok" : "bad";
     if (job.type === "undo") {
       var target = entry(job.target);
       if (ok && target) { target.status = "undone"; }
       if (!ok && target) { target.undoable = false; }
       entries.push({ client_id: job.client_id, ts: Date.now(), code: code, archive: archive, text: text,
-                     status: ok ? "ok" : "bad", time: new Date().toLocaleTimeString(), undoable: false });
+                     status: status, time: new Date().toLocaleTimeString(), undoable: false });
     } else {
       var e = entry(job.client_id) || {};
-      e.code = code; e.archive = archive; e.text = text; e.status = ok ? "ok" : "bad";
-      if (!ok || data.outcome === "lookup" || data.outcome === "location" || data.outcome === "person") e.undoable = false;
-      if (ok && data.event) e.event_id = data.event.id;
+      e.code = code; e.archive = archive; e.text = text; e.status = status;
+      if (kind !== "ok") e.undoable = false;
+      if (kind === "ok" && data.event) e.event_id = data.event.id;
     }
     if (ok && data.outcome === "location") {
       ctx.location = { code: data.location.code, name: data.location.name };
-      show("info", data.location.code, "", text); if (!quiet) signal("info");
+      code = data.location.code;
     } else if (ok && data.outcome === "person") {
       ctx.person = { code: data.person.badge, name: data.person.name };
-      show("info", data.person.badge, "", text); if (!quiet) signal("info");
-    } else {
-      show(ok ? "ok" : "bad", code, archive, text); if (!quiet) signal(ok ? "ok" : "bad");
+      code = data.person.badge;
     }
+    tally = tally || { n: 0, ok: 0, bad: 0, refused: [] };
+    tally.n += 1;
+    if (kind === "ok") tally.ok += 1;
+    if (kind === "bad") { tally.bad += 1; tally.refused.push(code); }
+    tally.last = { kind: kind, code: code, archive: archive, text: text,
+                   head: ok && data.outcome === "lookup" ? S.lookup_head : undefined };
     renderContext();
+  }
+
+  // the queue has run dry: the newest answer is on the banner; after a catch-up of several scans the
+  // headline counts them, red (and the refusal sound) when any was refused
+  function settle() {
+    if (queue.length || !tally) return;
+    var t = tally; tally = null;
+    if (t.n === 1) { show(t.last.kind, t.last.code, t.last.archive, t.last.text, t.last.head); signal(t.last.kind); return; }
+    var head = fmt(S.summary, { n: t.n, ok: t.ok, bad: t.bad });
+    var kind = t.bad ? "bad" : t.last.kind;
+    var extra = t.bad ? fmt(S.refused_list, { codes: t.refused.join(", ") }) : "";
+    show(kind, t.last.code, t.last.archive, t.last.text, t.bad ? "✗ " + head : HEADS[kind] + " · " + head, extra);
+    signal(t.bad ? "bad" : t.last.kind);
   }
 
   /* ---- input: keyboard-wedge scanners type the code then Enter or Tab ---- */
@@ -337,12 +427,21 @@
   });
   window.addEventListener("focus", function () { input.focus(); });
   document.querySelectorAll("[data-action]").forEach(function (b) {
-    b.addEventListener("click", function () { action = b.dataset.action; save(); renderAction(); input.focus(); });
+    b.addEventListener("click", function () {
+      action = b.dataset.action; save(); renderAction(); input.focus();
+      if (action === "lookup") show("neutral", "", "", S.lookup_mode, S.lookup_head);
+    });
   });
   document.querySelectorAll("[data-clear]").forEach(function (b) {
     b.addEventListener("click", function () { ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared); });
   });
   undoButton.addEventListener("click", function () { undoLast(); input.focus(); });
+  var stepSelect = $("step-select");
+  if (stepSelect) {
+    var chosen = load("step", null);
+    if (chosen && stepSelect.querySelector('option[value="' + chosen + '"]')) stepSelect.value = chosen;
+    stepSelect.addEventListener("change", function () { store("step", stepSelect.value); input.focus(); });
+  }
   // a handheld with a built-in scanner needs no on-screen keyboard: it stays hidden until asked for
   var keyboard = $("keyboard-button");
   function renderKeyboard() {

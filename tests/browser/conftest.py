@@ -4,6 +4,7 @@ the origin."""
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -35,12 +36,26 @@ def live_server(app):
     thread.join(timeout=10)
 
 
+FONTS = Path(__file__).resolve().parents[2] / "labels" / "fonts_data"
+
+
+def _fontconfig(tmp: Path) -> dict:
+    """The environment for Chromium: the system fonts plus the vendored CJK font (a test machine may have no
+    Chinese font; a phone has one), so pages and screenshots show Chinese, not empty boxes."""
+    conf = tmp / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{FONTS}</dir>
+<cachedir>{tmp / "cache"}</cachedir></fontconfig>""")
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="session")
-def _browser():
+def _browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
+    env = _fontconfig(tmp_path_factory.mktemp("fonts"))
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
         yield browser
         browser.close()
 

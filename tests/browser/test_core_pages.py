@@ -25,7 +25,7 @@ def test_login_dashboard_and_item_page(browse, database, live_server, phone):
     page.select_option("select[name=co-location]", "WS-01")
     page.fill("input[name=co-holder]", holder.badge_code.lower())
     page.click("form[action$='/checkout'] button[type=submit]")
-    assert "出库" in page.locator(".flash-success").inner_text()
+    assert "已借出给" in page.locator(".flash-success").inner_text()  # says to whom and where
     assert page.locator("[data-field=holder]").inner_text() == "王强"
     assert page.locator("table.history tbody tr").count() == 1
     # the layout fits the screen: nothing wider than the viewport on a phone
@@ -55,5 +55,5 @@ def test_refused_movement_is_shown_and_changes_nothing(browse, database):
     page.goto(f"/i/{vol.code}")
     page.fill("input[name=co-holder]", "B99999999")
     page.click("form[action$='/checkout'] button[type=submit]")
-    assert "未知工牌：B99999999" in page.locator(".flash-error").inner_text()
+    assert "没有姓名或工牌号为 B99999999 的人员" in page.locator(".flash-error").inner_text()
     assert page.locator("table.history tbody tr td.empty").count() == 1

@@ -92,20 +92,24 @@ def test_twenty_scans_at_scanner_speed_green_red_and_undo(phone, floor, live_ser
     for n, code in enumerate(codes):  # no waiting between scans, mixed forms and terminators
         wedge(page, code.lower() if n % 3 else f"]C0{code}", end="Tab" if n % 4 == 1 else "Enter")
     settled(page)
-    expect(page.locator("#session-list li[data-status=ok]")).to_have_count(21)
+    expect(page.locator("#session-list li[data-status=ok]")).to_have_count(20)
+    expect(page.locator("#session-list li[data-status=info]")).to_have_count(1)  # the location label
     assert events_of(codes) == [(c, "check_out") for c in codes]  # all recorded, in scan order
     expect(page.locator("#banner")).to_have_attribute("data-kind", "ok")
     expect(page.locator("#banner-code")).to_have_text(codes[-1])
     expect(page.locator("#banner-archive")).to_have_text("J012-WS·2019-Y-0020")
     expect(page.locator("#banner-text")).to_contain_text("已借出给")
 
-    wedge(page, codes[0])  # already out: red, says to whom, changes nothing
-    expect(page.locator("#banner")).to_have_attribute("data-kind", "bad")
+    expect(page.locator("#banner-head")).to_contain_text("已记录 ✓")
+    wedge(page, codes[0])  # already out to me, here: neutral "already done", changes nothing
+    expect(page.locator("#banner")).to_have_attribute("data-kind", "neutral")
+    expect(page.locator("#banner-head")).to_have_text("无变化")
     expect(page.locator("#banner-code")).to_have_text(codes[0])
     expect(page.locator("#banner-archive")).to_have_text("J012-WS·2019-Y-0001")
     wedge(page, "V99999999")
     expect(page.locator("#banner-text")).to_contain_text("V99999999")
     expect(page.locator("#banner")).to_have_attribute("data-kind", "bad")
+    expect(page.locator("#banner-head")).to_have_text("未记录 ✗")
     assert Event.select().count() == 20
 
     page.locator("#undo-button").tap()  # undo the last recorded scan (the 20th), not the refusals
@@ -155,7 +159,7 @@ def test_offline_queue_sends_everything_once_in_order(phone, floor, live_server)
     assert events_of(codes) == [(c, "check_out") for c in codes]  # each once, in the order scanned
     assert Event.select().where(Event.client_id.is_null(False)).count() == 4
     expect(page.locator("#conn")).to_have_attribute("data-online", "true")
-    expect(page.locator("#session-list li[data-status=ok]")).to_have_count(5)
+    expect(page.locator("#session-list li[data-status=ok]")).to_have_count(4)
     assert off_origin(urls, live_server) == []
 
 

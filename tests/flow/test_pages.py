@@ -34,9 +34,9 @@ def test_administrator_changes_a_step_and_registers_a_device(login, post, client
     assert in_app(lambda: StepDef.get_or_none(StepDef.code == "qc2")) is None  # a check sends back, not forward
     r = post("/flow/devices", {"name": "富士通 fi-7600", "workstation": "WS-01"}, token_from="/flow/devices")
     assert r.status_code == 302
-    device = in_app(lambda: Device.select().first())
+    device, code = in_app(lambda: (lambda d: (d, d.item.code))(Device.select().first()))
     assert device.name == "富士通 fi-7600"
-    r = post(f"/flow/devices/{device.item.code}/state", {"status": "under_repair"}, token_from="/flow/devices")
+    r = post(f"/flow/devices/{code}/state", {"status": "under_repair"}, token_from="/flow/devices")
     assert in_app(lambda: Device.get_by_id(device.id).status) == "under_repair"
     assert in_app(lambda: AuditLog.select().where(AuditLog.action.startswith("device.")).count()) == 2
     assert "富士通 fi-7600" in client.get("/flow/devices").get_data(as_text=True)
@@ -87,3 +87,10 @@ def test_supervisor_assigns_a_batch_and_the_operator_sees_it(app, client, login,
     client2.post("/login", data={"username": operator.username, "password": factories.PASSWORD, "csrf_token": token})
     mine = client2.get("/flow/mine").get_data(as_text=True)
     assert all(v.code in mine for v in vols)
+
+
+def test_the_item_page_links_to_the_sheet(login, client, in_app):
+    login("operator")
+    volume = in_app(lambda: (factories.site(), factories.item())[1])
+    page = client.get(f"/i/{volume.code}").get_data(as_text=True)
+    assert f"/flow/sheet/{volume.code}" in page

@@ -85,7 +85,10 @@ def test_preview_png(client, login, post, volumes):
     assert decode(Image.open(BytesIO(resp.data))) == _expect("V00000004")
     resp = post("/labels/print", {"codes": "V00000005", "layout": "a4-3x8", "action": "preview"},
                 token_from="/labels/")
-    assert resp.mimetype == "image/png" and decode(Image.open(BytesIO(resp.data))) == _expect("V00000005")
+    assert resp.mimetype == "text/html"  # a page with the whole sheet, not a bare PNG in a new tab
+    sheet_url = re.search(r'<img src="([^"]+sheet\.png[^"]+)"', resp.get_data(as_text=True)).group(1)
+    sheet = client.get(sheet_url.replace("&amp;", "&"))
+    assert sheet.mimetype == "image/png" and decode(Image.open(BytesIO(sheet.data))) == _expect("V00000005")
 
 
 def test_bad_selection_is_refused_in_the_users_language(client, login, post, volumes):

@@ -84,7 +84,10 @@ def test_change_roles_enable_disable_and_reset_password(client, admin, post):
     page = post(f"/admin/users/{other.id}/roles", {"roles-roles": ["security_officer", "auditor"]},
                 token_from="/admin/users")
     assert page.status_code == 422 and User.get_by_id(other.id).roles == {"supervisor"}
-    assert post(f"/admin/users/{other.id}/disable", token_from="/admin/users").status_code == 302
+    ask = post(f"/admin/users/{other.id}/disable", token_from="/admin/users")  # first a confirmation step
+    assert ask.status_code == 200 and 'name="confirmed" value="1"' in ask.get_data(as_text=True)
+    assert User.get_by_id(other.id).is_active
+    assert post(f"/admin/users/{other.id}/disable", {"confirmed": "1"}, token_from="/admin/users").status_code == 302
     assert not User.get_by_id(other.id).is_active
     assert "Disabled" in client.get("/admin/users").get_data(as_text=True)
     assert post(f"/admin/users/{other.id}/enable", token_from="/admin/users").status_code == 302
@@ -95,7 +98,7 @@ def test_change_roles_enable_disable_and_reset_password(client, admin, post):
     assert accounts.authenticate("wq", password).id == other.id
     assert audit_actions()[-5:] == ["user.roles", "user.disable", "user.enable", "user.password", "login"]
     # nobody disables themselves
-    assert post(f"/admin/users/{admin.id}/disable", token_from="/admin/users").status_code == 403
+    assert post(f"/admin/users/{admin.id}/disable", {"confirmed": "1"}, token_from="/admin/users").status_code == 403
     assert User.get_by_id(admin.id).is_active
 
 

@@ -12,17 +12,19 @@ from .models import Device, FlowPosition, ProcessStep
 from .services import definitions
 
 
-def step_counts() -> tuple[list[dict], int]:
-    """Per step in order: volumes at it now (in progress), waiting for it, sent back to it; and how many
-    volumes finished the last step."""
+def step_counts() -> tuple[list[dict], int, int]:
+    """Per step in order: volumes at it now (in progress), waiting for it, sent back to it; how many
+    volumes finished the last step; reworks in all. One index-only scan of flow_position."""
     steps = definitions(active_only=True)
     rows = {s.code: {"step": s.code, "name_zh": s.name_zh, "name_en": s.name_en, "in_progress": 0, "waiting": 0,
                      "rework": 0} for s in steps}
     following = {a.code: b.code for a, b in zip(steps, steps[1:], strict=False)}
-    finished = 0
-    query = (FlowPosition.select(FlowPosition.step, FlowPosition.outcome, fn.COUNT(FlowPosition.id))
+    finished = reworks = 0
+    query = (FlowPosition.select(FlowPosition.step, FlowPosition.outcome, fn.COUNT(FlowPosition.step),
+                                 fn.SUM(FlowPosition.reworks))
              .group_by(FlowPosition.step, FlowPosition.outcome).tuples())
-    for step, outcome, n in query:
+    for step, outcome, n, sent_back in query:
+        reworks += int(sent_back or 0)
         if outcome == "in_progress" and step in rows:
             rows[step]["in_progress"] += n
         elif outcome == "failed" and step in rows:
@@ -33,7 +35,7 @@ def step_counts() -> tuple[list[dict], int]:
                 finished += n
             elif nxt in rows:
                 rows[nxt]["waiting"] += n
-    return list(rows.values()), finished
+    return list(rows.values()), finished, reworks
 
 
 def oldest(limit: int = 50) -> list[dict]:
@@ -49,11 +51,6 @@ def oldest(limit: int = 50) -> list[dict]:
                           "reworks": p.reworks})
     found.sort(key=lambda r: r["since"])
     return found[:limit]
-
-
-def rework_total() -> int:
-    """How many reworks (failed checks) all volumes have had."""
-    return FlowPosition.select(fn.COALESCE(fn.SUM(FlowPosition.reworks), 0)).scalar() or 0
 
 
 def output(days: int = 7, now: datetime | None = None) -> dict:

@@ -72,7 +72,8 @@ class FlowPosition(BaseModel):
 
     class Meta:
         table_name = "flow_position"
-        indexes = ((("step", "outcome", "since"), False), (("outcome", "since"), False))
+        # (step, outcome, reworks) covers the board's counts: one index-only scan, never the table or the log
+        indexes = ((("step", "outcome", "reworks"), False), (("outcome", "since"), False))
 
 
 class Device(BaseModel):

@@ -13,6 +13,7 @@ from ..errors import N_, LocationNotFound, QuarantinedError, ValidationError
 from ..models import Item, Location, Person, User, UserRole
 from ..services import _item
 from . import codes, rules
+from . import statements as queries
 from .errors import (
     CountNeededError,
     DeviceElsewhereError,
@@ -28,6 +29,7 @@ from .errors import (
 from .models import Assignment, Device, FlowPosition, ProcessStep, StepDef
 
 MAX_COUNT = 1_000_000
+_CACHE: dict = {}  # the step definitions per database, see definitions()
 
 
 @dataclass
@@ -47,6 +49,7 @@ def label(step) -> str:
 def install_defaults(now: datetime | None = None) -> int:
     """Create the DA/T 31-2017 default steps when the site has none; returns how many were made."""
     now = now or clock.now()
+    _CACHE.clear()
     with write_tx():
         if StepDef.select().exists():
             return 0
@@ -57,13 +60,22 @@ def install_defaults(now: datetime | None = None) -> int:
 
 
 def definitions(active_only: bool = False) -> list[StepDef]:
-    """The site's steps in order (the defaults are installed on first use)."""
-    if not StepDef.select().exists():
-        install_defaults()
-    query = StepDef.select().order_by(StepDef.position, StepDef.id)
-    if active_only:
-        query = query.where(StepDef.is_active == True)  # noqa: E712
-    return list(query)
+    """The site's steps in order (the defaults are installed on first use).
+
+    Every step scan reads them: the rows are kept per database and process and read again only when the
+    table's (count, newest change, id sum) differs — one constant-text aggregate instead of building a query."""
+    from app.db import db
+
+    key = db.execute_sql('SELECT COUNT(*), MAX("changed_at"), SUM("id") FROM "flow_step_def"').fetchone()
+    cached = _CACHE.get(id(db.obj))
+    if cached is None or cached[0] != tuple(key):
+        found = list(StepDef.select().order_by(StepDef.position, StepDef.id))
+        if not found:
+            install_defaults()
+            return definitions(active_only)
+        cached = _CACHE[id(db.obj)] = (tuple(key), found)
+    found = cached[1]
+    return [d for d in found if d.is_active] if active_only else list(found)
 
 
 def get_step(code: str) -> StepDef:
@@ -108,6 +120,7 @@ def define_step(code: str, *, name_zh: str, name_en: str, position: int, needs_d
             StepDef.update(**values).where(StepDef.id == existing.id).execute()
             step = StepDef.get_by_id(existing.id)
             action = "step.change"
+        _CACHE.clear()  # other processes see the new changed_at
         detail = {k: v for k, v in values.items() if k != "changed_at"}
         audit.append_audit(action, user=user, target=code, detail=detail, at=now)
     return step
@@ -159,6 +172,29 @@ def register_device(name: str, *, workstation: Location | None = None, serial_no
                            detail={"name": name, "workstation": workstation.code if workstation else None,
                                    "status": status}, at=now)
     return device
+
+
+def import_devices(text: str, *, user=None, now: datetime | None = None) -> list[Device]:
+    """Register devices from CSV text, one per line: name, serial number, workstation code[, device number].
+
+    All or nothing. Raises ValidationError, LocationNotFound."""
+    import csv
+    import io
+
+    now = now or clock.now()
+    lines = [row for row in csv.reader(io.StringIO(text or "")) if any(cell.strip() for cell in row)]
+    if lines and lines[0] and lines[0][0].strip().lower() in ("name", "名称", "设备名称"):
+        lines = lines[1:]  # a header row
+    if not lines:
+        raise ValidationError(N_("No devices to import: one per line, name, serial number, workstation code."))
+    made = []
+    with write_tx():
+        for row in lines:
+            cells = [c.strip() for c in row] + ["", "", "", ""]
+            where = location(cells[2]) if cells[2] else None
+            made.append(register_device(cells[0], workstation=where, serial_no=cells[1], code=cells[3],
+                                        user=user, now=now))
+    return made
 
 
 def change_device(code: str, *, status: str | None = None, workstation: Location | None = None,
@@ -228,8 +264,7 @@ def _move_position(item: Item, row: ProcessStep, now: datetime, *, step: StepDef
                    outcome: str | None = None, rework: bool = False) -> None:
     values = {"step": (step.code if step else row.step), "position": (step.position if step else row.position),
               "outcome": outcome or row.outcome, "since": now}
-    if FlowPosition.update(**values, **({"reworks": FlowPosition.reworks + 1} if rework else {})).where(
-            FlowPosition.item == item.id).execute() == 0:
+    if queries.move_position(item.id, rework=rework, **values) == 0:
         FlowPosition.create(item=item, reworks=1 if rework else 0, **values)
 
 
@@ -263,7 +298,8 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
         if d is None:
             raise StepNotFound(step=step)
         step_name = label(d)
-        rows = list(ProcessStep.select().where((ProcessStep.item == item.id) & (ProcessStep.is_current == True)))  # noqa: E712
+        every_row = queries.rows_of(item.id)
+        rows = [r for r in every_row if r.is_current]
         completed = rules.completed_steps(rows)
         open_row = next((r for r in rows if r.step == d.code and r.outcome == "in_progress"), None)
         where = location or item.location
@@ -286,7 +322,7 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
             if d.needs_device and dev is None:
                 raise DeviceNeededError(step=step_name)
             event = _event(item, data, actor, user, via, reader, reason, client_id, now)
-            row = _new_row(item, d, dev, actor, user, now, event, rows)
+            row = _new_row(item, d, dev, actor, user, now, event, every_row)
             _move_position(item, row, now)
             return StepResult(row=row, event=event)
         if action == "finish":
@@ -299,10 +335,13 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
             if d.counts != "none" and count is None:
                 raise CountNeededError(step=step_name, unit=codes.COUNTS.coded(d.counts))
             event = _event(item, data, actor, user, via, reader, reason, client_id, now)
-            ProcessStep.update(outcome="done", finished_at=now, end_event=event.id, quantity=count,
-                               device=dev.item_id if dev else open_row.device_id).where(
-                ProcessStep.id == open_row.id).execute()
-            row = ProcessStep.get_by_id(open_row.id)
+            row = open_row
+            row.outcome, row.finished_at, row.end_event, row.quantity = "done", now, event.id, count
+            if dev is not None:
+                row.device = dev.item_id
+            queries.finish_row(row.id, outcome="done", finished_at=now, end_event_id=event.id, quantity=count,
+                               device_id=row.device_id, note=row.note, operator_id=row.operator_id,
+                               user_id=row.user_id)
             _move_position(item, row, now)
             return StepResult(row=row, event=event)
         if action in ("pass", "fail"):
@@ -313,7 +352,7 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
             if action == "fail" and not reason:
                 raise ValidationError(N_("Give the reason the check failed."))
             event = _event(item, data, actor, user, via, reader, reason, client_id, now)
-            row = open_row or _new_row(item, d, dev, actor, user, now, None, rows)
+            row = open_row or _new_row(item, d, dev, actor, user, now, None, every_row)
             outcome = "passed" if action == "pass" else "failed"
             ProcessStep.update(outcome=outcome, finished_at=now, end_event=event.id, note=reason,
                                operator=actor, user=user).where(ProcessStep.id == row.id).execute()
@@ -337,7 +376,7 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
         if not d.may_skip and not supervisor:
             raise SkipNotAllowedError(step=step_name)
         event = _event(item, data, actor, user, via, reader, reason, client_id, now)
-        row = _new_row(item, d, None, actor, user, now, event, rows)
+        row = _new_row(item, d, None, actor, user, now, event, every_row)
         ProcessStep.update(outcome="skipped", finished_at=now, end_event=event.id, note=reason,
                            allowed_by=actor if supervisor and not d.may_skip else None).where(
             ProcessStep.id == row.id).execute()
@@ -357,13 +396,40 @@ def _event(item, data, actor, user, via, reader, note, client_id, now):
         data=json.dumps(data, sort_keys=True, ensure_ascii=False), client_id=client_id)
 
 
-def _new_row(item, d, dev, actor, user, now, event, rows) -> ProcessStep:
-    earlier = [r for r in ProcessStep.select(ProcessStep.round).where(
-        (ProcessStep.item == item.id) & (ProcessStep.step == d.code))]
-    return ProcessStep.create(
+def _new_row(item, d, dev, actor, user, now, event, every_row) -> ProcessStep:
+    earlier = [r for r in every_row if r.step == d.code]
+    return queries.insert_step(ProcessStep(
         item=item, step=d.code, step_zh=d.name_zh, step_en=d.name_en, position=d.position, counts=d.counts,
         device=dev.item_id if dev else None, operator=actor, user=user, started_at=now, start_event=event,
-        round=len(earlier))
+        round=len(earlier)))
+
+
+def check_station_settings(step: str | None, device: str | None) -> None:
+    """Check a desk station's step settings: a step that is no quality check, a known device.
+
+    Raises StepNotFound, DeviceNotFound, ValidationError."""
+    if not step:
+        raise ValidationError(N_("A station in step mode needs the step (settings: step)."))
+    d = get_step(step)
+    if d.is_check:
+        raise ValidationError(N_("A quality check is passed or failed by a person, not by a desk station."))
+    if device:
+        _device(device)
+    elif d.needs_device:
+        raise DeviceNeededError(step=label(d))
+
+
+def record_station_step(item: Item, step: str, *, device: str | None, reader, location: Location | None,
+                        now: datetime | None = None) -> StepResult:
+    """A desk station's read: starts the step, or finishes it when it is in progress (a counted step takes
+    the catalogue's page count). Raises what record_step raises."""
+    open_row = (ProcessStep.select(ProcessStep.id).where(
+        (ProcessStep.item == item.id) & (ProcessStep.step == step) & (ProcessStep.outcome == "in_progress")
+        & (ProcessStep.is_current == True)).exists())  # noqa: E712
+    d = get_step(step)
+    count = item.pages if open_row and d.counts != "none" else None
+    return record_step(item, step, "finish" if open_row else "start", actor=None, device=device, count=count,
+                       location=location, via="reader", reader=reader, now=now)
 
 
 # ---------------------------------------------------------------- the sheet

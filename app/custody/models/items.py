@@ -2,8 +2,9 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
-from ..codes import ITEM_KINDS, ITEM_STATES  # noqa: F401 (re-exported)
-from .base import BaseModel
+from ..codes import ITEM_KINDS, ITEM_STATES, normalize_scan  # noqa: F401 (re-exported)
+from ..errors import ItemNotFound
+from .base import BaseModel, row_by
 from .people import Person
 from .places import Location
 
@@ -25,6 +26,8 @@ class Item(BaseModel):
     state = CharField(max_length=16, default="in_storage")
     location = ForeignKeyField(Location, null=True, backref="items", on_delete="RESTRICT")
     holder = ForeignKeyField(Person, null=True, backref="held_items", on_delete="RESTRICT")
+    # its own shelf: from the catalogue, else its first return; a return goes here unless told otherwise
+    home = ForeignKeyField(Location, null=True, backref="home_items", on_delete="SET NULL")
     state_since = DateTimeField(default=clock.now)
     is_damaged = BooleanField(default=False)
     last_event_id = IntegerField(null=True)
@@ -41,10 +44,6 @@ class Item(BaseModel):
     @classmethod
     def by_code(cls, code: str) -> "Item":
         """The item with this code (any scan form); raises ItemNotFound."""
-        from ..codes import normalize_scan
-        from ..errors import ItemNotFound
-        from ..statements import row_by  # a precompiled query: every scan and API call looks items up
-
         norm = normalize_scan(code)
         item = row_by(cls, "code", norm)
         if item is None:

@@ -42,9 +42,9 @@ CHANGE_KINDS = Codes(
     left=N_("Left"),
 )
 # the change kinds that set the badge status (the acceptance check matches them against the person)
+# (a lost badge keeps its status under the new code: not listed)
 STATUS_CHANGES = {"badge_activated": "active", "badge_suspended": "suspended", "badge_reinstated": "active",
-                  "badge_revoked": "revoked", "badge_expired": "suspended", "badge_lost": "active",
-                  "left": "revoked"}
+                  "badge_revoked": "revoked", "badge_expired": "suspended", "left": "revoked"}
 
 ALERT_KINDS = Codes(
     "people_alert_kind", extends=core.ALERT_KINDS,
@@ -72,4 +72,15 @@ AUDIT_ACTIONS = Codes("people_audit_action", extends=core.AUDIT_ACTIONS, **{
     "people.settings": N_("Vetting settings changed"), "role.propose": N_("Privileged role change proposed"),
     "role.approve": N_("Privileged role change approved"), "role.refuse": N_("Privileged role change refused"),
     "user.enrol": N_("Password set with an enrolment code"), "enrol.failed": N_("Enrolment failed"),
+    "visitor.register": N_("Visitor registered"), "visitor.end": N_("Visit ended"),
 })
+
+# visitors at the door: why a visitor's pass was refused (extends the door's reasons), and what a read was
+from app.custody.readers import codes as readers_codes  # noqa: E402
+
+VISITOR_ACCESS_REASONS = Codes(
+    "visitor_access_reason", extends=readers_codes.ACCESS_REASONS,
+    visitor_no_escort=N_("visitor without their escort"), visitor_ended=N_("visit ended"),
+    visitor_not_expected=N_("visitor not expected today"),
+)
+VISITOR_RESOLVED = Codes("visitor_resolved_kind", extends=readers_codes.RESOLVED_KINDS, visitor=N_("Visitor pass"))

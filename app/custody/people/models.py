@@ -87,4 +87,22 @@ class Enrolment(BaseModel):
         table_name = "user_enrolment"
 
 
-MODELS = [Vetting, PersonnelChange, PeopleSettings, RoleRequest, Enrolment]
+class Visitor(BaseModel):
+    """A registered visitor (来访人员): passes a door only right after their escort's badge at that door."""
+
+    name = CharField(max_length=100)
+    id_last4 = CharField(max_length=8)  # the last characters of the ID number, never the whole number
+    organisation = CharField(max_length=200, default="")
+    reason = TextField(default="")
+    escort = ForeignKeyField(Person, backref="visitors", on_delete="RESTRICT")
+    expected_at = DateTimeField()
+    pass_code = CharField(max_length=32, unique=True)
+    registered_by = ForeignKeyField(User, null=True, backref="+", on_delete="RESTRICT")
+    registered_at = DateTimeField(default=clock.now)
+    ended_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "visitor"
+
+
+MODELS = [Vetting, PersonnelChange, PeopleSettings, RoleRequest, Enrolment, Visitor]

@@ -62,3 +62,17 @@ def can_approve(*, approver_id: int, approver_roles, proposer_id: int | None, pr
     if approver_role in target_roles:
         return True
     return approver_role in mine
+
+
+ESCORT_WINDOW_SECONDS = 120  # a visitor passes within this long after their escort's badge at the same door
+
+
+def visitor_decision(*, ended: bool, expected_day: date, today: date, escorted: bool) -> tuple[bool, str]:
+    """(allowed, reason) for a visitor's pass at a door: on the expected day, visit not ended, escorted."""
+    if ended:
+        return False, "visitor_ended"
+    if expected_day != today:
+        return False, "visitor_not_expected"
+    if not escorted:
+        return False, "visitor_no_escort"
+    return True, ""

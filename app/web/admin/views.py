@@ -11,6 +11,7 @@ from app.custody.errors import CustodyError
 from app.custody.models import Location, Person, User, UserRole
 from app.custody.people import roles as people_roles
 from app.security import require
+from app.web.confirm import ask, confirmed
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
@@ -125,6 +126,11 @@ def set_roles(user_id):
 @require("admin.users")
 def set_active(user_id, action):
     user = _user_or_404(user_id)
+    if action == "disable" and not confirmed():
+        return ask(_("Disable the account %(name)s?", name=user.username),
+                   _("The account can no longer log in until an administrator enables it again."),
+                   button=_("Disable the account"),
+                   back=url_for("admin.user", user_id=user.id))
     try:
         accounts.set_active(user, action == "enable", by=current_user, ip=client_ip())
     except CustodyError as err:

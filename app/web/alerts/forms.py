@@ -8,7 +8,8 @@ from app.custody.nights.codes import WEEKDAYS
 
 class NightRuleForm(FlaskForm):
     timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
-    cutoff = StringField(_l("Nightly cutoff (HH:MM, site time)"), validators=[DataRequired(), Length(max=5)])
+    cutoff = StringField(_l("Nightly cutoff (HH:MM, site time)"), validators=[
+        DataRequired(message=_l("Give the nightly cutoff as HH:MM (for example 18:00).")), Length(max=5)])
     grace_minutes = IntegerField(_l("Grace period (minutes) before the sweep runs"),
                                  validators=[NumberRange(min=0, max=240)])
     holidays = TextAreaField(_l("Holidays (one date per line, YYYY-MM-DD)"), validators=[Length(max=20000)])

@@ -21,6 +21,14 @@ def _safe_next(target: str | None) -> str:
     if (target and len(target) <= 2000 and target.startswith("/") and not target.startswith("//")
             and "\\" not in target and target.isprintable() and " " not in target and not urlsplit(target).netloc):
         return target
+    return _home()
+
+
+def _home() -> str:
+    """Where a login lands: an operator's day is the scan page; everyone else starts on the dashboard."""
+    if current_user.is_authenticated and current_user.roles == {"operator"} and \
+            "scanning.scan" in current_app.view_functions:
+        return url_for("scanning.scan")
     return url_for("custody.dashboard")
 
 
@@ -28,7 +36,7 @@ def _safe_next(target: str | None) -> str:
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("custody.dashboard"))
+        return redirect(_home())
     form = LoginForm()
     if session.pop("_expired", False):
         flash(_("Your session ended after a period of inactivity. Please log in again."), "info")

@@ -6,7 +6,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 class CheckOutForm(FlaskForm):
     location = SelectField(_l("To location"), validators=[DataRequired()])
-    holder = StringField(_l("To person (badge code)"), validators=[DataRequired(), Length(max=64)])
+    holder = StringField(_l("To person (name or badge)"), validators=[DataRequired(), Length(max=140)],
+                         render_kw={"list": "people-picker", "autocomplete": "off"})
     note = StringField(_l("Note"), validators=[Length(max=500)])
 
 

@@ -4,11 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import services
+from app.custody import history, services
 from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
+from app.custody.imports.jobs import job_that_created
 from app.custody.models import BADGE_STATUSES, AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.people import services as people_services
+from app.custody.scans import home_of
+from app.custody.search import archive_pattern
 from app.i18n import code_name
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
@@ -21,15 +24,7 @@ PAGE_SIZE = 50
 
 def history_query(**where):
     """Events with their people and places joined, newest first."""
-    src, dst = Location.alias(), Location.alias()
-    actor, holder = Person.alias(), Person.alias()
-    query = (Event.select(Event, Item, src, dst, actor, holder)
-             .join(Item, on=(Event.item == Item.id))
-             .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
-             .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
-             .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
-             .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
-             .order_by(Event.id.desc()))
+    query = history.events()
     for field, value in where.items():
         query = query.where(getattr(Event, field) == value)
     return query
@@ -69,8 +64,10 @@ def items():
     if q:
         code = normalize_scan(q)
         like = f"%{q}%"
-        query = query.where((Item.code == code) | (Item.code.startswith(code)) | (Item.archive_no.contains(q))
-                            | (Item.title ** like))
+        cond = (Item.code == code) | (Item.code.startswith(code)) | (Item.archive_no.contains(q)) | (Item.title ** like)
+        if (pattern := archive_pattern(q)) is not None:  # "J012-WS.2018" finds "J012-WS·2018-…"
+            cond |= Item.archive_no ** pattern
+        query = query.where(cond)
     if state:
         query = query.where(Item.state == state)
     if kind:
@@ -94,13 +91,15 @@ def _location_choices(storage: bool | None):
     return choices
 
 
-def _forms():
+def _forms(item: Item | None = None):
     out = CheckOutForm(prefix="co")
     out.location.choices = _location_choices(False)
     mv = MoveForm(prefix="mv")
     mv.location.choices = _location_choices(False)
     rt = ReturnForm(prefix="rt")
     rt.location.choices = _location_choices(True)
+    if item is not None and not rt.location.data and (home := home_of(item)) is not None:
+        rt.location.data = home.code  # its shelf, not the first storage place in the list
     return {"checkout": out, "move": mv, "return": rt, "quarantine": ReasonForm(prefix="qu"),
             "release": ReasonForm(prefix="re"), "damage": DamageForm(prefix="dm")}
 
@@ -116,13 +115,48 @@ def item(code):
     if norm != code:
         return redirect(url_for("custody.item", code=norm))
     history = list(history_query(item=item.id))
-    return render_template("custody/item.html", item=item, history=history, forms=_forms(),
-                           open_alerts=list(item.alerts.where(Alert.status != "resolved")))
+    return render_template("custody/item.html", item=item, history=history, forms=_forms(item),
+                           open_alerts=list(item.alerts.where(Alert.status != "resolved")), people=_people(),
+                           home=home_of(item), origin=_origin(item))
+
+
+def _origin(item: Item) -> dict | None:
+    """The history's first line for an imported item: when, from which file, by whom, to which place."""
+    job = job_that_created(item)
+    if job is None:
+        return None
+    home = item.home if item.home_id is not None else None
+    return {"at": item.created_at, "file": job.filename, "job": job.id,
+            "by": job.created_by.username if job.created_by_id else "", "location": home.name if home else ""}
+
+
+def _people():
+    """The people a volume can be checked out to, for the name picker (name · badge)."""
+    if not can("custody.move"):
+        return []
+    return list(Person.select(Person.name, Person.badge_code).where(Person.badge_status == "active")
+                .order_by(Person.name).limit(2000))
+
+
+def _done(event) -> str:
+    """The success sentence: what happened, to whom and where."""
+    item, where = event.item, event.dst.name if event.dst_id is not None else "—"
+    who = event.holder.name if event.holder_id is not None else ""
+    if event.kind == "check_out":
+        return _("%(code)s checked out to %(holder)s at %(location)s.", code=item.code, holder=who, location=where)
+    if event.kind == "return":
+        return _("%(code)s returned to %(location)s.", code=item.code, location=where)
+    if event.kind == "move" and who:
+        return _("%(code)s moved to %(location)s, still held by %(holder)s.", code=item.code, location=where,
+                 holder=who)
+    if event.kind == "move":
+        return _("%(code)s moved to %(location)s.", code=item.code, location=where)
+    return _("%(code)s: %(what)s.", code=item.code, what=code_name(EVENT_KINDS, event.kind))
 
 
 def _act(code, key, call):
     """Validate the action's form, make the one service call, answer with a flash and a redirect."""
-    forms = _forms()
+    forms = _forms(Item.get_or_none(Item.code == normalize_scan(code)))
     form = forms[key]
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -134,8 +168,7 @@ def _act(code, key, call):
     except CustodyError as err:
         flash_error(err)
         return _item_again(code, forms, err.status)
-    flash(_("%(code)s: %(what)s.", code=event.item.code, what=code_name(EVENT_KINDS, event.kind)),
-          "success")
+    flash(_done(event), "success")
     return redirect(url_for("custody.item", code=event.item.code))
 
 
@@ -144,7 +177,7 @@ def _act(code, key, call):
 @require("custody.move")
 def check_out(code):
     return _act(code, "checkout", lambda form, who: services.check_out(
-        code, to=Location.by_code(form.location.data), holder=Person.by_badge(form.holder.data), actor=who,
+        code, to=Location.by_code(form.location.data), holder=Person.by_name_or_badge(form.holder.data), actor=who,
         user=current_user.id, note=form.note.data or ""))
 
 
@@ -186,7 +219,8 @@ def record_damage(code):
 def _item_again(code, forms, status):
     item = Item.by_code(code)
     return render_template("custody/item.html", item=item, history=list(history_query(item=item.id)),
-                           forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved"))), status
+                           forms=forms, open_alerts=list(item.alerts.where(Alert.status != "resolved")),
+                           people=_people(), home=home_of(item), origin=_origin(item)), status
 
 
 @bp.route("/people")

@@ -49,3 +49,8 @@ class AssignForm(FlaskForm):
     batch = StringField(_l("…or a batch number"), validators=[Optional(), Length(max=32)])
     person = StringField(_l("Operator's badge"), validators=[Optional(), Length(max=32)])
     workstation = StringField(_l("…or a workstation code"), validators=[Optional(), Length(max=64)])
+
+
+class DeviceImportForm(FlaskForm):
+    rows = TextAreaField(_l("Devices, one per line: name, serial number, workstation code[, device number]"),
+                         validators=[DataRequired(), Length(max=200_000)])

@@ -19,7 +19,7 @@ from app.security import require
 from app.web.helpers import actor_person, flash_error
 
 from . import bp
-from .forms import AssignForm, DeviceForm, DeviceStateForm, StepForm
+from .forms import AssignForm, DeviceForm, DeviceImportForm, DeviceStateForm, StepForm
 
 
 def _tolerance() -> int:
@@ -60,7 +60,21 @@ def devices():
     """The registered devices with their workstation and state."""
     rows = list(Device.select(Device, Item).join(Item).order_by(Item.code))
     return render_template("flow/devices.html", devices=rows, form=DeviceForm(), state_form=DeviceStateForm(),
-                           codes=codes)
+                           import_form=DeviceImportForm(), codes=codes)
+
+
+@bp.post("/devices/import")
+@require("devices.manage")
+def import_devices():
+    """Register several devices from CSV lines (all or nothing)."""
+    form = DeviceImportForm()
+    if form.validate_on_submit():
+        try:
+            made = services.import_devices(form.rows.data, user=current_user._get_current_object())
+            flash(_("%(count)d devices registered.", count=len(made)), "success")
+        except CustodyError as err:
+            flash_error(err)
+    return redirect(url_for("flow.devices"))
 
 
 @bp.post("/devices")
@@ -154,8 +168,8 @@ def _batch_codes(number: str) -> list[str]:
 @require("steps.board")
 def board_page():
     """Work in progress: volumes at each step, the longest there first, reworks; output charts."""
-    steps, finished = board.step_counts()
-    return render_template("flow/board.html", steps=steps, finished=finished, reworks=board.rework_total(),
+    steps, finished, reworks = board.step_counts()
+    return render_template("flow/board.html", steps=steps, finished=finished, reworks=reworks,
                            oldest=board.oldest(50), codes=codes)
 
 
@@ -164,8 +178,9 @@ def board_page():
 @require("steps.board")
 def board_csv():
     """The board's counts per step and the output per operator and device per day, as CSV."""
-    steps, finished = board.step_counts()
-    out = board.output(int(request.args.get("days", 7)) if request.args.get("days", "7").isdigit() else 7)
+    steps, finished, _reworks = board.step_counts()
+    days = request.args.get("days", "7")
+    out = board.output(min(int(days), 92) if days.isdigit() and int(days) > 0 else 7)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["step", "name_zh", "name_en", "in_progress", "waiting", "rework"])

@@ -11,3 +11,5 @@ class UploadForm(FlaskForm):
                                         "(Excel 2007 or later) or as CSV.")),
     ])
     dry_run = BooleanField(_l("Only check the file, import nothing"))
+    skip_existing = BooleanField(_l("Skip rows already registered (same code, archive number or badge) instead of "
+                                    "refusing the file"))

@@ -4,19 +4,26 @@ Small files are imported during the request; larger ones on a background thread 
 page polls a JSON status endpoint. The rules are all in app.custody.imports: this only moves bytes.
 """
 import hashlib
-import threading
+import json
 import uuid
 from pathlib import Path
 
-from flask import abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.custody import import_jobs
-from app.custody.imports import describe_columns, imported_items, imported_people, load_errors
+from app.custody.imports import (
+    FIELD_NAMES,
+    describe_columns,
+    file_sha256,
+    imported_items,
+    imported_people,
+    load_errors,
+    preview_rows,
+)
+from app.custody.imports import jobs as import_jobs
 from app.custody.models import ImportJob
-from app.db import db
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import client_ip
@@ -60,14 +67,9 @@ def _save_upload(storage) -> tuple[Path, int, str]:
     return path, size, digest.hexdigest()
 
 
-def _run_in_thread(app, job_id: int, path: Path, dry_run: bool, ip: str) -> None:
-    def target():
-        with app.app_context(), db.connection_context():
-            import_jobs.process_job(job_id, path, dry_run=dry_run, progress_file=_progress_file(job_id), ip=ip)
-
-    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
-    app.extensions.setdefault("custody_import_threads", []).append(thread)
-    thread.start()
+def _checked_file(job: ImportJob) -> Path:
+    """Where a check-only run keeps its file, so that "import this file now" needs no second upload."""
+    return _folder() / f"checked-{job.id}{Path(job.filename).suffix.lower()}"
 
 
 def _upload(kind: str):
@@ -77,13 +79,38 @@ def _upload(kind: str):
         path, size, sha = _save_upload(storage)
         job = import_jobs.create_job(kind, storage.filename or path.name, user=current_user._get_current_object(),
                                      size=size, sha256=sha)
-        if size <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024):
-            import_jobs.process_job(job.id, path, dry_run=form.dry_run.data, ip=client_ip())
-        else:
-            _run_in_thread(current_app._get_current_object(), job.id, path, form.dry_run.data, client_ip())
+        if form.dry_run.data:  # kept: a clean check offers to import this very file
+            path = path.rename(_checked_file(job))
+        _start(job, path, dry_run=form.dry_run.data, skip_existing=form.skip_existing.data)
         return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
     status = 422 if form.is_submitted() else 200
     return _upload_page(kind, form), status
+
+
+def _start(job: ImportJob, path: Path, *, dry_run: bool, skip_existing: bool = False) -> None:
+    if job.size <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024):
+        import_jobs.process_job(job.id, path, dry_run=dry_run, ip=client_ip(), remove_upload=not dry_run,
+                                skip_existing=skip_existing)
+    else:
+        # a large file goes on in the background (the page shows its progress)
+        import_jobs.start(job.id, path, dry_run=dry_run, progress_file=_progress_file(job.id), ip=client_ip(),
+                          remove_upload=not dry_run, skip_existing=skip_existing)
+
+
+def _import_checked(kind: str, job_id: int):
+    """Import the file a clean check-only run kept, without uploading it again (the same bytes: its hash)."""
+    checked = _job(kind, job_id)
+    summary = json.loads(checked.summary or "{}")
+    path = _checked_file(checked)
+    if not (checked.status == "done" and summary.get("dry_run") and path.exists()
+            and file_sha256(path) == checked.sha256):
+        flash(gettext("This file is no longer kept: upload it again."), "error")
+        return redirect(url_for(f"imports.upload_{kind}"))
+    job = import_jobs.create_job(kind, checked.filename, user=current_user._get_current_object(),
+                                 size=checked.size, sha256=checked.sha256)
+    upload = path.rename(_folder() / f"upload-{uuid.uuid4().hex}{path.suffix}")
+    _start(job, upload, dry_run=False, skip_existing=bool(summary.get("skip_existing")))
+    return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
 
 
 def _upload_page(kind: str, form):
@@ -110,19 +137,24 @@ def _job(kind: str, job_id: int) -> ImportJob:
 
 
 def _job_page(kind: str, job_id: int):
-    import json
-
     job = _job(kind, job_id)
     summary = json.loads(job.summary or "{}")
-    errors = [(e.line, translate_row_error(e)) for e in load_errors(job.errors)]
+    found = load_errors(job.errors)
+    errors = [(e.line, translate_row_error(e)) for e in found]
+    # a catalogue imported before: offer the way through instead of a wall of "already in the database"
+    registered = any("is already in the database" in e.template for e in found)
     page = max(1, request.args.get("page", 1, type=int))
     rows, pages = [], 0
     if job.status == "done" and job.imported:
         query = imported_items(summary) if kind == "items" else imported_people(summary)
         pages = (job.imported + PAGE_SIZE - 1) // PAGE_SIZE
         rows = list(query.order_by(query.model.id).paginate(page, PAGE_SIZE))
+    preview_fields, preview = [], []
+    if job.status == "done" and summary.get("dry_run") and _checked_file(job).exists():
+        preview_fields, preview = preview_rows(_checked_file(job), kind, filename=job.filename)
     return render_template("imports/job.html", kind=kind, job=job, summary=summary, errors=errors, rows=rows,
-                           page=page, pages=pages,
+                           page=page, pages=pages, preview=preview, preview_fields=preview_fields,
+                           can_import_now=bool(preview_fields), registered=registered, field_names=FIELD_NAMES,
                            status=import_jobs.job_status(job, _progress_file(job.id)))
 
 
@@ -155,6 +187,18 @@ def job_items(job_id):
 @require("people.import")
 def job_people(job_id):
     return _job_page("people", job_id)
+
+
+@bp.route("/items/jobs/<int:job_id>/import", methods=["POST"])
+@require("items.import")
+def import_checked_items(job_id):
+    return _import_checked("items", job_id)
+
+
+@bp.route("/people/jobs/<int:job_id>/import", methods=["POST"])
+@require("people.import")
+def import_checked_people(job_id):
+    return _import_checked("people", job_id)
 
 
 @bp.route("/items/jobs/<int:job_id>/status")

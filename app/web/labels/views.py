@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody import printing
+from app.custody.codes import LOCATION_KINDS
 from app.custody.errors import CustodyError
 from app.custody.models import PRINTER_KINDS, Printer, Site
-from app.i18n import translate_error
+from app.i18n import code_names, translate_error
 from app.security import require
 from app.web.helpers import client_ip
 from labels.sheets import SHEETS
@@ -27,7 +28,7 @@ def base_url() -> str:
 
 def captions() -> dict:
     return {"badge": _("No. "), "valid": _("Valid "), "until": _(" to "), "type": "", "capacity": "",
-            "serial": _("S/N ")}
+            "serial": _("S/N "), "location_kinds": code_names(LOCATION_KINDS)}
 
 
 def _stock_names() -> dict:
@@ -38,7 +39,8 @@ def _stock_names() -> dict:
 
 
 def _kind_names() -> dict:
-    return {"volume": _("Volume label"), "media": _("Media label"), "spine": _("Spine label")}
+    return {"volume": _("Volume label"), "media": _("Media label"), "spine": _("Spine label"),
+            "location": _("Location label (shelf, room, workstation)")}
 
 
 def _form_values() -> dict:
@@ -90,6 +92,47 @@ def index():
     return _page(_form_values())
 
 
+def _chosen(values):
+    """The items (or locations, for location labels) the form's values choose; raises LabelError."""
+    if values["kind"] == "location":
+        return printing.select_locations(codes=values["codes"], under=values["location"])
+    return printing.select_items(codes=values["codes"], location=values["location"], query=values["q"],
+                                 batch=values["batch"])
+
+
+def _stock_and_start(values) -> tuple:
+    try:
+        start = int(values["start"])
+        stock = printing.resolve_stock(values["layout"], _custom(values) if values["layout"] == "custom" else None)
+    except ValueError:
+        raise printing.LabelError(_("The start position and sheet sizes must be numbers.")) from None
+    return stock, 1 if stock.per_page == 1 else start  # rolls and cards have no half-used sheet
+
+
+def _preview_page(values, labels_, stock, start):
+    page_count = printing.preview_sheet_png(labels_, stock, start=start)[1]
+    query = {k: v for k, v in values.items() if v}
+    return render_template("labels/preview.html", v=values, count=len(labels_), pages=page_count, query=query,
+                           stock_name=_stock_names().get(values["layout"], values["layout"]),
+                           kind_name=_kind_names().get(values["kind"], values["kind"]),
+                           printers=list(Printer.select().where(Printer.is_active).order_by(Printer.name)))
+
+
+@bp.route("/sheet.png")
+@require("labels.print")
+def sheet_png():
+    """One page of the job as it will print, every label in its slot (the preview page shows it)."""
+    values = _form_values()
+    try:
+        stock, start = _stock_and_start(values)
+        labels_ = printing.build_labels(values["kind"], _chosen(values), stock, base_url(), captions())
+        data, _pages = printing.preview_sheet_png(labels_, stock, start=start,
+                                                  page=request.args.get("page", 1, type=int) or 1)
+    except CustodyError as err:
+        return Response(translate_error(err), status=err.status, mimetype="text/plain; charset=utf-8")
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
+
+
 @bp.route("/print", methods=["POST"])
 @require("labels.print")
 def print_labels():
@@ -97,10 +140,9 @@ def print_labels():
     action = request.form.get("action", "download")
     try:
         printer = _printer(values)
+        stock, start = _stock_and_start(values)
         try:
-            start = int(values["start"])
             dpi = int(request.form.get("dpi") or 203)
-            stock = printing.resolve_stock(values["layout"], _custom(values) if values["layout"] == "custom" else None)
         except ValueError:
             raise printing.LabelError(_("The start position and sheet sizes must be numbers.")) from None
         fmt = values["format"]
@@ -109,13 +151,10 @@ def print_labels():
                 raise printing.LabelError(_("Choose a printer to send the labels to."))
             # what is loaded in the printer decides: its stock, and its language (ZPL, or PDF direct print)
             stock, fmt = SHEETS[printer.stock], printer.kind
-        if stock.per_page == 1:
-            start = 1  # rolls and cards have no half-used sheet
-        items = printing.select_items(codes=values["codes"], location=values["location"], query=values["q"],
-                                      batch=values["batch"])
-        labels_ = printing.build_labels(values["kind"], items, stock, base_url(), captions())
+            start = 1 if stock.per_page == 1 else start
+        labels_ = printing.build_labels(values["kind"], _chosen(values), stock, base_url(), captions())
         if action == "preview":
-            return Response(printing.preview_png(labels_[0]), mimetype="image/png")
+            return _preview_page(values, labels_, stock, start)
         job = printing.render_job(labels_, stock, fmt, start=start, printer=printer,
                                   dpi=dpi, name=f"labels-{values['kind']}")
         if action == "send":
@@ -153,13 +192,36 @@ def badges():
                                         batch=batch)
         cards = printing.build_badges(people, captions(), void=request.form.get("void") == "1")
         if request.form.get("action") == "preview":
-            return Response(printing.preview_png(cards[0]), mimetype="image/png")
+            query = {k: v for k, v in (("badges", badges_text), ("batch", batch),
+                                       ("all_active", request.form.get("all_active", "")),
+                                       ("void", request.form.get("void", ""))) if v}
+            pages = printing.preview_sheet_png(cards, SHEETS["cr80"])[1]
+            return render_template("labels/preview.html", v={"printer": ""}, count=len(cards), pages=pages,
+                                   query=query, stock_name=_stock_names()["cr80"], kind_name=_("badge cards"),
+                                   printers=[], image_endpoint="labels.badges_png", post_endpoint="labels.badges",
+                                   back_endpoint="labels.badges")
         job = printing.render_job(cards, SHEETS["cr80"], "pdf", name="badges")
     except CustodyError as err:
         return render_template("labels/badges.html", badges=badges_text, batch=batch,
                                error=translate_error(err)), err.status
     return Response(job.data, mimetype=job.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{job.filename}"'})
+
+
+@bp.route("/badges.png")
+@require("badges.print")
+def badges_png():
+    """A page of the badge cards as they will print (the badge preview page shows it)."""
+    try:
+        people = printing.select_people(request.args.get("badges", ""),
+                                        active_only=request.args.get("all_active") == "1",
+                                        batch=request.args.get("batch", ""))
+        cards = printing.build_badges(people, captions(), void=request.args.get("void") == "1")
+        data, _pages = printing.preview_sheet_png(cards, SHEETS["cr80"],
+                                                  page=request.args.get("page", 1, type=int) or 1)
+    except CustodyError as err:
+        return Response(translate_error(err), status=err.status, mimetype="text/plain; charset=utf-8")
+    return Response(data, mimetype="image/png", headers={"Cache-Control": "private, no-store"})
 
 
 # printers (site settings) ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.custody import printing
+from app.custody import clock, printing
 from app.custody.errors import N_, CustodyError
 from app.custody.media.pdf import table_pdf
 from app.custody.models import Person
@@ -272,3 +272,57 @@ def enrol():
         return redirect(url_for("auth.login"))
     return render_template("people/enrol.html", username="")
 
+
+
+# ---------------------------------------------------------------- visitors
+
+@bp.route("/people/visitors")
+@require("doors.view")
+def visitors():
+    from app.custody.models import AccessEvent
+    from app.custody.people.models import Visitor
+    from app.web.media.forms import to_local_input
+
+    rows = list(Visitor.select(Visitor, Person).join(Person).order_by(Visitor.expected_at.desc()).limit(200))
+    codes_ = [v.pass_code for v in rows]
+    passes: dict[str, list] = {}
+    if codes_:
+        for a in AccessEvent.select().where(AccessEvent.credential.in_(codes_)).order_by(AccessEvent.at):
+            passes.setdefault(a.credential, []).append(a)
+    return render_template("people/visitors.html", rows=rows, passes=passes,
+                           default_time=to_local_input(clock.now()),
+                           reason_names=_names(codes.VISITOR_ACCESS_REASONS))
+
+
+@bp.route("/people/visitors", methods=["POST"])
+@require("visitors.register")
+def register_visitor():
+    from app.web.media.forms import local_datetime
+
+    try:
+        visitor = services.register_visitor(
+            name=field("name", 100), id_last4=field("id_last4", 8), organisation=field("organisation", 200),
+            reason=field("reason", 500), escort=field("escort", 64) or "-", expected_at=local_datetime("expected_at"),
+            by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+    else:
+        flash(_("Visitor %(name)s registered: pass %(code)s.", name=visitor.name, code=visitor.pass_code), "success")
+    return redirect(url_for("people.visitors"))
+
+
+@bp.route("/people/visitors/<int:visitor_id>/end", methods=["POST"])
+@require("visitors.register")
+def end_visit(visitor_id):
+    from app.custody.people.models import Visitor
+
+    visitor = Visitor.get_or_none(Visitor.id == visitor_id)
+    if visitor is None:
+        abort(404)
+    try:
+        services.end_visit(visitor, by=current_user, ip=client_ip())
+    except CustodyError as err:
+        flash_error(err)
+    else:
+        flash(_("Visit ended: the pass no longer opens any door."), "success")
+    return redirect(url_for("people.visitors"))

@@ -6,10 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import clock, doors
-from app.custody.errors import CustodyError
+from app.custody import clock
+from app.custody import readers as reader_area
+from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
+from app.i18n import code_choices
 from app.security import require
+from app.web.confirm import ask, confirmed
 from app.web.helpers import client_ip, flash_error
 
 from . import bp
@@ -19,21 +22,48 @@ PAGE_SIZE = 100
 
 
 def _offline_seconds() -> int:
-    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", reader_area.DEFAULT_OFFLINE_SECONDS))
 
 
 def _form() -> ReaderForm:
     form = ReaderForm()
     form.location.choices = [(loc.code, f"{loc.code} · {loc.name}") for loc in
                              Location.select().where(Location.is_active == True).order_by(Location.code)]  # noqa: E712
+    none = [("", "—")]
+    form.side_a.choices = form.side_b.choices = form.station_location.choices = none + form.location.choices
+    form.station_action.choices = code_choices("station_action")
     return form
+
+
+def _settings(form: ReaderForm) -> dict:
+    """The reader's settings from the form's fields (only those its mode uses) over the JSON box."""
+    try:
+        settings = json.loads(form.settings.data or "{}")
+    except ValueError:
+        raise ValidationError(N_("The reader settings are not valid JSON.")) from None
+    if not isinstance(settings, dict):
+        raise ValidationError(N_("The reader settings must be a JSON object."))
+    mode = form.mode.data
+    if mode == "internal_door":
+        for key in ("side_a", "side_b"):
+            if getattr(form, key).data:
+                settings[key] = getattr(form, key).data
+    if mode == "station":
+        settings["action"] = form.station_action.data or settings.get("action", "return_to_storage")
+        if form.station_location.data:
+            settings["location"] = form.station_location.data
+    if form.offline_seconds.data:
+        settings["offline_seconds"] = form.offline_seconds.data
+    if mode == "shelf" and form.departure_grace_minutes.data:
+        settings["departure_grace_minutes"] = form.departure_grace_minutes.data
+    return settings
 
 
 def _page(form, status=200):
     now = clock.now()
     readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
     health = {s.reader_id: json.loads(s.stats or "{}") for s in ReaderStatus.select()}
-    rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
+    rows = [{"reader": r, "online": reader_area.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
             for r in readers]
     return render_template("readers/readers.html", rows=rows, form=form, confirm=ConfirmForm(),
                            PROTOCOL_NAMES=PROTOCOL_NAMES), status
@@ -52,9 +82,9 @@ def create_reader():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        reader, secret = doors.register_reader(
+        reader, secret = reader_area.register_reader(
             form.name.data, location=Location.by_code(form.location.data), mode=form.mode.data,
-            protocol=form.protocol.data, settings=form.settings.data or "{}", by=current_user, ip=client_ip())
+            protocol=form.protocol.data, settings=_settings(form), by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
         return _page(form, err.status)
@@ -73,7 +103,11 @@ def _reader_or_404(reader_id: int) -> Reader:
 @require("admin.readers")
 def rotate_token(reader_id):
     reader = _reader_or_404(reader_id)
-    secret = doors.rotate_token(reader, by=current_user, ip=client_ip())
+    if not confirmed():
+        return ask(_("A new token for %(name)s?", name=reader.name),
+                   _("The reader's current token stops working at once: it sends nothing until its configuration "
+                     "has the new token."), button=_("Make a new token"), back=url_for("readers.readers"))
+    secret = reader_area.rotate_token(reader, by=current_user, ip=client_ip())
     return render_template("readers/token.html", reader=reader, secret=secret, created=False)
 
 
@@ -81,8 +115,12 @@ def rotate_token(reader_id):
 @require("admin.readers")
 def revoke_token(reader_id):
     reader = _reader_or_404(reader_id)
+    if not confirmed():
+        return ask(_("Revoke the token of %(name)s?", name=reader.name),
+                   _("The reader can no longer send reads until it is given a new token."),
+                   button=_("Revoke the token"), back=url_for("readers.readers"))
     try:
-        doors.revoke_token(reader, by=current_user, ip=client_ip())
+        reader_area.revoke_token(reader, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:
@@ -108,7 +146,7 @@ def approvals():
 def approve_reader(reader_id):
     reader = _reader_or_404(reader_id)
     try:
-        doors.approve_reader(reader, by=current_user, ip=client_ip())
+        reader_area.approve_reader(reader, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:

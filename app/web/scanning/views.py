@@ -21,12 +21,24 @@ def scan_strings() -> dict:
         "login_again": _("Your session has ended: log in again, then the waiting scans are sent."),
         "cleared": _("Context cleared."),
         "nothing_typed": _("Scan or type a code."),
+        "recorded": _("Recorded ✓"), "not_recorded": _("Not recorded ✗"),
+        "context_set": _("Set · nothing recorded"), "no_change": _("Nothing changed"),
+        "not_yet": _("Not yet recorded"), "lookup_head": _("Look-up · nothing is recorded"),
+        "lookup_mode": _("Look-up mode: scans show where an item is and change nothing."),
+        "summary": _("%(n)s sent: %(ok)s recorded, %(bad)s refused"),
+        "refused_list": _("Not recorded: %(codes)s (see the list below)"),
         "handover_set": _("Handover list %(number)s: now scan its volumes."),
         "handover_first": _("Scan the handover list's QR code first."),
         "handover_recorded": _("On the list: %(pages)s pages, %(condition)s."),
         "damage_prompt": _("What is damaged (and which pages)?"),
         "damage_done": _("Damage registered."),
         "secrecy_done": _("Quarantined: the supervisor and the security officer are alerted."),
+        "step_device_set": _("Device %(code)s: now scan the volume."),
+        "step_device_first": _("This step needs a device: scan the device's label first."),
+        "step_count_prompt": _("How many (%(unit)s)?"),
+        "step_check_pass": _("Quality check: OK for pass, Cancel for fail."),
+        "step_fail_reason": _("Why did the check fail?"),
+        "pages": _("Pages"), "images": _("Images"),
     }
 
 
@@ -34,7 +46,15 @@ def scan_strings() -> dict:
 @require("custody.move")
 def scan():
     """The scan page: action choice, context bar, scan input, banner, session list, offline queue."""
-    return render_template("scanning/scan.html", strings=scan_strings())
+    from app.security import can
+
+    steps, tasks = [], []
+    if can("steps.record"):  # the flow sheet's step mode (app/custody/flow)
+        from app.custody.flow import services as flow
+        from app.web.helpers import actor_person
+
+        steps, tasks = flow.definitions(active_only=True), flow.assigned_to(actor_person(), limit=20)
+    return render_template("scanning/scan.html", strings=scan_strings(), steps=steps, tasks=tasks)
 
 
 @bp.route("/scan/manifest.webmanifest")

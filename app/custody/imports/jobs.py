@@ -8,22 +8,19 @@ and the job row turns `done` inside the import transaction itself: rows and outc
 import json
 import logging
 import os
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from app.db import write_tx
+from app.db import db, write_tx
 
-from . import clock
-from .errors import N_
-from .imports import ImportResult, RowError, dump_errors, run_import
-from .models import ImportJob
-from .vocab import Codes
-
-IMPORT_KINDS = Codes("import_kind", items=N_("Catalogue"), people=N_("Staff list"))
-# queued → validating → importing → done | failed (row errors, or the file could not be read)
-IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Checking"), importing=N_("Importing"),
-                        done=N_("Done"), failed=N_("Failed"))
+from .. import clock
+from ..errors import N_
+from ..models import ImportJob
+from .codes import IMPORT_KINDS
+from .loading import run_import
+from .results import ImportResult, RowError, dump_errors
 
 log = logging.getLogger(__name__)
 DB_EVERY = 1.0  # seconds between progress writes to the job row (validation phase)
@@ -64,7 +61,7 @@ def _finish(job_id: int, result: ImportResult, status: str) -> None:
 
 
 def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-                ip: str = "", remove_upload: bool = True) -> ImportJob:
+                ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> ImportJob:
     """Run the import for a queued job; record progress and the outcome on the job row.
 
     Never raises for bad input (the errors go on the job); an unexpected failure marks the job failed
@@ -97,7 +94,7 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
 
     try:
         result = run_import(upload, job.kind, filename=job.filename, user=job.created_by, dry_run=dry_run,
-                            progress=progress, ip=ip, on_commit=committed)
+                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed)
         if not result.ok:
             with write_tx():
                 _finish(job_id, result, "failed")
@@ -154,3 +151,32 @@ def job_status(job: ImportJob, progress_file: Path | None = None) -> dict:
             phase = "validating" if phase == "validate" else "importing"
     return {"id": job.id, "kind": job.kind, "status": job.status, "phase": phase, "done": done, "total": total,
             "imported": job.imported, "error_count": job.error_count, "finished": job.is_finished}
+
+
+# the background imports started in this process (tests join them; a server never needs to)
+THREADS: list[threading.Thread] = []
+
+
+def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
+          ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> threading.Thread:
+    """Run process_job on a background thread with its own database connection; returns the thread."""
+    def target():
+        with db.connection_context():
+            process_job(job_id, upload, dry_run=dry_run, progress_file=progress_file, ip=ip,
+                        remove_upload=remove_upload, skip_existing=skip_existing)
+
+    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
+    THREADS.append(thread)
+    thread.start()
+    return thread
+
+
+def job_that_created(item) -> ImportJob | None:
+    """The finished catalogue import that created this item (its id range and creation stamp), or None."""
+    for job in (ImportJob.select().where((ImportJob.kind == "items") & (ImportJob.status == "done")
+                                         & (ImportJob.imported > 0)).order_by(ImportJob.id.desc()).limit(500)):
+        summary = json.loads(job.summary or "{}")
+        first, last, stamp = summary.get("first_id"), summary.get("last_id"), summary.get("created_at")
+        if first and last and first <= item.id <= last and stamp and datetime.fromisoformat(stamp) == item.created_at:
+            return job
+    return None
