@@ -9,6 +9,15 @@ from app.custody.errors import ValidationError
 from app.custody.models import AccessEvent
 from app.custody.people import rules, services
 from tests import factories
+from tests.clock import at, last_weekday
+
+
+@pytest.fixture(autouse=True)
+def _a_working_morning():
+    """Visits happen in working hours: the tests run on the Tuesday 10:00 (site time) before TEST_NOW, not at
+    whatever hour the suite happens to run (at midnight in Shanghai the escort's own badge is after hours)."""
+    with at(last_weekday(1, "10:00", "Asia/Shanghai"), tick=True):
+        yield
 
 
 @pytest.fixture
