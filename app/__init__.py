@@ -23,7 +23,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
                 static_folder="../static", instance_path=os.environ.get("CUSTODY_INSTANCE_PATH") or None)
     config.load_config(app, test_config)
-    limits.init_app(app)
     if int(app.config.get("PROXY_FIX", 0)):
         # behind nginx (deploy/nginx-custody.conf): trust that many proxies' X-Forwarded-For/-Proto/-Host,
         # so the logs record the client's address and redirects keep https
@@ -32,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     db.init_app(app)
+    limits.init_app(app)  # before the blueprints (URL converters), after the database (request checks)
     _configure_seal(app)
     i18n.init_app(app)
     security.init_app(app)

@@ -1,6 +1,4 @@
 """The `custody` command line: parse arguments → call a service → echo."""
-import shutil
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -8,7 +6,6 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
-from .custody import clock
 from .custody.models import User
 from .db import db, is_sqlite
 
@@ -185,25 +182,12 @@ def backup_command(target):
                    "  pg_dump --format=custom --file custody-$(date +%F).dump \"$CUSTODY_DATABASE_URL\"\n"
                    "and restore with pg_restore --clean --dbname … (see docs/operations.md).")
         return
-    source = url[len("sqlite:///"):]
-    stamp = clock.now().strftime("%Y%m%d-%H%M%S")  # UTC, like every stored time
-    if target is None:
-        target = Path(current_app.instance_path) / "backups" / f"custody-{stamp}.db"
-    elif target.is_dir():
-        target = target / f"custody-{stamp}.db"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".part")
-    src = sqlite3.connect(source)
-    dst = sqlite3.connect(tmp)
+    from .dbcopy import CopyError, backup_sqlite
+
     try:
-        src.backup(dst)  # SQLite's online backup API: consistent while the app keeps writing
-        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dst.close()
-        src.close()
-    if check != "ok":
-        raise click.ClickException(f"The copy failed its integrity check: {check}")
-    shutil.move(tmp, target)
+        target = backup_sqlite(url[len("sqlite:///"):], target or Path(current_app.instance_path) / "backups")
+    except CopyError as err:
+        raise click.ClickException(str(err)) from None
     click.echo(f"Backup written to {target} ({target.stat().st_size:,} bytes, integrity ok)")
 
 
@@ -291,20 +275,14 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
     """Make labels for items (or badges for people) as a PDF sheet or ZPL for a thermal printer."""
     from .custody import printing
     from .custody.errors import CustodyError
-    from .custody.models import Site
 
     if not send and output is None:
         raise click.UsageError("Give -o FILE, or --send with --printer.")
     with db.connection_context():
         try:
             printer = printing.printer_by_name(printer_name) if printer_name else None
-            if fmt is None:
-                suffix = output.suffix.lower().lstrip(".") if output else ""
-                fmt = suffix if suffix in printing.FORMATS else ("zpl" if send or (printer and printer.kind == "zpl")
-                                                                 else "pdf")
-            stock_name = layout or {"badge": "cr80", "spine": "a4-spine-5x1"}.get(kind) or (
-                printer.stock if printer else "a4-3x8")
-            stock = printing.resolve_stock(stock_name)
+            fmt, stock = printing.job_settings(kind, layout=layout, fmt=fmt, output=output, send=send,
+                                               printer=printer)
             if kind == "badge":
                 made = printing.build_badges(printing.select_people(codes))
             elif kind == "location":
@@ -316,8 +294,7 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
                 made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
                                              {"location_kinds": names})
             else:
-                site = Site.select(Site.base_url).first()
-                base = (site.base_url if site else "") or current_app.config.get("BASE_URL", "")
+                base = printing.label_base_url(current_app.config.get("BASE_URL", ""))
                 made = printing.build_labels(kind, printing.select_items(codes=codes), stock, base)
             job = printing.render_job(made, stock, fmt, start=start, dpi=int(dpi), printer=printer,
                                       name=f"labels-{kind}")

@@ -87,7 +87,7 @@ def sweep_command(night, at_text, site_code):
     """Run the nightly return sweep now and say what it did (safe to run again)."""
     from .custody.errors import CustodyError
     from .custody.models import Site
-    from .custody.sweep import sweep_night
+    from .custody.nights.sweep import sweep_night
 
     night_d = _parse_night(night)
     with db.connection_context():
@@ -119,12 +119,13 @@ def sweep_command(night, at_text, site_code):
 @with_appcontext
 def scheduler_command(interval, lookback, once):
     """Run the periodic jobs (nightly sweep, reader heartbeats, …) in this process until stopped."""
+    from .custody import readers
     from .custody.scheduler import Scheduler, default_jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    readers.configure(offline_seconds=current_app.config.get("READER_OFFLINE_SECONDS"),
+                      grace_minutes=current_app.config.get("READER_DEPARTURE_GRACE_MINUTES"))
     jobs = default_jobs(lookback=lookback)
-    for hook in current_app.extensions.get("custody_jobs", []):
-        jobs.append(hook())
     sched = Scheduler(jobs)
 
     def _stop(_signum, _frame):

@@ -20,7 +20,12 @@ def export_project_command(output):
 
     with db.connection_context():
         site = Site.select(Site.name).first()
-    result = completion.export_project(output, site_name=site.name if site else "", signer=signing.signer(current_app.instance_path))
+    from .web.completion.views import acceptance_record
+
+    with current_app.test_request_context(), db.connection_context():  # the record in the site's language
+        record = acceptance_record()
+    result = completion.export_project(output, site_name=site.name if site else "",
+                                       signer=signing.signer(current_app.instance_path), documents=[record])
     heads = ", ".join(f"{k} {v['last_id']}" for k, v in sorted(result.chains.items()))
     click.echo(f"Wrote {output}: {len(result.files)} files, {result.rows:,} rows; chain heads: {heads}; "
                + ("signed." if result.signed else "NOT signed (no signing key: run custody init-db)."))

@@ -6,6 +6,7 @@ target gets all rows or none). Rows keep their ids, so both hash chains verify o
 No Flask imports: `custody copy-db` calls this, and so can a maintenance script.
 """
 from collections.abc import Callable
+from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase
 
@@ -141,3 +142,28 @@ def _reset_sequences(target: Database, tables: list[str]) -> None:
                 target.execute_sql(
                     f"SELECT setval(pg_get_serial_sequence(%s, %s), COALESCE(MAX({_q(column.name)}), 0) + 1, "
                     f"false) FROM {_q(table)}", (table, column.name))
+
+
+def backup_sqlite(source: str, target: Path) -> Path:
+    """A consistent online copy of the SQLite file `source` (SQLite's backup API, integrity-checked) at
+    `target` (a file, or a folder for custody-<UTC stamp>.db); returns the path. Raises CopyError."""
+    import shutil
+    import sqlite3
+
+    from .custody import clock
+
+    if target.is_dir() or not target.suffix:
+        target = target / f"custody-{clock.now():%Y%m%d-%H%M%S}.db"  # UTC, like every stored time
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(target.suffix + ".part")
+    src, dst = sqlite3.connect(source), sqlite3.connect(tmp)
+    try:
+        src.backup(dst)  # consistent while the app keeps writing
+        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dst.close()
+        src.close()
+    if check != "ok":
+        raise CopyError(f"The copy failed its integrity check: {check}")
+    shutil.move(tmp, target)
+    return target

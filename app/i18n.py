@@ -133,6 +133,5 @@ def site_timezone() -> str:
     if tz is None:
         from .custody.models import Site
 
-        site = Site.select(Site.timezone).first()
-        tz = g.site_tz = site.timezone if site else current_app.config["SITE_TIMEZONE"]
+        tz = g.site_tz = Site.timezone_name(default=current_app.config["SITE_TIMEZONE"])
     return tz

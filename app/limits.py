@@ -78,4 +78,5 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
     app.json_provider_class = BoundedJSONProvider
     app.json = BoundedJSONProvider(app)
+    # called after db.init_app: the database connects first, since a refusal renders a page that reads the user
     app.before_request(refuse_nul)

@@ -25,7 +25,7 @@ from .db import db
 def add_reader_command(name, location, mode, protocol, side_a, side_b, action, settings_json, replace_token,
                        token_only):
     """Register a reader and print its token (shown once; only its hash is stored)."""
-    from .custody import doors
+    from .custody import readers
     from .custody.errors import CustodyError
     from .custody.models import Location, Reader
 
@@ -42,10 +42,10 @@ def add_reader_command(name, location, mode, protocol, side_a, side_b, action, s
         try:
             existing = Reader.get_or_none(Reader.name == name.strip())
             if existing is not None and replace_token:
-                secret = doors.rotate_token(existing)
+                secret = readers.rotate_token(existing)
                 reader = existing
             else:
-                reader, secret = doors.register_reader(name, location=Location.by_code(location), mode=mode,
+                reader, secret = readers.register_reader(name, location=Location.by_code(location), mode=mode,
                                                        protocol=protocol, settings=settings)
         except CustodyError as err:
             raise click.ClickException(err.message) from None
@@ -65,7 +65,7 @@ def add_reader_command(name, location, mode, protocol, side_a, side_b, action, s
 @with_appcontext
 def approve_reader_command(name, username):
     """Approve reader NAME's current token as the security officer: its reads then change custody."""
-    from .custody import doors
+    from .custody import readers
     from .custody.errors import CustodyError
     from .custody.models import Reader, User
 
@@ -76,7 +76,7 @@ def approve_reader_command(name, username):
             raise click.ClickException(f"No such {'reader' if reader is None else 'user'}: "
                                        f"{name if reader is None else username}")
         try:
-            doors.approve_reader(reader, by=officer)
+            readers.approve_reader(reader, by=officer)
         except CustodyError as err:
             raise click.ClickException(err.message) from None
     click.echo(f"Reader {name} approved by {username}: its reads now change custody.")
@@ -88,7 +88,7 @@ def approve_reader_command(name, username):
 @with_appcontext
 def reader_token_command(name, revoke):
     """Give reader NAME a new token (printed once), or revoke its token."""
-    from .custody import doors
+    from .custody import readers
     from .custody.errors import CustodyError
     from .custody.models import Reader
 
@@ -98,10 +98,10 @@ def reader_token_command(name, revoke):
             raise click.ClickException(f"No such reader: {name}")
         try:
             if revoke:
-                doors.revoke_token(reader)
+                readers.revoke_token(reader)
                 click.echo(f"The token of {name} is revoked.")
             else:
-                click.echo(doors.rotate_token(reader))
+                click.echo(readers.rotate_token(reader))
         except CustodyError as err:
             raise click.ClickException(err.message) from None
 
@@ -114,13 +114,13 @@ def reader_token_command(name, revoke):
 @with_appcontext
 def check_readers_command(offline_after, grace):
     """Open "reader offline" and "removed without check-out" alerts (the scheduler runs this too)."""
-    from .custody import doors
+    from .custody import readers
 
-    offline = offline_after or int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    offline = offline_after or int(current_app.config.get("READER_OFFLINE_SECONDS", readers.DEFAULT_OFFLINE_SECONDS))
     grace = grace or int(current_app.config.get("READER_DEPARTURE_GRACE_MINUTES",
-                                                doors.DEFAULT_DEPARTURE_GRACE_MINUTES))
+                                                readers.DEFAULT_DEPARTURE_GRACE_MINUTES))
     with db.connection_context():
-        found = doors.run_checks(offline_seconds=offline, grace_minutes=grace)
+        found = readers.run_checks(offline_seconds=offline, grace_minutes=grace)
     for alert in found["offline"]:
         click.echo(f"reader offline: {alert.message}")
     for alert in found["removed"]:

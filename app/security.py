@@ -92,7 +92,7 @@ def restamp_session(user: User) -> None:
 def _authenticate_bearer() -> None:
     """The token, never a cookie sent beside it, says who a bearer request is (no CSRF check was made
     for it); a header naming no valid token is refused outright."""
-    from .api.errors import InvalidTokenError
+    from .custody.errors import InvalidTokenError
 
     user = accounts.user_for_token(request.headers.get("Authorization", "")[7:].strip())
     if user is None:

@@ -14,10 +14,10 @@ from datetime import timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app  # noqa: E402
-from app.custody import accounts, audit  # noqa: E402
+from app.custody import accounts, audit, clock  # noqa: E402
 from app.custody.audit import verify_chain  # noqa: E402
 from app.custody.migrate import upgrade  # noqa: E402
-from app.custody.models import Item, Location, Site, utcnow  # noqa: E402
+from app.custody.models import Item, Location, Site  # noqa: E402
 from app.db import db, write_tx  # noqa: E402
 
 
@@ -34,7 +34,7 @@ def main(n: int) -> None:
             items = [Item.create(code=f"V{i:08d}", kind="volume", archive_no=f"J012-WS·2019-Y-{i:04d}",
                                  location=store) for i in range(1, 1001)]
             accounts.create_user("auditor", "bench password", ["auditor"], by=None)
-            start, t0 = utcnow() - timedelta(days=30), time.perf_counter()
+            start, t0 = clock.now() - timedelta(days=30), time.perf_counter()
             for batch in range(0, n, 1000):
                 with write_tx():
                     for k in range(batch, min(n, batch + 1000)):
@@ -72,8 +72,8 @@ def main(n: int) -> None:
     for label, path in [("newest page", "/audit/events"),
                         ("deep page (keyset, middle of the log)", f"/audit/events?before={total // 2}"),
                         ("filter by item code", "/audit/events?item=V00000500"),
-                        ("filter by a site-local day", f"/audit/events?date_from={(utcnow() - timedelta(days=29)).date()}"
-                                                       f"&date_to={(utcnow() - timedelta(days=29)).date()}")]:
+                        ("filter by a site-local day", f"/audit/events?date_from={(clock.now() - timedelta(days=29)).date()}"
+                                                       f"&date_to={(clock.now() - timedelta(days=29)).date()}")]:
         seconds, _body = timed(path)
         print(f"  {label:<40} {seconds * 1000:8.1f} ms (best of 5, 50 rows)")
     t0 = time.perf_counter()

@@ -44,7 +44,7 @@ def iso_now() -> str:
 def prepare(db_path: str, readers: int, people: int):
     """A migrated SQLite database with a site, badged people and door readers; returns tokens, tags."""
     from app import create_app
-    from app.custody import doors
+    from app.custody import readers as reader_area
     from app.custody.migrate import upgrade
     from app.custody.models import Location
     from app.db import db
@@ -61,9 +61,9 @@ def prepare(db_path: str, readers: int, people: int):
             f.person(f"Person {n}", tag=tag)
             tags.append(tag)
         door = Location.get(Location.code == "DOOR-1")
-        registered = [doors.register_reader(f"door-{i}", location=door, mode="perimeter_door", protocol="rdm6300")
+        registered = [reader_area.register_reader(f"door-{i}", location=door, mode="perimeter_door", protocol="rdm6300")
                       for i in range(readers)]
-        registered.append(doors.register_reader("desk", location=Location.get(Location.code == "WS-01"),
+        registered.append(reader_area.register_reader("desk", location=Location.get(Location.code == "WS-01"),
                                                 mode="station", protocol="rdm6300", settings={"action": "none"}))
         for reader, _secret in registered:  # approved by the security officer, as on a real site
             f.approved(reader)

@@ -136,7 +136,7 @@ def main() -> None:
     from app import create_app
     from app.custody import accounts
     from app.custody.models import Alert, Site
-    from app.custody.sweep import sweep_night
+    from app.custody.nights.sweep import sweep_night
     from app.db import db
 
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "PASSWORD_PROFILE": "fast",

@@ -58,9 +58,9 @@ def user(*roles, username=None, with_person=True):
 
 def approved(reader):
     """The reader, approved by a security officer (as the Reader approval page does): its reads change custody."""
-    from app.custody import doors
+    from app.custody import readers
     from app.custody.models import User
 
     officer = User.get_or_none(User.username == "officer") or user("security_officer", username="officer")
-    doors.approve_reader(reader, by=officer)
+    readers.approve_reader(reader, by=officer)
     return reader

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.custody import clock, doors
+from app.custody import clock, readers
 from app.custody.models import AccessEvent, Alert, MediaLoan, Person, User
-from app.custody.sweep import run_due_sweeps
+from app.custody.nights.sweep import run_due_sweeps
 from app.db import db
 from tests import factories as f
 from tests.alerts.helpers import site as night_site
@@ -32,14 +32,14 @@ def local_day(moment: datetime) -> date:
 def badge_read_now(reader, seq: int) -> tuple[bool, str]:
     """The door's answer to the badge read at this moment of the clock: (allowed, reason)."""
     read_at = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    doors.ingest(reader, [{"seq": seq, "kind": "read", "tag": BADGE_TAG, "scheme": "em4100", "symbology": "",
+    readers.ingest(reader, [{"seq": seq, "kind": "read", "tag": BADGE_TAG, "scheme": "em4100", "symbology": "",
                            "read_at": read_at}])
     event = AccessEvent.select().order_by(AccessEvent.id.desc()).get()
     return event.allowed, event.reason
 
 
 def door_reader():
-    reader, _secret = doors.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
+    reader, _secret = readers.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
                                             protocol="rdm6300")
     return f.approved(reader)
 
@@ -140,7 +140,7 @@ def test_login_lock_expires_after_its_minutes(app, client, instant):
 
 @instants
 def test_import_job_is_stale_ten_minutes_after_its_last_sign_of_life(database, tmp_path, instant):
-    from app.custody import import_jobs
+    from app.custody.imports import jobs as import_jobs
     from app.custody.models import ImportJob
 
     progress = tmp_path / "job.progress"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from app.custody import accounts, alerts, audit, board, codes
+from app.custody import accounts, alerts, audit, codes
 from app.custody.errors import CustodyError, ValidationError
 from app.custody.models import Site
+from app.custody.nights import board
 from app.custody.nights.codes import WEEKDAYS
 from app.custody.vocab import Codes, all_sets
 from app.db import db
@@ -211,10 +212,10 @@ def test_a_code_outside_its_set_cannot_be_stored(site):
 
 
 def test_door_log_and_person_page_name_the_refusal(client, login, site):
-    from app.custody import doors
+    from app.custody import readers
     from app.custody.models import AccessEvent
 
-    reader, _secret = doors.register_reader("door-1", location=factories.loc("DOOR-1"), mode="perimeter_door",
+    reader, _secret = readers.register_reader("door-1", location=factories.loc("DOOR-1"), mode="perimeter_door",
                                             protocol="rdm6300", settings={})
     who = factories.person("赵六", badge_status="suspended")
     AccessEvent.create(at=Site.get().created_at, reader=reader, person=who, credential="X", allowed=False,

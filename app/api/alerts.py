@@ -2,9 +2,9 @@
 from flask import jsonify, request
 from flask_login import current_user
 
-from app.custody import board
 from app.custody.errors import N_, ValidationError
 from app.custody.models import Alert
+from app.custody.nights import board
 from app.i18n import site_timezone
 from app.security import require
 

@@ -1,5 +1,6 @@
 """Refusals specific to the HTTP API. They are CustodyErrors, so app/errors.py renders them in the
 JSON envelope, translated, with their status."""
+from app.custody import errors
 from app.custody.errors import N_, CustodyError
 
 
@@ -21,10 +22,7 @@ class InvalidFieldError(CustodyError):
         super().__init__(template, field=field, **params)
 
 
-class InvalidTokenError(CustodyError):
-    code = "invalid_token"
-    status = 401
-    template = N_("The API token is not valid: it is unknown, revoked, or its account is disabled.")
+InvalidTokenError = errors.InvalidTokenError  # raised by the central guard (app/security.py) too
 
 
 class IdempotencyKeyReusedError(CustodyError):

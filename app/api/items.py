@@ -5,6 +5,7 @@ import binascii
 from flask import jsonify, request
 from peewee import JOIN
 
+from app.custody import history
 from app.custody.codes import normalize_scan
 from app.custody.errors import N_
 from app.custody.models import ITEM_KINDS, ITEM_STATES, Event, Item, Location, Person
@@ -28,15 +29,7 @@ def item_query():
 
 def history_query(item_id: int):
     """An item's events with their places and people joined, newest first."""
-    src, dst = Location.alias(), Location.alias()
-    actor, holder = Person.alias(), Person.alias()
-    return (Event.select(Event, src, dst, actor, holder)
-            .join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
-            .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
-            .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
-            .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
-            .where(Event.item == item_id)
-            .order_by(Event.id.desc()))
+    return history.events(with_item=False).where(Event.item == item_id)
 
 
 def _encode_cursor(code: str) -> str:

@@ -4,6 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 from peewee import JOIN
 
+from app.custody.codes import ORG_KINDS
 from app.custody.models import BADGE_STATUSES, Item, Location, Person
 from app.custody.people import codes, rules, services
 from app.security import require
@@ -50,7 +51,7 @@ def _person_body(who: Person, *, holdings: bool = True) -> dict:
 @require("people.view")
 def list_people():
     status = choice_arg("status", LIST_STATUSES)
-    org_kind = choice_arg("org_kind", ("archive", "service"))
+    org_kind = choice_arg("org_kind", ORG_KINDS)
     q = (request.args.get("q") or "").strip()[:100]
     limit = int_arg("limit", 100, minimum=1, maximum=1000)
     offset = int_arg("offset", 0, minimum=0, maximum=10 ** 9)
@@ -144,7 +145,7 @@ openapi.add_paths({
         parameters=[openapi.query_parameter("status", "Badge status, or waiting (pending and not left)",
                                             {"type": "string", "enum": list(LIST_STATUSES)}),
                     openapi.query_parameter("org_kind", "archive or service", {"type": "string",
-                                                                               "enum": ["archive", "service"]}),
+                                                                               "enum": list(ORG_KINDS)}),
                     openapi.query_parameter("q", "Name, organisation or badge code", {"type": "string"}),
                     openapi.query_parameter("limit", "At most this many (1-1000)", {"type": "integer"}),
                     openapi.query_parameter("offset", "Skip this many", {"type": "integer"})],

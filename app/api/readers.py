@@ -4,7 +4,7 @@
 from flask import current_app, jsonify, request
 from flask_babel import gettext
 
-from app.custody import doors
+from app.custody import readers
 from app.custody.codes import normalize_scan
 from app.custody.models import AccessEvent, Person, Reader, ReaderRead
 from app.custody.readers.codes import ACCESS_REASONS, READ_KINDS, RESOLVED_KINDS, TAG_SCHEMES
@@ -25,22 +25,22 @@ def _bearer() -> str:
 @bp.route("/reader-events", methods=["POST"])
 @public  # authenticated by the reader's own token below, not by a user session
 def reader_events():
-    reader = doors.reader_for_token(_bearer())
+    reader = readers.reader_for_token(_bearer())
     if reader is None:
         return error_response("invalid_reader_token", gettext("Unknown or revoked reader token."), 401)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return error_response("bad_request", gettext("Send a JSON object with an 'events' list."), 400)
     try:
-        result = doors.ingest(reader, payload.get("events", []), payload.get("heartbeat"))
-    except doors.BatchError as err:
-        translate = gettext  # the row messages are msgids marked with N_ in app.custody.doors
+        result = readers.ingest(reader, payload.get("events", []), payload.get("heartbeat"))
+    except readers.BatchError as err:
+        translate = gettext  # the row messages are msgids marked with N_ in app.custody.readers
         rows = [{"index": r["index"], "seq": r["seq"], "field": r["field"],
                  "message": translate(r["message"], **r["params"]) if r["params"] else translate(r["message"])}
                 for r in err.rows]
         body = {"error": {"code": err.code, "message": gettext(err.template, n=len(rows)), "rows": rows}}
         return jsonify(body), 422
-    except doors.SeqConflictError as err:
+    except readers.SeqConflictError as err:
         body = {"error": {"code": err.code, "message": translate_error(err)}, "last_seq": err.params["last_seq"]}
         return jsonify(body), 409
     return jsonify({"accepted": result.accepted, "duplicates": result.duplicates, "last_seq": result.last_seq,
@@ -53,7 +53,7 @@ def _limit() -> int:
 
 def _time_arg(name: str):
     value = request.args.get(name)
-    return doors.parse_time(value) if value else None
+    return readers.parse_time(value) if value else None
 
 
 def read_json(r: ReaderRead) -> dict:
@@ -111,7 +111,7 @@ def access_events():
 
 
 def offline_seconds() -> int:
-    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", readers.DEFAULT_OFFLINE_SECONDS))
 
 
 

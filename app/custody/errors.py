@@ -124,6 +124,12 @@ class UndoRefusedError(CustodyError):
     template = N_("This scan can no longer be undone.")
 
 
+class InvalidTokenError(CustodyError):
+    code = "invalid_token"
+    status = 401
+    template = N_("The API token is not valid: it is unknown, revoked, or its account is disabled.")
+
+
 class VettingIncompleteError(CustodyError):
     """The badge cannot be activated: `gaps` lists each required vetting item missing or short."""
 

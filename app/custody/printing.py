@@ -18,7 +18,7 @@ from labels.symbology import SymbologyError
 from . import audit, clock
 from .codes import normalize_scan
 from .errors import N_, CustodyError, NotFoundError
-from .models import PRINTER_KINDS, Item, Location, Person, Printer
+from .models import PRINTER_KINDS, Item, Location, Person, Printer, Site
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 MAX_LABELS = 5000  # one job; a bigger batch is several jobs (and several minutes at the printer)
@@ -364,3 +364,25 @@ def send_raw(printer: Printer, data: bytes, timeout: float = 10.0) -> int:
     except OSError as err:
         raise PrinterUnreachable(name=printer.name, address=address, reason=err.strerror or str(err)) from None
     return len(data)
+
+
+DEFAULT_STOCK = {"badge": "cr80", "spine": "a4-spine-5x1"}  # else the printer's stock, else a4-3x8
+
+
+def job_settings(kind: str, *, layout: str | None, fmt: str | None, output=None, send: bool = False,
+                 printer: Printer | None = None) -> tuple[str, object]:
+    """The format and the label stock of a job, from what was asked, the output file's suffix and the printer.
+
+    Raises LabelError for an unknown stock."""
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = suffix if suffix in FORMATS else ("zpl" if send or (printer and printer.kind == "zpl") else "pdf")
+    stock_name = layout or DEFAULT_STOCK.get(kind) or (printer.stock if printer else "a4-3x8")
+    return fmt, resolve_stock(stock_name)
+
+
+def label_base_url(default: str = "") -> str:
+    """The address a label's QR code opens (the site settings' base URL, else `default`)."""
+    site = Site.select(Site.base_url).order_by(Site.id).first()
+    return (site.base_url if site else "") or default
+

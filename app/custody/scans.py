@@ -11,7 +11,7 @@ from datetime import datetime
 
 from peewee import IntegrityError
 
-from . import services, statements
+from . import lookup, services, statements
 from .codes import normalize_scan
 from .errors import N_, AlreadyThereError, ConflictError, CustodyError, ItemNotFound, ValidationError
 from .models import Event, Item, Location, Person
@@ -37,17 +37,10 @@ def identify(raw: str) -> tuple[str, object]:
     code = normalize_scan(raw)
     if not code or len(code) > MAX_CODE:
         raise ValidationError(N_("Scan or type a code."))
-    # precompiled lookups: peewee's query building cost more CPU than SQLite's answer (most scans are items)
-    item = statements.row_by(Item, "code", code)
-    if item is not None:
-        return "item", item
-    person = statements.row_by(Person, "badge_code", code)
-    if person is not None:
-        return "person", person
-    location = statements.row_by(Location, "code", code)
-    if location is not None:
-        return "location", location
-    raise ItemNotFound(code=code)
+    found = lookup.resolve(code, tags=False)
+    if found.kind == "unknown":
+        raise ItemNotFound(code=code)
+    return found.kind, getattr(found, found.kind)
 
 
 def last_storage_of(item: Item) -> Location | None:
@@ -181,20 +174,20 @@ def _scan(raw, action, *, user, actor, location, person, client_id, submit, now)
                                      "to your person record."))
         if where is None:
             raise ValidationError(N_("Scan the label of the place where you take it first."))
-        call = lambda: services.check_out(item.code, to=where, holder=actor, **common)  # noqa: E731
+        call = lambda: services.check_out(item, to=where, holder=actor, **common)  # noqa: E731
     elif action == "return":
         where = where if where is not None and where.is_storage else home_of(item)
         if where is None:
             raise ValidationError(N_("Scan the storage location's label first."))
-        call = lambda: services.return_to_storage(item.code, to=where, **common)  # noqa: E731
+        call = lambda: services.return_to_storage(item, to=where, **common)  # noqa: E731
     elif action == "move":
         if where is None:
             raise ValidationError(N_("Scan the label of the destination first."))
-        call = lambda: services.move(item.code, to=where, **common)  # noqa: E731
+        call = lambda: services.move(item, to=where, **common)  # noqa: E731
     else:  # hand_to
         if who is None:
             raise ValidationError(N_("Scan the badge of the person receiving it first."))
-        call = lambda: services.hand_over(item.code, to_person=who, to=where, **common)  # noqa: E731
+        call = lambda: services.hand_over(item, to_person=who, to=where, **common)  # noqa: E731
 
     def _write():
         event = call()

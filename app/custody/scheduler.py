@@ -41,7 +41,7 @@ def register_job(name: str, every: float, func: Callable[[datetime], str | None]
 
 def _sweep_job(lookback: int):
     def run(now: datetime) -> str | None:
-        from .sweep import run_due_sweeps
+        from .nights.sweep import run_due_sweeps
 
         reports = run_due_sweeps(now, lookback=lookback)
         return "; ".join(describe(r) for r in reports) or None

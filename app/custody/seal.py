@@ -26,7 +26,7 @@ from pathlib import Path
 
 from app.db import db, write_tx
 
-from . import clock, signing, statements
+from . import audit, clock, signing, statements
 from .audit import AUDIT_FIELDS, CHAINS, EVENT_FIELDS, GENESIS, _norm, canonical_json, row_hash
 from .errors import N_, CustodyError
 from .models import Checkpoint, LogHead
@@ -149,6 +149,9 @@ def sign_row(chain: str, row_id: int, digest: str) -> str:
     """The seal's signature of one appended row (hex), or "" when this process has no key."""
     key = _load_private()
     return key.sign(_row_message(chain, row_id, digest)).hex() if key is not None else ""
+
+
+audit.row_signer = sign_row  # every row appended from now on is signed (app/custody/audit.py)
 
 
 # ---------------------------------------------------------------- checkpoints

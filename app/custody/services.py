@@ -4,46 +4,60 @@ Every service appends exactly one event to the custody log and updates the item'
 state (location, holder, state, since) in the same transaction; nothing else changes custody.
 Callers pass who acts (a Person, may be None for system actions) and which login recorded it.
 """
+import functools
 import json
 from datetime import datetime, timedelta
 
 from app.db import is_sqlite, write_tx
 
-from . import alerts, audit, clock, rules, statements
-from .codes import normalize_scan
+from . import alerts, audit, clock, lookup, rules, statements
 from .errors import (
     N_,
     AlreadyThereError,
     ConflictError,
-    ItemNotFound,
     NotAllowedError,
     NotFoundError,
     UndoRefusedError,
     ValidationError,
 )
+from .media.rules import ensure_moved_by_loan
 from .models import Event, Item, Location, Person, Site, User, UserRole
 
 KEEP = object()  # "leave the holder as it is"
 
 
-def _site_tz() -> str:
-    site = Site.select(Site.timezone).first()
-    return site.timezone if site else "Asia/Shanghai"
-
-
 def _ensure_badge_active(person: Person | None, now: datetime) -> None:
     # the site's time zone only matters near a validity boundary (rules.badge_active_in_every_zone)
     if not rules.badge_active_in_every_zone(person, now):
-        rules.ensure_badge_active(person, rules.local_date(now, _site_tz()))
+        rules.ensure_badge_active(person, rules.local_date(now, Site.timezone_name()))
 
 
-def _item(code: str) -> Item:
-    """The item for a scanned code, through the precompiled lookup; raises ItemNotFound."""
-    norm = normalize_scan(code)
-    item = statements.item_by_code(norm)
-    if item is None:
-        raise ItemNotFound(code=norm)
-    return item
+class _StaleItem(Exception):
+    """The item handed in changed after it was read (its last event is not the one it carried)."""
+
+
+def _item(code_or_item) -> Item:
+    """The item a service acts on: the Item it is handed (SQLite: checked by _record's guarded update, so a
+    scan or a reader read looks the row up once), else read by code; raises ItemNotFound.
+
+    On PostgreSQL the row is always read again here, locked FOR UPDATE (lock order: item, then chain head)."""
+    if isinstance(code_or_item, Item):
+        if is_sqlite():
+            return code_or_item
+        code_or_item = code_or_item.code
+    return lookup.item(code_or_item)
+
+
+def _fresh(service):
+    """Run a service; if the Item it was handed had changed meanwhile, once more with the item read afresh."""
+    @functools.wraps(service)
+    def run(code, *args, **kwargs):
+        try:
+            return service(code, *args, **kwargs)
+        except _StaleItem:
+            return service(code.code if isinstance(code, Item) else code, *args, **kwargs)
+
+    return run
 
 
 def _replay(client_id: str | None) -> Event | None:
@@ -77,12 +91,14 @@ def _record(item: Item, kind: str, *, dst: Location | None, holder: Person | Non
         item.home_id = dst.id
     if item.state != state or item.location_id != fields["location"] or item.holder_id != fields["holder"]:
         fields["state_since"] = now
-    statements.update_item(item.id, fields)
-    item.location, item.holder, item.state = dst, holder, state
+    if not statements.update_item(item.id, fields, last_event_id=item.last_event_id, guarded=is_sqlite()):
+        raise _StaleItem(item.code)  # rolls this transaction back; _fresh reads the item again
+    item.location, item.holder, item.state, item.last_event_id = dst, holder, state, event.id
     return event
 
 
-def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, user=None, via: str = "web",
+@_fresh
+def check_out(code: str | Item, *, to: Location, holder: Person, actor: Person | None, user=None, via: str = "web",
               reader=None, now: datetime | None = None, note: str = "", client_id: str | None = None) -> Event:
     """Take an item out of storage to a working location, in a person's custody.
 
@@ -96,8 +112,6 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
             return done
         rules.ensure_movable(item)
         if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
-            from .media.services import ensure_moved_by_loan
-
             ensure_moved_by_loan(item)
         if item.state == "out":
             raise ConflictError(N_("%(code)s is already checked out to %(holder)s."), code=item.code,
@@ -112,7 +126,8 @@ def check_out(code: str, *, to: Location, holder: Person, actor: Person | None, 
                        client_id=client_id)
 
 
-def return_to_storage(code: str, *, to: Location, actor: Person | None, user=None, via: str = "web",
+@_fresh
+def return_to_storage(code: str | Item, *, to: Location, actor: Person | None, user=None, via: str = "web",
                       reader=None, now: datetime | None = None, note: str = "",
                       client_id: str | None = None) -> Event:
     """Put an item back in a storage location (check-in); clears the holder.
@@ -140,7 +155,8 @@ def return_to_storage(code: str, *, to: Location, actor: Person | None, user=Non
         return event
 
 
-def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=None, via: str = "web",
+@_fresh
+def move(code: str | Item, *, to: Location, actor: Person | None, holder=KEEP, user=None, via: str = "web",
          reader=None, now: datetime | None = None, note: str = "", client_id: str | None = None) -> Event:
     """Move an item to another location, keeping its holder unless one is given.
 
@@ -167,7 +183,7 @@ def move(code: str, *, to: Location, actor: Person | None, holder=KEEP, user=Non
                        client_id=client_id)
 
 
-def record_late_read(code: str, *, intended: str, read_at: datetime, location: Location | None, reader=None,
+def record_late_read(code: str | Item, *, intended: str, read_at: datetime, location: Location | None, reader=None,
                      via: str = "reader", now: datetime | None = None) -> Event:
     """Log a read older than the item's current state (a spooled read that arrived late), changing nothing.
 
@@ -186,7 +202,8 @@ def record_late_read(code: str, *, intended: str, read_at: datetime, location: L
             note="", data=data, client_id=None)
 
 
-def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Location | None = None, user=None,
+@_fresh
+def hand_over(code: str | Item, *, to_person: Person, actor: Person | None, to: Location | None = None, user=None,
               via: str = "web", reader=None, now: datetime | None = None, note: str = "",
               client_id: str | None = None) -> Event:
     """Hand an item that is out to another person (optionally at another location).
@@ -201,8 +218,6 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
             return done
         rules.ensure_movable(item)
         if item.kind == "media":  # a registered medium leaves only on a loan (app/custody/media)
-            from .media.services import ensure_moved_by_loan
-
             ensure_moved_by_loan(item)
         if item.state != "out":
             raise ConflictError(N_("%(code)s is in storage: check it out instead."), code=item.code)
@@ -219,7 +234,8 @@ def hand_over(code: str, *, to_person: Person, actor: Person | None, to: Locatio
                        client_id=client_id)
 
 
-def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
+@_fresh
+def quarantine(code: str | Item, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
                now: datetime | None = None, client_id: str | None = None) -> Event:
     """Stop all work on an item (secrecy mark found, …): it keeps its place, nothing else may move it.
 
@@ -243,7 +259,8 @@ def quarantine(code: str, *, actor: Person | None, reason: str, user=None, via: 
         return event
 
 
-def release(code: str, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
+@_fresh
+def release(code: str | Item, *, actor: Person | None, reason: str, user=None, via: str = "web", reader=None,
             now: datetime | None = None, client_id: str | None = None) -> Event:
     """Lift a quarantine; the item's state follows its location again.
 
@@ -267,7 +284,8 @@ def release(code: str, *, actor: Person | None, reason: str, user=None, via: str
         return event
 
 
-def record_damage(code: str, *, actor: Person | None, description: str, pages: int | None = None, user=None,
+@_fresh
+def record_damage(code: str | Item, *, actor: Person | None, description: str, pages: int | None = None, user=None,
                   via: str = "web", reader=None, now: datetime | None = None,
                   client_id: str | None = None) -> Event:
     """Register damage found on an item (any state); opens a damage alert.

@@ -67,6 +67,21 @@ def current_site() -> Site | None:
     return Site.select().order_by(Site.id).first()
 
 
+def write_site(site: Site, clean: dict, *, action: str, by=None, ip: str = "", now: datetime) -> dict:
+    """Write checked values to the site and log what changed under `action`; caller holds the transaction.
+
+    The one writer of Site columns (the site settings page and the night rule both use it); returns
+    {field: [old, new]} for what changed (empty: nothing written)."""
+    current = Site.get_by_id(site.id)
+    diff = {k: [getattr(current, k), v] for k, v in clean.items() if getattr(current, k) != v}
+    if diff:
+        Site.update(**{k: v for k, (_old, v) in diff.items()}).where(Site.id == site.id).execute()
+        audit.append_audit(action, user=by, target=f"site:{site.code}", detail=diff, ip=ip, at=now)
+    for k, (_old, v) in diff.items():
+        setattr(site, k, v)
+    return diff
+
+
 def update_site(changes: dict, *, by=None, ip: str = "", now: datetime | None = None) -> Site:
     """Change site settings; creates the site if there is none yet.
 
@@ -87,13 +102,7 @@ def update_site(changes: dict, *, by=None, ip: str = "", now: datetime | None = 
                 raise ValidationError(N_("Give a site name of 1 to 200 characters."))
             site = Site.create(code=DEFAULT_SITE_CODE, created_at=now, **clean)
             diff = {k: [None, v] for k, v in clean.items()}
+            audit.append_audit("site.create", user=by, target=f"site:{site.code}", detail=diff, ip=ip, at=now)
         else:
-            diff = {k: [getattr(site, k), v] for k, v in clean.items() if getattr(site, k) != v}
-            if not diff:
-                return site
-            Site.update(**{k: v for k, (_old, v) in diff.items()}).where(Site.id == site.id).execute()
-            for k, (_old, v) in diff.items():
-                setattr(site, k, v)
-        audit.append_audit("site.create" if created else "site.settings", user=by, target=f"site:{site.code}",
-                           detail=diff, ip=ip, at=now)
+            write_site(site, clean, action="site.settings", by=by, ip=ip, now=now)
     return site

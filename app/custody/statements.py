@@ -11,21 +11,8 @@ from peewee import JOIN
 
 from app.db import db, is_sqlite
 
-from .models import Alert, Event, Item, LogHead
-
-_compiled: dict[tuple, str] = {}
-
-
-def _sql(key: tuple, build) -> str:
-    key = key + (type(db.obj),)
-    sql = _compiled.get(key)
-    if sql is None:
-        sql = _compiled[key] = build()
-    return sql
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'  # SQLite and PostgreSQL both quote identifiers so
+from .models import Alert, ApiToken, Event, Item, LogHead, Person, User, UserRole
+from .models.base import _instance, _q, _sql, row_by  # noqa: F401 (row_by: re-exported)
 
 
 def item_by_code(code: str) -> Item | None:
@@ -91,16 +78,24 @@ def insert_row(row) -> None:
     db.execute_sql(_sql(("insert", meta.table_name), build), [f.db_value(data.get(f.name)) for f in fields])
 
 
-def update_item(item_id: int, values: dict) -> None:
-    """UPDATE one item row's columns (keys are field names)."""
+def update_item(item_id: int, values: dict, *, last_event_id=None, guarded: bool = False) -> int:
+    """UPDATE one item row's columns (keys are field names); returns the rows changed (1, or 0).
+
+    guarded: only while the row's last_event_id is still `last_event_id` — the item a caller read (maybe
+    before this transaction) has not changed since; 0 rows means it has, and the caller reads it again."""
     fields = [Item._meta.fields[name] for name in values]
 
     def build():
         sets = ", ".join(f"{_q(f.column_name)} = {db.obj.param}" for f in fields)
-        return f'UPDATE {_q("item")} SET {sets} WHERE {_q("id")} = {db.obj.param}'
+        where = f'{_q("id")} = {db.obj.param}'
+        if guarded:
+            same = "IS" if is_sqlite() else "IS NOT DISTINCT FROM"
+            where += f' AND {_q("last_event_id")} {same} {db.obj.param}'
+        return f'UPDATE {_q("item")} SET {sets} WHERE {where}'
 
-    sql = _sql(("update_item",) + tuple(values), build)
-    db.execute_sql(sql, [f.db_value(values[f.name]) for f in fields] + [item_id])
+    sql = _sql(("update_item", guarded) + tuple(values), build)
+    params = [f.db_value(values[f.name]) for f in fields] + [item_id] + ([last_event_id] if guarded else [])
+    return db.execute_sql(sql, params).rowcount
 
 
 def resolve_item_alerts(item_id: int, kinds: tuple[str, ...], *, note: str, now) -> int:
@@ -118,32 +113,12 @@ def resolve_item_alerts(item_id: int, kinds: tuple[str, ...], *, note: str, now)
     return db.execute_sql(_sql(("resolve_item_alerts", len(kinds)), build), params).rowcount
 
 
-def _instance(model, fields, values):
-    # built as peewee's own row wrapper builds it (python_value per field), minus its per-query setup
-    obj = model(__no_default__=1, **{f.name: f.python_value(v) for f, v in zip(fields, values, strict=True)})
-    obj._dirty.clear()
-    return obj
-
-
-def row_by(model, field_name: str, value):
-    """The one row of `model` whose (unique) field equals value, as a model instance, or None.
-
-    The read-side twin of item_by_code: no row lock, every column, as Model.get_or_none would read it.
-    """
-    field = model._meta.fields[field_name]
-    fields = model._meta.sorted_fields
-    sql = _sql(("row_by", model._meta.table_name, field_name),
-               lambda: model.select(*fields).where(field == field.db_value(0 if field.name == "id" else "")).sql()[0])
-    row = db.execute_sql(sql, (field.db_value(value),)).fetchone()
-    return None if row is None else _instance(model, fields, row)
-
-
 def token_with_user(token_hash: str):
     """(token id, token hash, last used at, User) of an unrevoked API token, or None: one joined query.
 
     The user comes with its person (LEFT JOIN) already attached, so current_user.person costs no query.
     """
-    from .models import ApiToken, Person, User
+
 
     t_fields = (ApiToken.id, ApiToken.token_hash, ApiToken.last_used_at)
     u_fields, p_fields = User._meta.sorted_fields, Person._meta.sorted_fields
@@ -167,7 +142,7 @@ def token_with_user(token_hash: str):
 
 def roles_of(user_id: int) -> frozenset[str]:
     """The user's roles."""
-    from .models import UserRole
+
 
     sql = _sql(("roles_of",), lambda: UserRole.select(UserRole.role).where(UserRole.user == 0).sql()[0])
     return frozenset(r[0] for r in db.execute_sql(sql, (user_id,)).fetchall())

@@ -7,7 +7,7 @@ import pytest
 
 from app.custody import alerts
 from app.custody.models import Alert, AuditLog, Site
-from app.custody.sweep import sweep_night
+from app.custody.nights.sweep import sweep_night
 from app.db import db
 from tests import factories
 from tests.conftest import csrf_token

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.custody import alerts
-from app.custody.sweep import sweep_night
+from app.custody.nights.sweep import sweep_night
 from tests import factories
 
 from .helpers import CUTOFF, NIGHT, out, person, site
@@ -67,17 +67,17 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             page.wait_for_selector(f'tr.alert-row[data-id="{overnight_id}"][data-status="acknowledged"]',
                                    timeout=20000)
             assert page.locator(f'tr.alert-row[data-id="{overnight_id}"]').count() == 1  # replaced, not added
-            page.wait_for_function("document.querySelector('[data-count=\"acknowledged\"]').textContent === '1'",
+            page.wait_for_function("() => document.querySelector('[data-count=\"acknowledged\"]').textContent === '1'",
                                    timeout=20000)
             assert page.evaluate("window.__notReloaded") is True
             # a critical alert sounds (Web Audio); the board counts the beeps it played
-            page.wait_for_function(f"Number(document.body.dataset.beeps || 0) > {beeps}", timeout=10000)
+            page.wait_for_function(f"() => Number(document.body.dataset.beeps || 0) > {beeps}", timeout=10000)
             # open now: the door alarm (the overnight one was acknowledged above)
-            page.wait_for_function("document.querySelector('.nav-count') && "
+            page.wait_for_function("() => document.querySelector('.nav-count') && "
                                    "document.querySelector('.nav-count').textContent === '1'", timeout=20000)
             assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
             page.goto(f"{base}/")  # the count is on every page, not only on the board
-            page.wait_for_function("document.querySelector('.nav a[href=\"/alerts/\"] .nav-count') && "
+            page.wait_for_function("() => document.querySelector('.nav a[href=\"/alerts/\"] .nav-count') && "
                                    "document.querySelector('.nav a[href=\"/alerts/\"] .nav-count').textContent"
                                    " === '1'", timeout=20000)
             assert page.is_visible(".nav-button .nav-count.critical")  # folded menu on a phone: on its button

@@ -7,8 +7,8 @@ import pytest
 
 from app.custody import alerts, services
 from app.custody.models import Alert, AuditLog, MediaLoan, Site, SweepRun
-from app.custody.nightrule import due_nights, night_of
-from app.custody.sweep import run_due_sweeps, states_at, sweep_night
+from app.custody.nights.calendar import due_nights, night_of
+from app.custody.nights.sweep import run_due_sweeps, states_at, sweep_night
 from app.db import db
 from tests import factories
 from tests.clock import TEST_NOW, at
@@ -316,7 +316,7 @@ def test_alerts_acknowledge_and_resolve_are_logged(database):
 
 
 def test_out_through_the_day_series_follows_the_log(database):
-    from app.custody.report import out_through_days
+    from app.custody.nights.report import out_through_days
 
     s = site()
     who = person()

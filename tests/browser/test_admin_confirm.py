@@ -3,7 +3,7 @@ as they were, confirm does it."""
 import pytest
 from playwright.sync_api import expect
 
-from app.custody import doors
+from app.custody import readers
 from app.custody.models import User
 from tests import factories as f
 from tests.browser.conftest import log_in
@@ -34,7 +34,7 @@ def test_disabling_an_account_asks_first(browse, database, live_server, locale, 
 
 def test_a_new_reader_token_asks_first(browse, database, live_server):
     f.site()
-    reader, old = doors.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
+    reader, old = readers.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
                                         protocol="rdm6300")
     admin = f.user("administrator")
     page, _urls = browse(phone=True)
@@ -42,7 +42,7 @@ def test_a_new_reader_token_asks_first(browse, database, live_server):
     page.goto("/admin/readers")
     page.locator(f"form[action$='/{reader.id}/rotate'] button").tap()
     expect(page.locator("h1")).to_contain_text("生成新令牌")
-    assert doors.reader_for_token(old) is not None  # nothing changed yet
+    assert readers.reader_for_token(old) is not None  # nothing changed yet
     page.get_by_role("button", name="生成新令牌").tap()
     expect(page.locator("#reader-token")).to_be_visible()
-    assert doors.reader_for_token(old) is None
+    assert readers.reader_for_token(old) is None

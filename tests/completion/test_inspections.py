@@ -111,3 +111,42 @@ def test_acceptance_media_item_follows_the_media_register(project):
                   now=START + timedelta(days=2))
     items = {i.code: i for i in completion.acceptance(START + timedelta(days=3))}
     assert items["media"].ok and items["media"].missing == 0
+
+
+def vetted(name: str, org_kind: str = "service"):
+    """A person joined, vetted item by item and activated through the people services (every change registered)."""
+    from app.custody.people import services as people
+    from app.custody.people.codes import VETTING_ITEMS
+
+    who = f.person(name, badge_status="pending", org_kind=org_kind)
+    day = (START - timedelta(days=20)).date()
+    for item in VETTING_ITEMS:
+        people.record_vetting(who, item, done_on=day, reference=f"REF-{item}",
+                              hours=40 if item == "training" else None, now=START - timedelta(days=10))
+    return people.activate(who, now=START - timedelta(days=5))
+
+
+def test_acceptance_is_green_on_a_complete_project_and_names_what_each_red_item_misses(project):
+    from app.custody.handovers import services as handovers  # noqa: F401 (the area's tables exist)
+
+    user = project["security"]
+    who = vetted("王强")
+    vols = [f.item() for _ in range(3)]
+    services.check_out(vols[0].code, to=f.loc("WS-01"), holder=who, actor=who, now=START + timedelta(days=1))
+    services.return_to_storage(vols[0].code, to=f.loc("KF-A-01"), actor=who, now=START + timedelta(days=1, hours=2))
+    now = START + timedelta(days=60)
+    completion.record_playback(user=user, inspector=who, cameras="CAM-1", period_from=START - timedelta(days=1),
+                               period_to=now - timedelta(days=1), now=now)
+    completion.record_inspection(user=user, inspector=who, checklist=all_ok(), now=now)
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        items = {i.code: i for i in completion.acceptance(now + timedelta(hours=1))}
+    # the officer made by the fixture was never vetted through the register: the personnel item says so
+    unregistered = {project["officer"].badge_code, project["security"].person.badge_code}
+    assert not items["personnel"].ok and {e[0] for e in items["personnel"].examples} == unregistered
+    from app.custody.models import Person
+
+    Person.update(badge_status="pending").where(Person.id == project["officer"].id).execute()
+    Person.update(badge_status="pending").where(Person.id == project["security"].person_id).execute()
+    with time_machine.travel(now + timedelta(hours=1), tick=False):
+        items = {i.code: i for i in completion.acceptance(now + timedelta(hours=1))}
+    assert all(i.ok for i in items.values()), {c: (i.missing, i.examples) for c, i in items.items() if not i.ok}

@@ -4,7 +4,7 @@ import zipfile
 
 import pypdfium2 as pdfium
 
-from app.custody import completion, signing
+from app.custody import completion, seal, signing
 from app.custody.completion.codes import CHECKS
 from app.custody.completion.models import Inspection
 from app.db import db
@@ -63,7 +63,10 @@ def test_the_acceptance_record_prints_every_item_and_three_signature_blocks(app,
 
 
 def test_the_auditor_exports_the_bundle_from_the_page_and_it_verifies(app, client, login, post, site, tmp_path):
-    signing.ensure_key(app.instance_path)
+    with app.app_context():
+        db.connect(reuse_if_open=True)
+        seal.ensure_key()
+        seal.seal(reason="init")
     login("auditor")
     response = post("/completion/bundle", token_from="/completion")
     assert response.status_code == 302

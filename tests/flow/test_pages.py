@@ -87,3 +87,10 @@ def test_supervisor_assigns_a_batch_and_the_operator_sees_it(app, client, login,
     client2.post("/login", data={"username": operator.username, "password": factories.PASSWORD, "csrf_token": token})
     mine = client2.get("/flow/mine").get_data(as_text=True)
     assert all(v.code in mine for v in vols)
+
+
+def test_the_item_page_links_to_the_sheet(login, client, in_app):
+    login("operator")
+    volume = in_app(lambda: (factories.site(), factories.item())[1])
+    page = client.get(f"/i/{volume.code}").get_data(as_text=True)
+    assert f"/flow/sheet/{volume.code}" in page

@@ -1,7 +1,7 @@
 """A desk station reader in step mode: its reads start and finish the step named in its settings."""
 import pytest
 
-from app.custody import clock, doors
+from app.custody import clock, readers
 from app.custody.errors import ValidationError
 from app.custody.flow.errors import StepNotFound
 from app.custody.flow.models import ProcessStep
@@ -22,7 +22,7 @@ def test_station_in_step_mode_starts_then_finishes_with_the_catalogue_count(clie
     device = scanner("WS-01")
     volume = f.item()
     walk(volume.code, op, device, upto="scan")
-    reader, secret = doors.register_reader("desk-1", location=f.loc("WS-01"), mode="station", protocol="barcode",
+    reader, secret = readers.register_reader("desk-1", location=f.loc("WS-01"), mode="station", protocol="barcode",
                                            settings={"action": "step", "step": "scan", "device": device.item.code})
     f.approved(reader)
     first = _post(client, secret, 1, volume.code).get_json()
@@ -41,8 +41,8 @@ def test_station_in_step_mode_starts_then_finishes_with_the_catalogue_count(clie
 @pytest.mark.db
 def test_station_step_settings_are_checked(site):
     with pytest.raises(StepNotFound):
-        doors.register_reader("d", location=f.loc("WS-01"), mode="station", protocol="barcode",
+        readers.register_reader("d", location=f.loc("WS-01"), mode="station", protocol="barcode",
                               settings={"action": "step", "step": "nope"})
     with pytest.raises(ValidationError):
-        doors.register_reader("d", location=f.loc("WS-01"), mode="station", protocol="barcode",
+        readers.register_reader("d", location=f.loc("WS-01"), mode="station", protocol="barcode",
                               settings={"action": "step", "step": "qc"})

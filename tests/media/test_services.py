@@ -210,12 +210,12 @@ def test_nothing_can_be_deleted_from_the_register(database, people, usb):
 
 
 def test_a_shelf_reader_on_the_cabinet_counts_what_it_reads(app, client, database, people, usb):
-    from app.custody import doors
+    from app.custody import readers
     from app.custody.models import Tag
 
     Tag.create(tag="E28011606000020000000777", item=usb.item)
     count = services.start_count("KF-A-01", keeper=people["keeper"])
-    reader, secret = doors.register_reader("shelf-A01", location=factories.loc("KF-A-01"), mode="shelf",
+    reader, secret = readers.register_reader("shelf-A01", location=factories.loc("KF-A-01"), mode="shelf",
                                            protocol="rdm6300")
     at = clock.now().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     post = lambda seq: client.post("/api/v1/reader-events", headers={"Authorization": f"Bearer {secret}"}, json={  # noqa: E731

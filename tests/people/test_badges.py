@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import clock, doors
+from app.custody import clock, readers
 from app.custody.errors import ConflictError, HoldingItemsError, ValidationError, VettingIncompleteError
 from app.custody.models import AccessEvent, Person, ReaderRead, Tag
 from app.custody.people import acceptance_open, services
@@ -95,9 +95,9 @@ def test_suspend_reinstate_revoke_each_one_register_row(officer):
 
 
 def _door_reader(officer):
-    reader, _secret = doors.register_reader("Door A", location=factories.loc("DOOR-1"), mode="perimeter_door",
+    reader, _secret = readers.register_reader("Door A", location=factories.loc("DOOR-1"), mode="perimeter_door",
                                             protocol="plain", settings={"direction": "in"})
-    return doors.approve_reader(reader, by=officer)
+    return readers.approve_reader(reader, by=officer)
 
 
 def test_lost_badge_old_code_and_tag_denied_at_once_new_code_allowed(officer):
@@ -107,12 +107,12 @@ def test_lost_badge_old_code_and_tag_denied_at_once_new_code_allowed(officer):
     reader = _door_reader(officer)
     now = clock.now()
     old_code = who.badge_code
-    doors.ingest(reader, [{"seq": 1, "tag": "0A1B2C3D4E", "scheme": "em4100", "read_at": now.isoformat()}], now=now)
+    readers.ingest(reader, [{"seq": 1, "tag": "0A1B2C3D4E", "scheme": "em4100", "read_at": now.isoformat()}], now=now)
     services.report_lost(who, by=officer, reason="lost on the bus", new_tag="0F0F0F0F0F")
     fresh = Person.get_by_id(who.id)
     assert fresh.badge_code != old_code and fresh.badge_status == "active"
     assert not Tag.select().where(Tag.tag == "0A1B2C3D4E").exists()
-    doors.ingest(reader, [
+    readers.ingest(reader, [
         {"seq": 2, "tag": "0A1B2C3D4E", "scheme": "em4100", "read_at": now.isoformat()},
         {"seq": 3, "tag": old_code, "scheme": "barcode", "read_at": now.isoformat()},
         {"seq": 4, "tag": fresh.badge_code, "scheme": "barcode", "read_at": now.isoformat()},
@@ -178,7 +178,11 @@ def test_acceptance_lists_people_whose_status_has_no_register_row(officer):
     count, examples = acceptance_open()
     flagged = {code for code, _text in examples}
     assert stray.badge_code in flagged and recorded.badge_code not in flagged
-    # a status written behind the register's back is flagged too
-    Person.update(badge_status="suspended").where(Person.id == recorded.id).execute()
+    # a suspended badge reported lost stays suspended, and that is recorded
+    services.suspend(recorded, reason="investigation", by=officer)
+    services.report_lost(recorded, by=officer)
+    assert Person.get_by_id(recorded.id).badge_code not in {code for code, _text in acceptance_open()[1]}
+    # a status written behind the register's back is flagged
+    Person.update(badge_status="active").where(Person.id == recorded.id).execute()
     assert acceptance_open()[0] == count + 1
 

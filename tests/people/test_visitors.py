@@ -4,20 +4,29 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import clock, doors
+from app.custody import clock, readers
 from app.custody.errors import ValidationError
 from app.custody.models import AccessEvent
 from app.custody.people import rules, services
 from tests import factories
+from tests.clock import at, last_weekday
+
+
+@pytest.fixture(autouse=True)
+def _a_working_morning():
+    """Visits happen in working hours: the tests run on the Tuesday 10:00 (site time) before TEST_NOW, not at
+    whatever hour the suite happens to run (at midnight in Shanghai the escort's own badge is after hours)."""
+    with at(last_weekday(1, "10:00", "Asia/Shanghai"), tick=True):
+        yield
 
 
 @pytest.fixture
 def setup(site):
     officer = factories.user("security_officer")
     escort = factories.person("带领人")
-    front = doors.approve_reader(doors.register_reader(
+    front = readers.approve_reader(readers.register_reader(
         "Front", location=factories.loc("DOOR-1"), mode="perimeter_door", protocol="plain")[0], by=officer)
-    side = doors.approve_reader(doors.register_reader(
+    side = readers.approve_reader(readers.register_reader(
         "Side", location=factories.loc("DOOR-1"), mode="perimeter_door", protocol="plain")[0], by=officer)
     visitor = services.register_visitor(name="来访者", id_last4="123X", organisation="检查组", reason="检查",
                                         escort=escort, expected_at=clock.now(), by=officer)
@@ -25,7 +34,7 @@ def setup(site):
 
 
 def _read(reader, seq, tag, at):
-    doors.ingest(reader, [{"seq": seq, "tag": tag, "scheme": "barcode", "read_at": at.isoformat()}], now=at)
+    readers.ingest(reader, [{"seq": seq, "tag": tag, "scheme": "barcode", "read_at": at.isoformat()}], now=at)
     return AccessEvent.get((AccessEvent.reader == reader) & (AccessEvent.seq == seq))
 
 
@@ -42,7 +51,7 @@ def test_visitor_passes_only_right_after_the_escort_at_the_same_door(setup):
     assert _read(front, 4, visitor.pass_code, late).reason == "visitor_no_escort"
     # escort and visitor in one batch, in that order
     later = now + timedelta(minutes=10)
-    doors.ingest(front, [{"seq": 5, "tag": escort.badge_code, "scheme": "barcode", "read_at": later.isoformat()},
+    readers.ingest(front, [{"seq": 5, "tag": escort.badge_code, "scheme": "barcode", "read_at": later.isoformat()},
                          {"seq": 6, "tag": visitor.pass_code, "scheme": "barcode", "read_at": later.isoformat()}],
                  now=later)
     assert AccessEvent.get((AccessEvent.reader == front) & (AccessEvent.seq == 6)).allowed
@@ -63,7 +72,7 @@ def test_registration_checks(setup):
         services.register_visitor(**(good | {"escort": pending}), by=officer)
     tomorrow = services.register_visitor(**(good | {"expected_at": clock.now() + timedelta(days=1)}), by=officer)
     now = clock.now()
-    doors.ingest(_front, [{"seq": 1, "tag": escort.badge_code, "scheme": "barcode", "read_at": now.isoformat()},
+    readers.ingest(_front, [{"seq": 1, "tag": escort.badge_code, "scheme": "barcode", "read_at": now.isoformat()},
                           {"seq": 2, "tag": tomorrow.pass_code, "scheme": "barcode", "read_at": now.isoformat()}],
                  now=now)
     assert AccessEvent.get(AccessEvent.seq == 2).reason == "visitor_not_expected"

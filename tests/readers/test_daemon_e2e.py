@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from app.custody import doors
+from app.custody import readers
 from app.custody.models import AccessEvent, ReaderRead, Tag
 from readers.protocols import REGISTRY
 from readers.simulate import PtyPair
@@ -32,7 +32,7 @@ def frame(tag: str) -> bytes:
 def rig(app, dbconn, tmp_path):
     """A site, a station reader (unknown tags are simply recorded), the live server, a pty."""
     f.site()
-    reader, secret = doors.register_reader("desk-1", location=f.loc("WS-01"), mode="station",
+    reader, secret = readers.register_reader("desk-1", location=f.loc("WS-01"), mode="station",
                                            protocol="rdm6300", settings={"action": "none"})
     f.approved(reader)
     server = LiveServer(app).start()
@@ -90,7 +90,7 @@ def test_frames_in_reads_on_the_server(rig):
 def test_badge_at_a_door_through_the_daemon(app, rig):
     staff = f.person("王强")
     Tag.create(tag="0500207B32", person=staff)
-    door, secret = doors.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
+    door, secret = readers.register_reader("door-1", location=f.loc("DOOR-1"), mode="perimeter_door",
                                          protocol="id12la")
     f.approved(door)
     rig["daemon"](token=secret, protocol="id12la", spool=str(rig["tmp"] / "door.db"), debounce_seconds=5)
@@ -177,9 +177,9 @@ def test_demo_door_and_shelf_over_socket_urls(app, dbconn, tmp_path):
         f.person(name, tag=tag)
     vol = f.item(at="KF-A-02")
     Tag.create(tag="E2801160600002000000000A", item=vol)
-    _door, door_token = doors.register_reader("demo-door", location=f.loc("DOOR-1"), mode="perimeter_door",
+    _door, door_token = readers.register_reader("demo-door", location=f.loc("DOOR-1"), mode="perimeter_door",
                                               protocol="rdm6300")
-    _shelf, shelf_token = doors.register_reader("demo-shelf", location=f.loc("KF-A-01"), mode="shelf",
+    _shelf, shelf_token = readers.register_reader("demo-shelf", location=f.loc("KF-A-01"), mode="shelf",
                                                 protocol="chafon")
     f.approved(_door), f.approved(_shelf)
     server = LiveServer(app).start()

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import clock, doors, services
+from app.custody import clock, readers, services
 from app.custody.models import Event, Item, Tag
 from tests import factories as f
 
@@ -28,7 +28,7 @@ def out_volume(rsite):
     Tag.create(tag=VOLUME_EPC, item=vol)
     holder = f.person("王强")
     services.check_out(vol.code, to=f.loc("WS-01"), holder=holder, actor=None, now=clock.now() - timedelta(hours=1))
-    reader, secret = doors.register_reader("shelf-1", location=f.loc("KF-A-02"), mode="shelf", protocol="chafon")
+    reader, secret = readers.register_reader("shelf-1", location=f.loc("KF-A-02"), mode="shelf", protocol="chafon")
     f.approved(reader)
     return {"vol": vol, "holder": holder, "secret": secret}
 

@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.custody import clock, doors
+from app.custody import clock, readers
 from app.custody.audit import verify_chain
 from app.custody.models import AccessEvent, Alert, Event, Item, Reader, ReaderRead, Site, Tag
+from app.custody.nights import calendar
 from tests import factories as f
 from tests.clock import last_weekday
 from tests.conftest import csrf_token
@@ -34,7 +35,7 @@ def world(rsite):
 
 
 def make_reader(name, at, mode, protocol="rdm6300", **settings):
-    reader, secret = doors.register_reader(name, location=f.loc(at), mode=mode, protocol=protocol,
+    reader, secret = readers.register_reader(name, location=f.loc(at), mode=mode, protocol=protocol,
                                            settings=settings)
     return f.approved(reader), secret
 
@@ -106,11 +107,11 @@ def test_working_hours_in_site_local_time(rsite):
     site.working_hours = json.dumps({"mon": ["08:00", "18:00"]})
     monday_9_local = last_weekday(0, "09:00", "Asia/Shanghai")  # the last Monday before TEST_NOW
     sunday = monday_9_local - timedelta(hours=23)  # 10:00 the day before
-    assert not doors.outside_working_hours(monday_9_local, site)
-    assert doors.outside_working_hours(monday_9_local + timedelta(hours=10), site)  # 19:00
-    assert doors.outside_working_hours(sunday, site)
+    assert not calendar.outside_working_hours(monday_9_local, site)
+    assert calendar.outside_working_hours(monday_9_local + timedelta(hours=10), site)  # 19:00
+    assert calendar.outside_working_hours(sunday, site)
     site.working_hours = "{}"
-    assert not doors.outside_working_hours(sunday, site)
+    assert not calendar.outside_working_hours(sunday, site)
 
 
 def test_volume_at_the_perimeter_door_raises_a_critical_alert(client, world):
@@ -153,10 +154,10 @@ def test_departure_without_check_out_opens_an_alert_after_the_grace_period(clien
     t0 = clock.now()
     post(client, secret, [read(1, VOLUME_EPC, scheme="epc", at=t0),
                           read(2, VOLUME_EPC, scheme="epc", kind="departed", at=t0 + timedelta(seconds=5))])
-    assert doors.check_shelf_departures(t0 + timedelta(minutes=5), grace_minutes=15) == []  # still in grace
-    opened = doors.check_shelf_departures(t0 + timedelta(minutes=30), grace_minutes=15)
+    assert readers.check_shelf_departures(t0 + timedelta(minutes=5), grace_minutes=15) == []  # still in grace
+    opened = readers.check_shelf_departures(t0 + timedelta(minutes=30), grace_minutes=15)
     assert [(a.kind, a.item_id) for a in opened] == [("removed_without_checkout", world["vol"].id)]
-    assert doors.check_shelf_departures(t0 + timedelta(minutes=31)) == []  # settled once
+    assert readers.check_shelf_departures(t0 + timedelta(minutes=31)) == []  # settled once
 
 
 def test_departure_with_a_check_out_opens_nothing(client, world):
@@ -167,7 +168,7 @@ def test_departure_with_a_check_out_opens_nothing(client, world):
     post(client, secret, [read(1, VOLUME_EPC, scheme="epc", kind="departed", at=t0)])
     services.check_out(world["vol"].code, to=f.loc("WS-01"), holder=world["staff"], actor=None,
                        now=t0 + timedelta(minutes=2))
-    assert doors.check_shelf_departures(t0 + timedelta(minutes=30), grace_minutes=15) == []
+    assert readers.check_shelf_departures(t0 + timedelta(minutes=30), grace_minutes=15) == []
     assert ReaderRead.get(ReaderRead.seq == 1).outcome == "departed_checked_out"
 
 
@@ -203,10 +204,10 @@ def test_bad_token_is_refused(client, world, secret):
 
 def test_revoked_and_rotated_tokens_stop_working(client, world):
     reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
-    new = doors.rotate_token(reader)
+    new = readers.rotate_token(reader)
     assert post(client, secret, [read(1, BADGE_TAG)]).status_code == 401
     assert post(client, new, [read(1, BADGE_TAG)]).status_code == 200
-    doors.revoke_token(Reader.get_by_id(reader.id))
+    readers.revoke_token(Reader.get_by_id(reader.id))
     assert post(client, new, [read(2, BADGE_TAG)]).status_code == 401
     assert ReaderRead.select().count() == 1
 
@@ -245,10 +246,10 @@ def test_heartbeats_and_the_offline_alert(client, world):
     reader, secret = make_reader("door-1", "DOOR-1", "perimeter_door")
     t0 = clock.now()
     assert post(client, secret, [], heartbeat={"frames": 3, "rejected_frames": 1}).status_code == 200
-    assert doors.check_reader_heartbeats(t0 + timedelta(seconds=60), offline_seconds=300) == []
-    opened = doors.check_reader_heartbeats(t0 + timedelta(minutes=10), offline_seconds=300)
+    assert readers.check_reader_heartbeats(t0 + timedelta(seconds=60), offline_seconds=300) == []
+    opened = readers.check_reader_heartbeats(t0 + timedelta(minutes=10), offline_seconds=300)
     assert [(a.kind, a.reader_id) for a in opened] == [("reader_offline", reader.id)]
-    assert doors.check_reader_heartbeats(t0 + timedelta(minutes=11), offline_seconds=300) == []  # one alert
+    assert readers.check_reader_heartbeats(t0 + timedelta(minutes=11), offline_seconds=300) == []  # one alert
     post(client, secret, [], heartbeat={})
     assert Alert.get_by_id(opened[0].id).status == "resolved"
 

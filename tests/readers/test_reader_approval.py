@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.custody import doors
+from app.custody import readers
 from app.custody.errors import NotAllowedError
 from app.custody.models import AuditLog, Event, Item, Reader, ReaderRead, Tag
 from tests import factories as f
@@ -76,26 +76,26 @@ def test_security_officer_sees_the_reads_and_approves(app, client, login, post, 
 
 
 def test_a_new_token_needs_approval_again(client, out_volume):
-    reader, _old = doors.register_reader("shelf-y", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
+    reader, _old = readers.register_reader("shelf-y", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
     f.approved(reader)
-    secret = doors.rotate_token(Reader.get_by_id(reader.id))
+    secret = readers.rotate_token(Reader.get_by_id(reader.id))
     assert post_reads(client, secret).get_json()["outcomes"] == [{"seq": 1, "outcome": "unapproved"}]
     assert Item.get_by_id(out_volume.id).state == "out"
     assert AuditLog.select().where(AuditLog.action == "reader.rotate_token").get().detail.find('"approved":false') > 0
 
 
 def test_only_the_security_officer_approves(client, login, post, rsite):
-    reader, _secret = doors.register_reader("shelf-z", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
+    reader, _secret = readers.register_reader("shelf-z", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
     admin = f.user("administrator")
     with pytest.raises(NotAllowedError):
-        doors.approve_reader(reader, by=admin)
+        readers.approve_reader(reader, by=admin)
     login("administrator")
     assert post(f"/doors/readers/{reader.id}/approve", token_from="/").status_code == 403
     assert Reader.get_by_id(reader.id).approved_at is None
 
 
 def test_approve_reader_command(app, rsite):
-    reader, _secret = doors.register_reader("shelf-c", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
+    reader, _secret = readers.register_reader("shelf-c", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
     f.user("security_officer", username="so2")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["approve-reader", "shelf-c", "--as", "so2"])

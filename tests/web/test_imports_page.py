@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from app.custody.imports import jobs as import_jobs
 from app.custody.models import AuditLog, ImportJob, Item, Location, Person, Site
 from app.db import db
 from tests import factories
@@ -52,7 +53,7 @@ def wait_done(client, app, status_url, timeout=60):
         answer = client.get(status_url, headers={"Accept": "application/json"}).get_json()
         seen.append(answer)
         if answer["finished"]:
-            for thread in app.extensions.get("custody_import_threads", []):
+            for thread in import_jobs.THREADS:
                 thread.join(timeout)
             return seen
         time.sleep(0.05)

@@ -211,13 +211,13 @@ def fuzz_form(client, form, examples: int) -> list:
 @pytest.fixture
 def seeded(app, site):
     """Something on every page: volumes, people, a printer, a reader, an account of each role."""
-    from app.custody import doors
+    from app.custody import readers
     from app.custody.models import Printer
 
     vol = f.item()
     f.person("王强")
     Printer.create(name="zebra-1", kind="zpl", host="127.0.0.1", port=9, stock="roll-50x30", dpi=203)
-    doors.register_reader("shelf-f", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
+    readers.register_reader("shelf-f", location=f.loc("KF-A-01"), mode="shelf", protocol="chafon")
     users = {role: f.user(role, username=f"fz-{role}") for role in ROLES}
     db.close()
     return {"vol": vol, "users": users}

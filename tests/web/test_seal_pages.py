@@ -7,7 +7,7 @@ import zxingcpp
 
 from app.custody import seal
 from app.custody.models import Checkpoint
-from app.custody.sweep import sweep_night
+from app.custody.nights.sweep import sweep_night
 from app.db import db, is_sqlite
 from tests import factories as f
 from tests.alerts.helpers import out, person

@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from peewee import JOIN
 
 from .. import clock
-from ..audit import verify_chain
 from ..models import STORAGE_KINDS, Item, Location
 from .codes import ACCEPTANCE_ITEMS
 from .models import CompletionSettings, Inspection
@@ -47,9 +46,15 @@ def _volumes() -> AcceptanceItem:
 
 
 def _logs() -> AcceptanceItem:
-    bad = [r for r in (verify_chain("event"), verify_chain("audit")) if not r.ok]
-    return AcceptanceItem("logs", not bad, len(bad),
-                          [(r.name, f"row {r.first_bad_id}: {r.problem}") for r in bad])
+    """Both chains against their signed checkpoints (seal.verify, as `custody verify-log`)."""
+    from .. import seal
+
+    report = seal.verify()
+    missing = [(name, f"row {c.first_bad_id}: {seal.PROBLEMS.get(c.problem, c.problem)}")
+               for name, c in report.chains.items() if not c.ok]
+    if report.checkpoint_problem:
+        missing.append(("checkpoint", seal.PROBLEMS[report.checkpoint_problem]))
+    return AcceptanceItem("logs", not missing, len(missing), missing)
 
 
 def _gaps(periods: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:

@@ -141,8 +141,10 @@ def _export_table(zf, model) -> list[dict]:
 
 
 def export_project(path: Path, *, site_name: str = "", signer=None, now: datetime | None = None,
-                   progress: Callable[[str], None] | None = None) -> ExportResult:
-    """Write the completion bundle to `path` (a .zip); returns what it wrote. signer(bytes) -> (sig, public PEM)."""
+                   progress: Callable[[str], None] | None = None,
+                   documents: Iterable[tuple[str, bytes]] = ()) -> ExportResult:
+    """Write the completion bundle to `path` (a .zip); returns what it wrote. signer(bytes) -> (sig, public PEM);
+    documents: (name, bytes) made by the caller, such as the acceptance record in the reader's language."""
     now = now or clock.now()
     path = Path(path)
     result = ExportResult(path)
@@ -157,7 +159,7 @@ def export_project(path: Path, *, site_name: str = "", signer=None, now: datetim
                 if progress:
                     progress(model._meta.table_name)
                 result.files.extend(_export_table(zf, model))
-            for make in DOCUMENTS:
+            for make in [lambda: documents, *DOCUMENTS]:
                 for name, data in make():
                     with zf.open(f"documents/{name}", "w", force_zip64=True) as fh:
                         fh.write(data)

@@ -28,7 +28,7 @@ def _write(folder: Path, job_id: str, **status) -> None:
     tmp.replace(path)
 
 
-def start_export(folder: Path, *, site_name: str, signer, user: str) -> str:
+def start_export(folder: Path, *, site_name: str, signer, user: str, documents=()) -> str:
     """Start writing a bundle into folder in a background thread; returns the job id."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -47,7 +47,7 @@ def start_export(folder: Path, *, site_name: str, signer, user: str) -> str:
         try:
             with db.connection_context():
                 result = export_project(folder / f"bundle-{job_id}.zip", site_name=site_name, signer=signer,
-                                        progress=progress)
+                                        progress=progress, documents=documents)
             _write(folder, job_id, state="done", done=total, total=total, user=user,
                    file=f"bundle-{job_id}.zip", rows=result.rows, signed=result.signed)
         except Exception as exc:  # the page says it failed, the log keeps why; the thread ends cleanly

@@ -188,13 +188,56 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 report.add(name, found[0], found[1])
             else:
                 report.add(name, None, "changed (its bytes differ, its rows do not: quoting or line ends)")
-        for chain, fields in CHAIN_FIELDS.items():
-            table = manifest.get("chain_tables", {}).get(chain, chain)
-            name = f"data/{table}.jsonl"
-            if name in listed and name in names:
-                _check_chain(zf, name, listed[name].get("columns") or [], chain, fields,
-                             manifest.get("chains", {}).get(chain), report)
+        tables = manifest.get("chain_tables", {})
+        names_of = {chain: f"data/{tables.get(chain, chain)}.jsonl" for chain in CHAIN_FIELDS}
+        if "data/checkpoint.jsonl" in listed and all(n in listed and n in names for n in names_of.values()):
+            _check_sealed(zf, listed, names_of, trusted_public_pem or (zf.read(R.PUBLIC_KEY)
+                          if R.PUBLIC_KEY in names else None), manifest.get("chains", {}), report)
+        else:  # a bundle of a site without the sealed log: the chains alone
+            for chain, fields in CHAIN_FIELDS.items():
+                name = names_of[chain]
+                if name in listed and name in names:
+                    _check_chain(zf, name, listed[name].get("columns") or [], chain, fields,
+                                 manifest.get("chains", {}).get(chain), report)
     return report
+
+
+def _jsonl_rows(zf, name: str, fk_columns: dict[str, str]):
+    """A chain file's rows as the dicts seal.verify_rows takes (foreign keys under their field names)."""
+    with _text(zf, name) as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                for field_name, column in fk_columns.items():
+                    row[field_name] = row.get(column)
+                yield row
+
+
+def _check_sealed(zf, listed, names_of, public_pem, heads, report: BundleReport) -> None:
+    """Both chains recomputed from the bundle and checked against the signed checkpoints and each row's
+    seal signature, with the site's public key (app.custody.seal.verify_rows: the same check as verify-log)."""
+    from .. import seal
+
+    try:
+        checkpoints = [json.loads(line) for line in zf.read("data/checkpoint.jsonl").decode("utf-8").splitlines()
+                       if line.strip()]
+        fk = {f: f + "_id" for f in FK}
+        result = seal.verify_rows({chain: _jsonl_rows(zf, name, fk) for chain, name in names_of.items()},
+                                  checkpoints, public_pem,
+                                  {c: (h["last_id"], h["last_hash"]) for c, h in heads.items()})
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        report.add("data/checkpoint.jsonl", None, "the checkpoints or the chains cannot be read")
+        return
+    if result.checkpoint_problem:
+        report.add("data/checkpoint.jsonl", result.bad_checkpoint_id,
+                   f"{seal.PROBLEMS[result.checkpoint_problem]} {result.checkpoint_detail}".strip())
+    for chain, found in result.chains.items():
+        if not found.ok:
+            report.add(names_of[chain], found.first_bad_id,
+                       f"{chain} chain: {seal.PROBLEMS.get(found.problem, found.problem)} {found.detail}".strip())
+    if result.latest:
+        report.notes.append(f"{result.checkpoints} signed checkpoint(s); the last one, #{result.latest['id']}, "
+                            f"reads {seal.short_code(result.latest)} on paper")
 
 
 def _check_chain(zf, name, header, chain, fields, head, report: BundleReport) -> None:

@@ -13,6 +13,7 @@ from ..errors import N_, LocationNotFound, QuarantinedError, ValidationError
 from ..models import Item, Location, Person, User, UserRole
 from ..services import _item
 from . import codes, rules
+from . import statements as queries
 from .errors import (
     CountNeededError,
     DeviceElsewhereError,
@@ -28,6 +29,7 @@ from .errors import (
 from .models import Assignment, Device, FlowPosition, ProcessStep, StepDef
 
 MAX_COUNT = 1_000_000
+_CACHE: dict = {}  # the step definitions per database, see definitions()
 
 
 @dataclass
@@ -47,6 +49,7 @@ def label(step) -> str:
 def install_defaults(now: datetime | None = None) -> int:
     """Create the DA/T 31-2017 default steps when the site has none; returns how many were made."""
     now = now or clock.now()
+    _CACHE.clear()
     with write_tx():
         if StepDef.select().exists():
             return 0
@@ -54,9 +57,6 @@ def install_defaults(now: datetime | None = None) -> int:
             StepDef.create(code=code, name_zh=zh, name_en=en, position=position * 10, needs_device=device,
                            counts=counts, may_skip=skip, rework_to=rework, changed_at=now)
     return len(codes.DEFAULT_STEPS)
-
-
-_CACHE: dict = {}
 
 
 def definitions(active_only: bool = False) -> list[StepDef]:
@@ -120,6 +120,7 @@ def define_step(code: str, *, name_zh: str, name_en: str, position: int, needs_d
             StepDef.update(**values).where(StepDef.id == existing.id).execute()
             step = StepDef.get_by_id(existing.id)
             action = "step.change"
+        _CACHE.clear()  # other processes see the new changed_at
         detail = {k: v for k, v in values.items() if k != "changed_at"}
         audit.append_audit(action, user=user, target=code, detail=detail, at=now)
     return step
@@ -263,8 +264,7 @@ def _move_position(item: Item, row: ProcessStep, now: datetime, *, step: StepDef
                    outcome: str | None = None, rework: bool = False) -> None:
     values = {"step": (step.code if step else row.step), "position": (step.position if step else row.position),
               "outcome": outcome or row.outcome, "since": now}
-    if FlowPosition.update(**values, **({"reworks": FlowPosition.reworks + 1} if rework else {})).where(
-            FlowPosition.item == item.id).execute() == 0:
+    if queries.move_position(item.id, rework=rework, **values) == 0:
         FlowPosition.create(item=item, reworks=1 if rework else 0, **values)
 
 
@@ -298,7 +298,7 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
         if d is None:
             raise StepNotFound(step=step)
         step_name = label(d)
-        every_row = list(ProcessStep.select().where(ProcessStep.item == item.id))
+        every_row = queries.rows_of(item.id)
         rows = [r for r in every_row if r.is_current]
         completed = rules.completed_steps(rows)
         open_row = next((r for r in rows if r.step == d.code and r.outcome == "in_progress"), None)
@@ -339,8 +339,9 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
             row.outcome, row.finished_at, row.end_event, row.quantity = "done", now, event.id, count
             if dev is not None:
                 row.device = dev.item_id
-            row.save(only=[ProcessStep.outcome, ProcessStep.finished_at, ProcessStep.end_event,
-                           ProcessStep.quantity, ProcessStep.device])
+            queries.finish_row(row.id, outcome="done", finished_at=now, end_event_id=event.id, quantity=count,
+                               device_id=row.device_id, note=row.note, operator_id=row.operator_id,
+                               user_id=row.user_id)
             _move_position(item, row, now)
             return StepResult(row=row, event=event)
         if action in ("pass", "fail"):
@@ -397,10 +398,10 @@ def _event(item, data, actor, user, via, reader, note, client_id, now):
 
 def _new_row(item, d, dev, actor, user, now, event, every_row) -> ProcessStep:
     earlier = [r for r in every_row if r.step == d.code]
-    return ProcessStep.create(
+    return queries.insert_step(ProcessStep(
         item=item, step=d.code, step_zh=d.name_zh, step_en=d.name_en, position=d.position, counts=d.counts,
         device=dev.item_id if dev else None, operator=actor, user=user, started_at=now, start_event=event,
-        round=len(earlier))
+        round=len(earlier)))
 
 
 def check_station_settings(step: str | None, device: str | None) -> None:

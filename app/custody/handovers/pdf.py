@@ -50,8 +50,7 @@ def totals(lines) -> Totals:
 
 
 def _tz() -> ZoneInfo:
-    site = Site.select(Site.timezone).first()
-    return ZoneInfo(site.timezone if site else "Asia/Shanghai")
+    return ZoneInfo(Site.timezone_name())
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> str:

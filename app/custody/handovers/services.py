@@ -108,9 +108,9 @@ def entries_from_catalogue(path, filename: str) -> list[str]:
 
     result = imports.ImportResult(kind="items", filename=filename)
     try:
-        rows, _total = imports._open_rows(path, filename)
-        columns = imports._read_header(rows, "items", result)
-    except imports._FileProblem as problem:
+        rows, _total = imports.open_rows(path, filename)
+        columns = imports.read_header(rows, "items", result)
+    except imports.FileProblem as problem:
         raise ValidationError(problem.error.template, **problem.error.params) from problem
     except (UnicodeDecodeError, ValueError, OSError) as err:
         raise ValidationError(N_("The file is not a readable .xlsx workbook.")) from err
@@ -120,7 +120,7 @@ def entries_from_catalogue(path, filename: str) -> list[str]:
         for field in ("archive_no", "code"):
             index = wanted.get(field)
             if index is not None and index < len(row):
-                text = imports._cell_text(row[index])
+                text = imports.cell_text(row[index])
                 if text:
                     entries.append(text)
                     break

@@ -35,6 +35,7 @@ from .models import (
     MediaSettings,
     MediaUnsealing,
 )
+from .rules import LoanRequiredError, ensure_moved_by_loan  # noqa: F401 (re-exported)
 
 
 class NotRegisteredError(CustodyError):
@@ -74,17 +75,6 @@ class CountNotExplainedError(CustodyError):
     status = 422
     template = N_("Every difference must be explained before the count is closed: %(codes)s.")
 
-
-class LoanRequiredError(CustodyError):
-    code = "loan_required"
-    status = 409
-    template = N_("%(code)s is in the media register: lend it from its media page (reason, time span, approver).")
-
-
-def ensure_moved_by_loan(item: Item) -> None:
-    """Refuse a plain check-out or hand-over of a registered medium (a loan takes it out); raises LoanRequiredError."""
-    if item.kind == "media" and MediaRecord.select().where(MediaRecord.item == item.id).exists():
-        raise LoanRequiredError(code=item.code)
 
 
 def _now(now: datetime | None) -> datetime:

@@ -2,8 +2,9 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
-from ..codes import ITEM_KINDS, ITEM_STATES  # noqa: F401 (re-exported)
-from .base import BaseModel
+from ..codes import ITEM_KINDS, ITEM_STATES, normalize_scan  # noqa: F401 (re-exported)
+from ..errors import ItemNotFound
+from .base import BaseModel, row_by
 from .people import Person
 from .places import Location
 
@@ -43,10 +44,6 @@ class Item(BaseModel):
     @classmethod
     def by_code(cls, code: str) -> "Item":
         """The item with this code (any scan form); raises ItemNotFound."""
-        from ..codes import normalize_scan
-        from ..errors import ItemNotFound
-        from ..statements import row_by  # a precompiled query: every scan and API call looks items up
-
         norm = normalize_scan(code)
         item = row_by(cls, "code", norm)
         if item is None:

@@ -14,8 +14,9 @@ from peewee import (
 )
 
 from .. import clock
-from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES  # noqa: F401 (re-exported)
-from .base import BaseModel
+from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, normalize_scan  # noqa: F401 (re-exported)
+from ..errors import PersonNotFound
+from .base import BaseModel, row_by
 
 
 class Person(BaseModel):
@@ -41,23 +42,29 @@ class Person(BaseModel):
     class Meta:
         table_name = "person"
 
+    def badge_refusal(self, day: date) -> str:
+        """Why the badge does not admit on that (site-local) day — an access_reason code — or "" when it does.
+
+        The one badge-validity rule: door passes (readers.access_decision) and custody services
+        (rules.ensure_badge_active) both ask it."""
+        status = self.badge_status
+        if status in ("suspended", "revoked"):
+            return status
+        if status != "active":
+            return "not_vetted"
+        if self.valid_until and day > self.valid_until:
+            return "expired"
+        if self.valid_from and day < self.valid_from:
+            return "not_yet_valid"
+        return ""
+
     def badge_active_on(self, day: date) -> bool:
         """True if the badge is active and within its validity dates on that day."""
-        if self.badge_status != "active":
-            return False
-        if self.valid_from and day < self.valid_from:
-            return False
-        if self.valid_until and day > self.valid_until:
-            return False
-        return True
+        return not self.badge_refusal(day)
 
     @classmethod
     def by_badge(cls, code: str) -> "Person":
         """The person with this badge code (case-insensitive); raises PersonNotFound."""
-        from ..codes import normalize_scan
-        from ..errors import PersonNotFound
-        from ..statements import row_by  # a precompiled query: scans and readers name badges
-
         norm = normalize_scan(code)
         person = row_by(cls, "badge_code", norm)
         if person is None:

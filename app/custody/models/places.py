@@ -2,14 +2,17 @@
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from .. import clock
-from ..codes import LOCATION_KINDS, STORAGE_KINDS  # noqa: F401 (re-exported)
-from .base import BaseModel
+from ..codes import LOCATION_KINDS, STORAGE_KINDS, normalize_scan  # noqa: F401 (re-exported)
+from ..errors import LocationNotFound
+from .base import BaseModel, row_by
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class Site(BaseModel):
     code = CharField(unique=True, max_length=32)
     name = CharField(max_length=200)
-    timezone = CharField(max_length=64, default="Asia/Shanghai")
+    timezone = CharField(max_length=64, default=DEFAULT_TIMEZONE)
     cutoff = CharField(max_length=5, default="18:30")  # site-local HH:MM
     grace_minutes = IntegerField(default=30)
     working_hours = TextField(default="{}")  # JSON: {"mon": ["08:00", "18:00"], ...}
@@ -20,6 +23,12 @@ class Site(BaseModel):
 
     class Meta:
         table_name = "site"
+
+    @classmethod
+    def timezone_name(cls, default: str = DEFAULT_TIMEZONE) -> str:
+        """The site's time zone (the first site's; `default` before there is one): the one place it is read."""
+        site = cls.select(cls.timezone).order_by(cls.id).first()
+        return site.timezone if site else default
 
 
 class Location(BaseModel):
@@ -50,10 +59,6 @@ class Location(BaseModel):
     @classmethod
     def by_code(cls, code: str) -> "Location":
         """The location with this code (case-insensitive); raises LocationNotFound."""
-        from ..codes import normalize_scan
-        from ..errors import LocationNotFound
-        from ..statements import row_by  # a precompiled query: every scan names its location
-
         norm = normalize_scan(code)
         loc = row_by(cls, "code", norm)
         if loc is None:

@@ -42,9 +42,9 @@ CHANGE_KINDS = Codes(
     left=N_("Left"),
 )
 # the change kinds that set the badge status (the acceptance check matches them against the person)
+# (a lost badge keeps its status under the new code: not listed)
 STATUS_CHANGES = {"badge_activated": "active", "badge_suspended": "suspended", "badge_reinstated": "active",
-                  "badge_revoked": "revoked", "badge_expired": "suspended", "badge_lost": "active",
-                  "left": "revoked"}
+                  "badge_revoked": "revoked", "badge_expired": "suspended", "left": "revoked"}
 
 ALERT_KINDS = Codes(
     "people_alert_kind", extends=core.ALERT_KINDS,

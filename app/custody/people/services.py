@@ -39,8 +39,7 @@ def person_of(who) -> Person:
 
 def site_today(now: datetime | None = None) -> date:
     """The site-local date of now."""
-    site = Site.select(Site.timezone).order_by(Site.id).first()
-    return local_date(now or clock.now(), site.timezone if site else "Asia/Shanghai")
+    return local_date(now or clock.now(), Site.timezone_name())
 
 
 def settings() -> PeopleSettings:
@@ -523,10 +522,9 @@ def change_query(*, person: Person | None = None, kind: str = "", q: str = "", s
                             | Person.organisation.contains(q))
     start, end = _date(since, "since"), _date(until, "until")
     if start or end:
-        site = Site.select(Site.timezone).order_by(Site.id).first()
         from zoneinfo import ZoneInfo
 
-        zone = ZoneInfo(site.timezone if site else "Asia/Shanghai")
+        zone = ZoneInfo(Site.timezone_name())
 
         def utc(day):
             moment = datetime(day.year, day.month, day.day, tzinfo=zone)

@@ -13,7 +13,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.custody.codes import ALERT_STATUSES, EVENT_KINDS
-from app.custody.nightrule import local_time
+from app.custody.nights.calendar import local_time
 from app.i18n import code_name
 
 

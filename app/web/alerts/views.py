@@ -1,18 +1,19 @@
 """The supervisors' alert board, its live feed and charts, the overnight report, the night-rule settings."""
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.custody import board as boardq
-from app.custody import clock, codes, nightrule
+from app.custody import clock, codes
 from app.custody.errors import CustodyError
 from app.custody.models import Location, Person, Site
+from app.custody.nights import board as boardq
+from app.custody.nights import calendar, rule
 from app.custody.nights.codes import WEEKDAYS
+from app.custody.nights.report import night_report, out_through_days, unreturned_per_night
 from app.custody.readers.codes import ACCESS_REASONS
-from app.custody.report import night_report, out_through_days, unreturned_per_night
 from app.i18n import code_names, site_timezone, translate_error
 from app.security import can, require
 from app.web.helpers import client_ip, flash_error
@@ -57,7 +58,7 @@ def local_dt(moment) -> str:
     """A naive-UTC datetime as 'YYYY-MM-DD HH:MM' in the site's time zone (cheaper than Babel per row)."""
     if not moment:
         return "—"
-    return nightrule.local_time(moment, site_timezone()).strftime("%Y-%m-%d %H:%M")
+    return calendar.local_time(moment, site_timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.app_template_filter("utc_text")
@@ -195,10 +196,10 @@ def _chart_data(site: Site) -> dict:
     nights = unreturned_per_night(site)
 
     def epoch(d):
-        return int(nightrule.night_of(site, d).cutoff_at.replace(tzinfo=nightrule.UTC).timestamp())
+        return int(calendar.night_of(site, d).cutoff_at.replace(tzinfo=UTC).timestamp())
 
     return {
-        "out": {"t": [int(t.replace(tzinfo=nightrule.UTC).timestamp()) for t in times], "n": counts},
+        "out": {"t": [int(t.replace(tzinfo=UTC).timestamp()) for t in times], "n": counts},
         "nights": {"t": [epoch(n) for n, *_r in nights], "unreturned": [u for _n, u, _l, _s in nights],
                    "late": [late for _n, _u, late, _s in nights]},
         "tz": site.timezone,
@@ -212,7 +213,7 @@ def _night_arg(site: Site) -> date:
             return date.fromisoformat(value)
         except ValueError:
             flash(_("Not a date (YYYY-MM-DD): %(value)s", value=value), "error")
-    return nightrule.night_for_moment(site, clock.now())
+    return calendar.night_for_moment(site, clock.now())
 
 
 @bp.route("/report")
@@ -257,19 +258,19 @@ def settings():
         flash(_("No site is set up yet."), "error")
         return redirect(url_for("custody.dashboard"))
     form = NightRuleForm()
-    form.timezone.choices = [(z, z) for z in nightrule.all_timezones()]
+    form.timezone.choices = [(z, z) for z in calendar.all_timezones()]
     status = 200
     if request.method == "GET":
         form.timezone.data = site.timezone
         form.cutoff.data = site.cutoff
         form.grace_minutes.data = site.grace_minutes
-        form.holidays.data = "\n".join(d.isoformat() for d in nightrule.holidays(site))
+        form.holidays.data = "\n".join(d.isoformat() for d in calendar.holidays(site))
         form.sweep_nonworking.data = site.sweep_nonworking
-        for day, (start, end) in nightrule.working_hours(site).items():
+        for day, (start, end) in calendar.working_hours(site).items():
             getattr(form, f"{day}_start").data, getattr(form, f"{day}_end").data = start, end
     elif form.validate_on_submit():
         try:
-            changes = nightrule.update_night_rule(
+            changes = rule.update_night_rule(
                 site, user=current_user._get_current_object(), timezone=form.timezone.data,
                 cutoff=form.cutoff.data, grace_minutes=form.grace_minutes.data, hours=_hours_from_form(form),
                 holiday_list=(form.holidays.data or "").splitlines(),
@@ -289,6 +290,6 @@ def settings():
                 flash(f"{label}: {message}" if label else message, "error")
     preview = None
     if status == 200:
-        preview = nightrule.night_of(site, nightrule.night_for_moment(site, clock.now()))
+        preview = calendar.night_of(site, calendar.night_for_moment(site, clock.now()))
     return render_template("alerts/settings.html", form=form, site=site, weekdays=WEEKDAYS,
                            preview=preview), status

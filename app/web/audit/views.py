@@ -10,7 +10,7 @@ from flask import Response, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from peewee import JOIN, fn
 
-from app.custody import clock, seal
+from app.custody import clock, history, seal
 from app.custody.codes import normalize_scan
 from app.custody.models import AuditLog, Event, Item, Location, LogHead, Person, Reader, User
 from app.db import db
@@ -86,16 +86,7 @@ def _text_arg(filters: Filters, key: str, limit: int = 100) -> str:
 # ---------------------------------------------------------------- custody log
 
 def _event_query():
-    src, dst = Location.alias(), Location.alias()
-    actor, holder = Person.alias(), Person.alias()
-    return (Event.select(Event, Item, src, dst, actor, holder, User, Reader)
-            .join(Item, on=(Event.item == Item.id))
-            .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
-            .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
-            .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
-            .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
-            .switch(Event).join(User, JOIN.LEFT_OUTER, on=(Event.user == User.id), attr="account")
-            .switch(Event).join(Reader, JOIN.LEFT_OUTER, on=(Event.reader == Reader.id), attr="reader_dev"))
+    return history.events(with_login=True).order_by()
 
 
 def _event_filters() -> tuple[Filters, list]:

@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.custody import clock
-from app.custody.nightrule import local_time
+from app.custody.nights.calendar import local_time
 from app.web.alerts.pdf import _styles, pdf_text, report_font
 
 

@@ -15,7 +15,7 @@ from app.custody.completion.codes import ACCEPTANCE_ITEMS, CHECK_RESULTS, CHECKS
 from app.custody.completion.models import CompletionSettings, Inspection, VideoDeletion
 from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import Site
-from app.custody.nightrule import local_time
+from app.custody.nights.calendar import local_time
 from app.i18n import site_timezone
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
@@ -148,13 +148,19 @@ def acceptance():
                            jobs=jobs.recent_jobs(_exports_folder()) if can("export.read") else [])
 
 
-@bp.route("/completion/acceptance.pdf")
-@require("completion.view")
-def acceptance_pdf():
+def acceptance_record() -> tuple[str, bytes]:
+    """The acceptance record as the bundle's document: (file name, PDF bytes) in the current language."""
     from .pdf import acceptance_pdf as render
 
     ctx = _acceptance_context()
-    data = render(ctx["items"], site=ctx["site"], fingerprint=ctx["fingerprint"], tz=site_timezone())
+    return "acceptance-record.pdf", render(ctx["items"], site=ctx["site"], fingerprint=ctx["fingerprint"],
+                                           tz=site_timezone())
+
+
+@bp.route("/completion/acceptance.pdf")
+@require("completion.view")
+def acceptance_pdf():
+    _name, data = acceptance_record()
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name="acceptance.pdf")
 
 
@@ -163,7 +169,8 @@ def acceptance_pdf():
 def start_bundle():
     site = Site.select().order_by(Site.id).first()
     job_id = jobs.start_export(_exports_folder(), site_name=site.name if site else "",
-                               signer=signing.signer(current_app.instance_path), user=current_user.username)
+                               signer=signing.signer(current_app.instance_path), user=current_user.username,
+                               documents=[acceptance_record()])
     return redirect(url_for("completion.bundle_job", job_id=job_id))
 
 

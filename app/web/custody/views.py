@@ -4,10 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import services
+from app.custody import history, services
 from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
-from app.custody.import_jobs import job_that_created
+from app.custody.imports.jobs import job_that_created
 from app.custody.models import BADGE_STATUSES, AccessEvent, Alert, Event, Item, Location, Person
 from app.custody.people import services as people_services
 from app.custody.scans import home_of
@@ -24,15 +24,7 @@ PAGE_SIZE = 50
 
 def history_query(**where):
     """Events with their people and places joined, newest first."""
-    src, dst = Location.alias(), Location.alias()
-    actor, holder = Person.alias(), Person.alias()
-    query = (Event.select(Event, Item, src, dst, actor, holder)
-             .join(Item, on=(Event.item == Item.id))
-             .switch(Event).join(src, JOIN.LEFT_OUTER, on=(Event.src == src.id), attr="src_loc")
-             .switch(Event).join(dst, JOIN.LEFT_OUTER, on=(Event.dst == dst.id), attr="dst_loc")
-             .switch(Event).join(actor, JOIN.LEFT_OUTER, on=(Event.actor == actor.id), attr="actor_person")
-             .switch(Event).join(holder, JOIN.LEFT_OUTER, on=(Event.holder == holder.id), attr="holder_person")
-             .order_by(Event.id.desc()))
+    query = history.events()
     for field, value in where.items():
         query = query.where(getattr(Event, field) == value)
     return query

@@ -179,7 +179,8 @@ def board_page():
 def board_csv():
     """The board's counts per step and the output per operator and device per day, as CSV."""
     steps, finished, _reworks = board.step_counts()
-    out = board.output(int(request.args.get("days", 7)) if request.args.get("days", "7").isdigit() else 7)
+    days = request.args.get("days", "7")
+    out = board.output(min(int(days), 92) if days.isdigit() and int(days) > 0 else 7)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["step", "name_zh", "name_en", "in_progress", "waiting", "rework"])

@@ -5,7 +5,6 @@ page polls a JSON status endpoint. The rules are all in app.custody.imports: thi
 """
 import hashlib
 import json
-import threading
 import uuid
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.custody import import_jobs
 from app.custody.imports import (
     FIELD_NAMES,
     describe_columns,
@@ -24,8 +22,8 @@ from app.custody.imports import (
     load_errors,
     preview_rows,
 )
+from app.custody.imports import jobs as import_jobs
 from app.custody.models import ImportJob
-from app.db import db
 from app.i18n import translate_error
 from app.security import require
 from app.web.helpers import client_ip
@@ -74,17 +72,6 @@ def _checked_file(job: ImportJob) -> Path:
     return _folder() / f"checked-{job.id}{Path(job.filename).suffix.lower()}"
 
 
-def _run_in_thread(app, job_id: int, path: Path, dry_run: bool, ip: str, skip_existing: bool = False) -> None:
-    def target():
-        with app.app_context(), db.connection_context():
-            import_jobs.process_job(job_id, path, dry_run=dry_run, progress_file=_progress_file(job_id), ip=ip,
-                                    remove_upload=not dry_run, skip_existing=skip_existing)
-
-    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
-    app.extensions.setdefault("custody_import_threads", []).append(thread)
-    thread.start()
-
-
 def _upload(kind: str):
     form = UploadForm()
     if form.validate_on_submit():
@@ -105,7 +92,9 @@ def _start(job: ImportJob, path: Path, *, dry_run: bool, skip_existing: bool = F
         import_jobs.process_job(job.id, path, dry_run=dry_run, ip=client_ip(), remove_upload=not dry_run,
                                 skip_existing=skip_existing)
     else:
-        _run_in_thread(current_app._get_current_object(), job.id, path, dry_run, client_ip(), skip_existing)
+        # a large file goes on in the background (the page shows its progress)
+        import_jobs.start(job.id, path, dry_run=dry_run, progress_file=_progress_file(job.id), ip=client_ip(),
+                          remove_upload=not dry_run, skip_existing=skip_existing)
 
 
 def _import_checked(kind: str, job_id: int):

@@ -14,8 +14,7 @@ def text(name: str) -> str:
 
 
 def site_tz() -> ZoneInfo:
-    site = Site.select(Site.timezone).first()
-    return ZoneInfo(site.timezone if site else "Asia/Shanghai")
+    return ZoneInfo(Site.timezone_name())
 
 
 def local_datetime(name: str, *, required: bool = True) -> datetime | None:

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
 
-from app.custody import clock, doors
+from app.custody import clock
+from app.custody import readers as reader_area
 from app.custody.errors import N_, CustodyError, ValidationError
 from app.custody.models import AccessEvent, Location, Person, Reader, ReaderRead, ReaderStatus
 from app.i18n import code_choices
@@ -21,7 +22,7 @@ PAGE_SIZE = 100
 
 
 def _offline_seconds() -> int:
-    return int(current_app.config.get("READER_OFFLINE_SECONDS", doors.DEFAULT_OFFLINE_SECONDS))
+    return int(current_app.config.get("READER_OFFLINE_SECONDS", reader_area.DEFAULT_OFFLINE_SECONDS))
 
 
 def _form() -> ReaderForm:
@@ -62,7 +63,7 @@ def _page(form, status=200):
     now = clock.now()
     readers = list(Reader.select(Reader, Location).join(Location).order_by(Reader.name))
     health = {s.reader_id: json.loads(s.stats or "{}") for s in ReaderStatus.select()}
-    rows = [{"reader": r, "online": doors.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
+    rows = [{"reader": r, "online": reader_area.is_online(r, now, _offline_seconds()), "health": health.get(r.id, {})}
             for r in readers]
     return render_template("readers/readers.html", rows=rows, form=form, confirm=ConfirmForm(),
                            PROTOCOL_NAMES=PROTOCOL_NAMES), status
@@ -81,7 +82,7 @@ def create_reader():
     if not form.validate_on_submit():
         return _page(form, 422)
     try:
-        reader, secret = doors.register_reader(
+        reader, secret = reader_area.register_reader(
             form.name.data, location=Location.by_code(form.location.data), mode=form.mode.data,
             protocol=form.protocol.data, settings=_settings(form), by=current_user, ip=client_ip())
     except CustodyError as err:
@@ -106,7 +107,7 @@ def rotate_token(reader_id):
         return ask(_("A new token for %(name)s?", name=reader.name),
                    _("The reader's current token stops working at once: it sends nothing until its configuration "
                      "has the new token."), button=_("Make a new token"), back=url_for("readers.readers"))
-    secret = doors.rotate_token(reader, by=current_user, ip=client_ip())
+    secret = reader_area.rotate_token(reader, by=current_user, ip=client_ip())
     return render_template("readers/token.html", reader=reader, secret=secret, created=False)
 
 
@@ -119,7 +120,7 @@ def revoke_token(reader_id):
                    _("The reader can no longer send reads until it is given a new token."),
                    button=_("Revoke the token"), back=url_for("readers.readers"))
     try:
-        doors.revoke_token(reader, by=current_user, ip=client_ip())
+        reader_area.revoke_token(reader, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:
@@ -145,7 +146,7 @@ def approvals():
 def approve_reader(reader_id):
     reader = _reader_or_404(reader_id)
     try:
-        doors.approve_reader(reader, by=current_user, ip=client_ip())
+        reader_area.approve_reader(reader, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:

@@ -2,10 +2,10 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import clock
-from .models import Alert, Event, Item, Location, Person, Site, SweepRun
-from .models.places import STORAGE_KINDS
-from .nightrule import Night, night_of
+from .. import clock
+from ..models import Alert, Event, Item, Location, Person, Site, SweepRun
+from ..models.places import STORAGE_KINDS
+from .calendar import Night, night_of
 from .sweep import Snapshot, _chunks, _fill_last_events, _locations, states_at
 
 MAX_EVENTS_SHOWN = 12
@@ -77,7 +77,7 @@ def night_report(site: Site, night: date) -> NightReport:
         (rows if s.state == "out" else quarantined).append(row)
     key = lambda r: (r.holder.name if r.holder else "", r.item.code)  # noqa: E731
     run = SweepRun.get_or_none((SweepRun.site == site.id) & (SweepRun.night == night))
-    from . import seal
+    from .. import seal
 
     return NightReport(site, n, run, sorted(rows, key=key), sorted(quarantined, key=key), clock.now(),
                        seal.checkpoint_for_night(n.cutoff_at), seal.public_key_fingerprint())
@@ -123,7 +123,7 @@ def out_through_days(site: Site, *, days: int = 7, step_minutes: int = 60,
 
 def unreturned_per_night(site: Site, *, nights: int = 30, now: datetime | None = None) -> list[tuple]:
     """(night, unreturned at the cutoff, returned late, swept?) for the last `nights` nights, oldest first."""
-    from .nightrule import night_for_moment
+    from .calendar import night_for_moment
 
     now = now or clock.now()
     last = night_for_moment(site, now)

@@ -1,24 +1,40 @@
-"""The site's nightly return rule: time zone, working hours, holidays, cutoff, grace — and the
-time arithmetic that turns "night D" into UTC instants, daylight saving included (zoneinfo).
+"""The site's calendar, in ONE place: time zone, working hours, holidays, the nightly cutoff and grace, and
+the time arithmetic that turns "night D" into UTC instants, daylight saving included (zoneinfo).
 
 A *night* is named by the site-local date of its evening: night 2026-03-28 is evaluated at
 2026-03-28 18:30 site time (the cutoff) and the sweep for it is due at cutoff + grace.
+The door rules (after-hours passes) and the nightly sweep both ask this module.
 """
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
-from app.db import write_tx
-
-from . import audit, clock
-from .errors import N_, ValidationError
-from .models import Site
-from .nights.codes import WEEKDAYS
+from ..errors import N_, ValidationError
+from ..models import Site
+from ..rules import local_date  # noqa: F401 (the calendar's public surface; one pure helper in the core)
+from ..settings import check_timezone
+from .codes import WEEKDAYS
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-MAX_GRACE_MINUTES = 240
+
+
+def outside_working_hours(moment: datetime, site: Site) -> bool:
+    """True if the naive-UTC moment is outside the site's working hours (site-local).
+
+    No working hours set means always open; a day without hours, or a holiday, is closed."""
+    hours = working_hours(site)
+    if not hours:
+        return False
+    local = local_time(moment, site.timezone)
+    if local.date() in set(holidays(site)):
+        return True
+    span = hours.get(WEEKDAYS.values_tuple[local.weekday()])
+    if not span:
+        return True
+    clock_text = local.strftime("%H:%M")
+    return not (span[0] <= clock_text < span[1])
 
 
 @dataclass(frozen=True)
@@ -35,10 +51,7 @@ class Night:
 
 
 def _tz(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(N_("Unknown time zone: %(tz)s"), tz=name) from None
+    return ZoneInfo(check_timezone(name))
 
 
 def parse_hhmm(value: str) -> time:
@@ -130,65 +143,3 @@ def local_time(moment: datetime, tz: str) -> datetime:
 def all_timezones() -> list[str]:
     """Every IANA zone name this machine knows, sorted."""
     return sorted(available_timezones())
-
-
-def _norm_hours(hours: dict) -> dict[str, list[str]]:
-    out = {}
-    for day in WEEKDAYS:
-        span = hours.get(day)
-        if not span or not any((s or "").strip() for s in span):
-            continue
-        if len(span) != 2 or not all((s or "").strip() for s in span):
-            raise ValidationError(N_("Give both a start and an end time for %(day)s, or neither."), day=WEEKDAYS.coded(day))
-        start, end = parse_hhmm(span[0]), parse_hhmm(span[1])
-        if end <= start:
-            raise ValidationError(N_("Working hours for %(day)s end before they start."), day=WEEKDAYS.coded(day))
-        out[day] = [start.strftime("%H:%M"), end.strftime("%H:%M")]
-    return out
-
-
-def _norm_holidays(values) -> list[str]:
-    days = set()
-    for raw in values:
-        raw = (raw or "").strip()
-        if not raw:
-            continue
-        try:
-            days.add(date.fromisoformat(raw))
-        except ValueError:
-            raise ValidationError(N_("Write holidays as YYYY-MM-DD, one per line: %(value)s"), value=raw) from None
-    return [d.isoformat() for d in sorted(days)]
-
-
-def update_night_rule(site: Site, *, user, timezone: str, cutoff: str, grace_minutes, hours: dict,
-                      holiday_list, sweep_nonworking: bool, ip: str = "",
-                      now: datetime | None = None) -> dict:
-    """Change the site's nightly rule settings; logs the change in the admin log.
-
-    Returns {field: [old, new]} for what changed (empty: nothing to do). Raises ValidationError.
-    """
-    now = now or clock.now()
-    _tz(timezone)
-    cutoff_t = parse_hhmm(cutoff).strftime("%H:%M")
-    try:
-        grace = int(grace_minutes)
-    except (TypeError, ValueError):
-        raise ValidationError(N_("The grace period is a number of minutes.")) from None
-    if not 0 <= grace <= MAX_GRACE_MINUTES:
-        raise ValidationError(N_("The grace period must be between 0 and %(max)s minutes."), max=MAX_GRACE_MINUTES)
-    new = {
-        "timezone": timezone, "cutoff": cutoff_t, "grace_minutes": grace,
-        "working_hours": audit.canonical_json(_norm_hours(hours)),
-        "holidays": audit.canonical_json(_norm_holidays(holiday_list)),
-        "sweep_nonworking": bool(sweep_nonworking),
-    }
-    with write_tx():
-        current = Site.get_by_id(site.id)
-        changes = {k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v}
-        if changes:
-            Site.update(**{k: v for k, (_old, v) in changes.items()}).where(Site.id == site.id).execute()
-            audit.append_audit("site.night_rule", user=user, target=f"site:{site.code}", detail=changes,
-                               ip=ip, at=now)
-    for k, (_old, v) in changes.items():
-        setattr(site, k, v)
-    return changes

@@ -8,22 +8,19 @@ and the job row turns `done` inside the import transaction itself: rows and outc
 import json
 import logging
 import os
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
 
-from app.db import write_tx
+from app.db import db, write_tx
 
-from . import clock
-from .errors import N_
-from .imports import ImportResult, RowError, dump_errors, run_import
-from .models import ImportJob
-from .vocab import Codes
-
-IMPORT_KINDS = Codes("import_kind", items=N_("Catalogue"), people=N_("Staff list"))
-# queued → validating → importing → done | failed (row errors, or the file could not be read)
-IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Checking"), importing=N_("Importing"),
-                        done=N_("Done"), failed=N_("Failed"))
+from .. import clock
+from ..errors import N_
+from ..models import ImportJob
+from .codes import IMPORT_KINDS
+from .loading import run_import
+from .results import ImportResult, RowError, dump_errors
 
 log = logging.getLogger(__name__)
 DB_EVERY = 1.0  # seconds between progress writes to the job row (validation phase)
@@ -154,6 +151,24 @@ def job_status(job: ImportJob, progress_file: Path | None = None) -> dict:
             phase = "validating" if phase == "validate" else "importing"
     return {"id": job.id, "kind": job.kind, "status": job.status, "phase": phase, "done": done, "total": total,
             "imported": job.imported, "error_count": job.error_count, "finished": job.is_finished}
+
+
+# the background imports started in this process (tests join them; a server never needs to)
+THREADS: list[threading.Thread] = []
+
+
+def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
+          ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> threading.Thread:
+    """Run process_job on a background thread with its own database connection; returns the thread."""
+    def target():
+        with db.connection_context():
+            process_job(job_id, upload, dry_run=dry_run, progress_file=progress_file, ip=ip,
+                        remove_upload=remove_upload, skip_existing=skip_existing)
+
+    thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
+    THREADS.append(thread)
+    thread.start()
+    return thread
 
 
 def job_that_created(item) -> ImportJob | None:

@@ -12,11 +12,11 @@ from peewee import JOIN, fn
 
 from app.db import write_tx
 
-from . import alerts, clock
-from .codes import ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES
-from .errors import N_, ConflictError, NotFoundError, ValidationError
-from .models import Alert, Item, Location, Person, Reader
-from .vocab import Codes
+from .. import alerts, clock
+from ..codes import ALERT_KINDS, ALERT_SEVERITIES, ALERT_STATUSES
+from ..errors import N_, ConflictError, NotFoundError, ValidationError
+from ..models import Alert, Item, Location, Person, Reader
+from ..vocab import Codes
 
 # the board filters by the stored codes, declared once (app/custody/codes.py)
 STATUSES = ALERT_STATUSES
@@ -79,7 +79,7 @@ def parse_filters(args) -> Filters:
 
 
 def _local_day_start(day: date, tz: str) -> datetime:
-    from .nightrule import to_utc
+    from .calendar import to_utc
 
     return to_utc(datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)))
 

@@ -29,10 +29,10 @@ from peewee import JOIN
 
 from app.db import db, is_sqlite, write_tx
 
-from . import alerts, audit, clock
-from .models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun
-from .models.places import STORAGE_KINDS
-from .nightrule import Night, night_for_moment, night_of
+from .. import alerts, audit, clock
+from ..models import Alert, Event, Item, Location, MediaLoan, Person, Site, SweepRun
+from ..models.places import STORAGE_KINDS
+from .calendar import Night, night_for_moment, night_of
 
 LATE_AFTER = timedelta(minutes=10)  # a sweep starting this long after it was due "ran late"
 RETURN_NOTE = alerts.RETURN_NOTE  # what services.return_to_storage writes when it auto-resolves
@@ -303,7 +303,7 @@ def node_name() -> str:
 def sweep_night(site: Site, night: date | None = None, *, at: datetime | None = None,
                 now: datetime | None = None, trigger: str = "cli", claim: bool = False) -> SweepReport:
     """Sweep one night of one site (see _sweep_night), then seal both logs in the day's checkpoint."""
-    from . import seal
+    from .. import seal
 
     report = _sweep_night(site, night, at=at, now=now, trigger=trigger, claim=claim)
     if at is None and report.skipped != "claimed" and seal.has_key():
@@ -372,7 +372,7 @@ def _sweep_night(site: Site, night: date | None = None, *, at: datetime | None =
 
 def run_due_sweeps(now: datetime | None = None, *, lookback: int = 7, trigger: str = "scheduler") -> list[SweepReport]:
     """Sweep every site's nights that are due and not yet swept (missed ones too, up to lookback nights)."""
-    from .nightrule import due_nights
+    from .calendar import due_nights
 
     now = now or clock.now()
     reports = []

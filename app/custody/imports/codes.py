@@ -1,0 +1,7 @@
+"""The imports area's stored codes and their names (ImportJob.kind, ImportJob.status)."""
+from ..vocab import N_, Codes
+
+IMPORT_KINDS = Codes("import_kind", items=N_("Catalogue"), people=N_("Staff list"))
+# queued → validating → importing → done | failed (row errors, or the file could not be read)
+IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Checking"), importing=N_("Importing"),
+                        done=N_("Done"), failed=N_("Failed"))

@@ -1,0 +1,223 @@
+"""Loading the checked rows (second pass): one transaction, codes generated, one admin-log entry."""
+import csv
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from peewee import IntegrityError, fn
+
+from app.db import db, is_sqlite, write_tx
+
+from .. import audit, clock
+from ..codes import format_code
+from ..errors import N_
+from ..models import CODE_PREFIX, Item, Person, Tag
+from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
+from .columns import BADGE_PREFIX, COLUMNS
+from .reading import cell_text, check_suffix, file_sha256, open_rows
+from .results import FileProblem, ImportResult, Progress, RowError
+
+
+def _highest(column, prefix: str) -> int:
+    """The highest number among database codes of the form prefix + digits."""
+    best = 0
+    length = len(prefix) + 8
+    # prefix followed by a digit: a range on the unique index (":" sorts right after "9")
+    numbered = (column >= prefix + "0") & (column < prefix + ":")
+    # codes of the canonical width sort numerically as text
+    row = column.model.select(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
+    if row and row[len(prefix):].isdigit():
+        best = int(row[len(prefix):])
+    # longer ones (more than 8 digits) are rare; look at just those
+    for (code,) in column.model.select(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
+        if code[len(prefix):].isdigit():
+            best = max(best, int(code[len(prefix):]))
+    return best
+
+
+def _batches(spool) -> Iterator[list[tuple]]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+    counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
+    fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
+              Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
+              Item.created_at]
+    stamp, no = _db_time(now), False
+    done = 0
+    for batch in _batches(spool):
+        rows, tagged = [], []
+        for code, kind, archive_no, title, pages, location_id, tag in batch:
+            if code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]):
+                continue  # already registered (skip_existing)
+            if not code:
+                prefix = CODE_PREFIX[kind]
+                counters[prefix] += 1
+                code = format_code(prefix, counters[prefix])
+                result.generated += 1
+            rows.append((code, kind, archive_no, title, pages, "", "", "", "in_storage", location_id, location_id,
+                         stamp, no, stamp))
+            if tag:
+                tagged.append((code, tag))
+        if rows:
+            _bulk_insert(Item, fields, rows)
+        if tagged:
+            ids = dict(_select_in(Item.code, [c for c, _t in tagged], ("id",)))
+            _bulk_insert(Tag, [Tag.tag, Tag.item, Tag.bound_at], [(tag, ids[code], stamp) for code, tag in tagged])
+        done += len(rows)
+        if progress is not None:
+            progress("import", done, result.rows)
+    result.imported = done
+    if done:
+        ids = Item.select(fn.MIN(Item.id), fn.MAX(Item.id)).where(Item.created_at == now).tuples().get()
+        result.first_id, result.last_id = ids
+
+
+def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+    counter = max(_highest(Person.badge_code, BADGE_PREFIX), file_max.get(BADGE_PREFIX, 0))
+    fields = [Person.name, Person.organisation, Person.org_kind, Person.position, Person.badge_code,
+              Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
+    stamp = _db_time(now)
+    done = 0
+    for batch in _batches(spool):
+        rows, tagged = [], []
+        for name, organisation, org_kind, position, badge, tag in batch:
+            if badge and badge in result.skip_keys["badge_code"]:
+                continue  # already registered (skip_existing)
+            if not badge:
+                counter += 1
+                badge = format_code(BADGE_PREFIX, counter)
+                result.generated += 1
+            # nobody works unvetted: the security officer activates each badge after vetting
+            rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", stamp))
+            if tag:
+                tagged.append((badge, tag))
+        if rows:
+            _bulk_insert(Person, fields, rows)
+        if tagged:
+            ids = dict(_select_in(Person.badge_code, [b for b, _t in tagged], ("id",)))
+            _bulk_insert(Tag, [Tag.tag, Tag.person, Tag.bound_at], [(tag, ids[badge], stamp) for badge, tag in tagged])
+        done += len(rows)
+        if progress is not None:
+            progress("import", done, result.rows)
+    result.imported = done
+    if done:
+        ids = Person.select(fn.MIN(Person.id), fn.MAX(Person.id)).where(Person.created_at == now).tuples().get()
+        result.first_id, result.last_id = ids
+
+
+def _lock_imports() -> None:
+    # PostgreSQL: two imports at once would both pick the same next code; take turns.
+    # (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)
+    if not is_sqlite():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (0x1A4B0C,))
+
+
+def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_run: bool = False,
+               skip_existing: bool = False,
+               progress: Progress | None = None, now: datetime | None = None, ip: str = "",
+               on_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
+    """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it in one transaction.
+
+    Never raises for bad input: every problem is in result.errors (line numbers 1-based as the user sees
+    them) and then nothing is imported. With skip_existing, rows whose code, archive number or badge is
+    already registered are left out (counted in result.skipped) instead of being errors. `on_commit(result)`
+    runs inside the import transaction, so a caller can record the outcome atomically with the rows.
+    Raises ValueError for an unknown kind.
+    """
+    if kind not in COLUMNS:
+        raise ValueError(f"unknown import kind: {kind}")
+    path = Path(path)
+    filename = filename or path.name
+    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=skip_existing)
+    suffix_error = check_suffix(filename)
+    if suffix_error is not None:
+        result.add_error(suffix_error)
+        return result
+    result.sha256 = file_sha256(path)
+    with tempfile.TemporaryFile(prefix="custody-import-") as spool:
+        try:
+            file_max = _validate(path, filename, kind, result, spool, progress)
+        except FileProblem as problem:
+            result.add_error(problem.error)
+            return result
+        if not result.ok or dry_run:
+            return result
+        now = now or clock.now()
+        result.created_at = now
+        insert = _insert_items if kind == "items" else _insert_people
+        if progress is not None:
+            progress("import", 0, result.rows)  # before the transaction: callers may still write elsewhere
+        try:
+            with write_tx():
+                _lock_imports()
+                insert(spool, result, file_max, now, progress)
+                audit.append_audit(f"{kind}.import", user=user, target=filename, ip=ip, at=now, detail={
+                    "count": result.imported, "generated": result.generated, "file": filename,
+                    "skipped": result.skipped,
+                    "sha256": result.sha256, "first_id": result.first_id, "last_id": result.last_id,
+                })
+                if on_commit is not None:
+                    on_commit(result)
+        except IntegrityError:
+            # someone else added the same code/tag/badge between our check and our insert
+            result.imported = result.generated = 0
+            result.first_id = result.last_id = None
+            result.add_error(RowError(None, N_("The database changed while importing (another import or a new "
+                                               "item with the same code or tag). Nothing was imported: try again.")))
+    return result
+
+
+def describe_columns(kind: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(field, accepted headers) for the documentation and the upload page."""
+    return list(COLUMNS[kind].items())
+
+
+def imported_items(summary: dict):
+    """The items one import created (by their id range and creation stamp)."""
+    if not summary.get("first_id"):
+        return Item.select().where(Item.id < 0)
+    stamp = datetime.fromisoformat(summary["created_at"])
+    return Item.select().where(Item.id.between(summary["first_id"], summary["last_id"]) & (Item.created_at == stamp))
+
+
+def imported_people(summary: dict):
+    """The people one import created (by their id range and creation stamp)."""
+    if not summary.get("first_id"):
+        return Person.select().where(Person.id < 0)
+    stamp = datetime.fromisoformat(summary["created_at"])
+    return Person.select().where(Person.id.between(summary["first_id"], summary["last_id"])
+                                 & (Person.created_at == stamp))
+
+
+def preview_rows(path, kind: str, *, filename: str | None = None, limit: int = 10) -> tuple[list[str], list[dict]]:
+    """The recognised columns and the first `limit` data rows of a file as the import reads them (a preview
+    after a check-only run); ([], []) when the file cannot be read."""
+    path = Path(path)
+    result = ImportResult(kind=kind, filename=filename or path.name)
+    rows = None
+    try:
+        rows, _estimate = open_rows(path, filename or path.name)
+        mapping = read_header(rows, kind, result)
+        out = []
+        for _number, row in rows:
+            raw = {name: cell_text(row[i]) if i < len(row) else "" for i, name in mapping.items()}
+            if any(raw.values()):
+                out.append(raw)
+            if len(out) >= limit:
+                break
+    except (FileProblem, UnicodeDecodeError, csv.Error, OSError):
+        return [], []
+    finally:
+        if rows is not None:
+            rows.close()
+    fields = [name for name in COLUMNS[kind] if name in mapping.values()]
+    return fields, out
