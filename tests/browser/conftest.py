@@ -3,12 +3,16 @@ driven by Playwright. Every request the browser makes is recorded so tests can p
 the origin."""
 import os
 import shutil
+import tempfile
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
+# screenshots: into CUSTODY_SCREENSHOT_DIR when refreshing the docs (CUSTODY_SCREENSHOT_DIR=docs/img), else a
+# temporary folder — a test run never rewrites files of the checkout
+SHOTS = Path(os.environ.get("CUSTODY_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="custody-shots-"))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -1,6 +1,5 @@
 """The item page on a phone: its home shelf, a return that goes there, a person picked by name, sections
-that show they open, success messages that say who and where. A screenshot goes to docs/img/."""
-from pathlib import Path
+that show they open, success messages that say who and where. A screenshot goes to CUSTODY_SCREENSHOT_DIR (docs/img when refreshing the docs)."""
 
 import pytest
 from playwright.sync_api import expect
@@ -8,10 +7,10 @@ from playwright.sync_api import expect
 from app.custody import services
 from app.custody.models import Item
 from tests import factories as f
-from tests.browser.conftest import log_in, off_origin
+from tests.browser.conftest import SHOTS, log_in, off_origin
 
 pytestmark = pytest.mark.browser
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+IMG = SHOTS  # docs/img when CUSTODY_SCREENSHOT_DIR says so
 
 
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])

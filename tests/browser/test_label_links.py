@@ -1,15 +1,14 @@
 """Every item and location links to printing its labels; the preview shows the whole sheet on the page."""
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from app.custody.models import Site
 from tests import factories as f
-from tests.browser.conftest import log_in, off_origin
+from tests.browser.conftest import SHOTS, log_in, off_origin
 
 pytestmark = pytest.mark.browser
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+IMG = SHOTS  # docs/img when CUSTODY_SCREENSHOT_DIR says so
 
 
 def image_loaded(page, selector):

@@ -1,7 +1,6 @@
 """Layout at desktop 1366×768 and phone 360×740: navigation grouped by task with the current page marked,
 tables that use the width with dates, codes and badges on one line, checkboxes beside their labels with
 a proper target, an alert's own resolve button with its own note, and an empty chart that says so."""
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -9,9 +8,9 @@ from playwright.sync_api import expect
 from app.custody import alerts, services
 from app.custody.models import Alert
 from tests import factories as f
-from tests.browser.conftest import log_in
+from tests.browser.conftest import SHOTS, log_in
 
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+IMG = SHOTS  # docs/img when CUSTODY_SCREENSHOT_DIR says so
 pytestmark = pytest.mark.browser
 # the text of the element lies on one line (every fragment of it has the same top)
 ONE_LINE = """e => { const r = document.createRange(); r.selectNodeContents(e);

@@ -1,19 +1,21 @@
 """Scan answers that cannot mislead, at 360×740 in both languages: the banner is always about the newest
 scan, a catch-up ends with a count, every headline says recorded / not recorded in words, look-up and a
-double read are neutral, undo walks back several scans. Screenshots of each answer go to docs/img/."""
-from pathlib import Path
+double read are neutral, undo walks back several scans. Screenshots of each answer
+go to CUSTODY_SCREENSHOT_DIR (docs/img when refreshing the docs)."""
 
 import pytest
 from playwright.sync_api import expect
 
 from app.custody.models import Event, Item
 from tests.browser import test_scan_page as scan_page
+from tests.browser.conftest import SHOTS
 from tests.browser.test_scan_page import open_scan_page, settled, wedge
 
 phone, floor = scan_page.phone, scan_page.floor  # the scan page's fixtures: a handheld, a floor of volumes
 
+
 pytestmark = pytest.mark.browser
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+IMG = SHOTS  # docs/img when CUSTODY_SCREENSHOT_DIR says so
 
 
 def shot(page, name):
