@@ -73,13 +73,3 @@ def read_csv(text: str) -> tuple[list[str], list[list[str]]]:
     """(header, rows) of a bundle CSV (the BOM removed)."""
     rows = list(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")))
     return (rows[0] if rows else []), rows[1:]
-
-
-def read_jsonl(text: str, header: list[str]) -> list[list]:
-    """Rows of a bundle JSON Lines file as lists in header order."""
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            obj = json.loads(line)
-            out.append([obj.get(name) for name in header])
-    return out

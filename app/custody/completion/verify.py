@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 
-from ..audit import AUDIT_FIELDS, EVENT_FIELDS, GENESIS, row_hash
 from ..signing import fingerprint
 from . import rows as R
 
-CHAIN_FIELDS = {"event": EVENT_FIELDS, "audit": AUDIT_FIELDS}
+CHAINS = ("event", "audit")
 FK = {"item", "actor", "user", "holder", "src", "dst", "reader"}
 
 
@@ -113,8 +112,8 @@ def _text(zf, name: str):
     return io.TextIOWrapper(zf.open(name), encoding="utf-8", newline="")
 
 
-def _file_digests(zf, name: str, header: list[str]) -> Iterator[str]:
-    """Each data row's digest, streamed (CSV cells as text; JSON Lines values in header order)."""
+def _file_digests(zf, name: str) -> Iterator[str]:
+    """Each data row's digest, streamed (CSV: its cells as text; JSON Lines: its canonical line)."""
     with _text(zf, name) as fh:
         if name.endswith(".csv"):
             reader = csv.reader(R.strip_bom(fh))
@@ -180,7 +179,7 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 report.add(name, None, "changed (its SHA-256 differs from the manifest)")
                 continue
             try:
-                found = _locate(_file_digests(zf, name, entry.get("columns") or []), _hash_list(zf, hashes))
+                found = _locate(_file_digests(zf, name), _hash_list(zf, hashes))
             except (ValueError, UnicodeDecodeError, csv.Error):
                 report.add(name, None, "changed (cannot be read as UTF-8 CSV / JSON Lines)")
                 continue
@@ -189,16 +188,11 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
             else:
                 report.add(name, None, "changed (its bytes differ, its rows do not: quoting or line ends)")
         tables = manifest.get("chain_tables", {})
-        names_of = {chain: f"data/{tables.get(chain, chain)}.jsonl" for chain in CHAIN_FIELDS}
-        if "data/checkpoint.jsonl" in listed and all(n in listed and n in names for n in names_of.values()):
-            _check_sealed(zf, listed, names_of, trusted_public_pem or (zf.read(R.PUBLIC_KEY)
-                          if R.PUBLIC_KEY in names else None), manifest.get("chains", {}), report)
-        else:  # a bundle of a site without the sealed log: the chains alone
-            for chain, fields in CHAIN_FIELDS.items():
-                name = names_of[chain]
-                if name in listed and name in names:
-                    _check_chain(zf, name, listed[name].get("columns") or [], chain, fields,
-                                 manifest.get("chains", {}).get(chain), report)
+        names_of = {chain: f"data/{tables.get(chain, chain)}.jsonl" for chain in CHAINS}
+        if all(n in listed and n in names for n in names_of.values()):
+            _check_chains(zf, names_of, "data/checkpoint.jsonl" if "data/checkpoint.jsonl" in names else None,
+                          trusted_public_pem or (zf.read(R.PUBLIC_KEY) if R.PUBLIC_KEY in names else None),
+                          manifest.get("chains", {}), report)
     return report
 
 
@@ -213,14 +207,14 @@ def _jsonl_rows(zf, name: str, fk_columns: dict[str, str]):
                 yield row
 
 
-def _check_sealed(zf, listed, names_of, public_pem, heads, report: BundleReport) -> None:
+def _check_chains(zf, names_of, checkpoint_file, public_pem, heads, report: BundleReport) -> None:
     """Both chains recomputed from the bundle and checked against the signed checkpoints and each row's
     seal signature, with the site's public key (app.custody.seal.verify_rows: the same check as verify-log)."""
     from .. import seal
 
     try:
-        checkpoints = [json.loads(line) for line in zf.read("data/checkpoint.jsonl").decode("utf-8").splitlines()
-                       if line.strip()]
+        checkpoints = [json.loads(line) for line in zf.read(checkpoint_file).decode("utf-8").splitlines()
+                       if line.strip()] if checkpoint_file else []
         fk = {f: f + "_id" for f in FK}
         result = seal.verify_rows({chain: _jsonl_rows(zf, name, fk) for chain, name in names_of.items()},
                                   checkpoints, public_pem,
@@ -238,38 +232,3 @@ def _check_sealed(zf, listed, names_of, public_pem, heads, report: BundleReport)
     if result.latest:
         report.notes.append(f"{result.checkpoints} signed checkpoint(s); the last one, #{result.latest['id']}, "
                             f"reads {seal.short_code(result.latest)} on paper")
-
-
-def _check_chain(zf, name, header, chain, fields, head, report: BundleReport) -> None:
-    """Recompute a chain from the bundle's rows, streamed: gapless ids, links, hashes, the manifest's head."""
-    col = {c: i for i, c in enumerate(header)}
-    keys = [f + "_id" if f in FK else f for f in fields]
-    if any(c not in col for c in ["id", "prev_hash", "hash", *keys]):
-        report.add(name, None, f"the {chain} chain's columns are missing")
-        return
-    prev, expected_id, n = GENESIS, 1, 0
-    try:
-        with _text(zf, name) as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                n += 1
-                row = json.loads(line)
-                row_id = row.get("id")
-                if row_id != expected_id:
-                    report.add(name, n, f"{chain} chain: row id {row_id} where {expected_id} was expected "
-                                        f"(a row removed, inserted or reordered)")
-                    return
-                if row.get("prev_hash") != prev:
-                    report.add(name, n, f"{chain} chain: the previous-hash link does not match")
-                    return
-                values = {f: row.get(k) for f, k in zip(fields, keys, strict=True)}
-                if row_hash(row_id, prev, values, fields) != row.get("hash"):
-                    report.add(name, n, f"{chain} chain: the row's content does not match its hash")
-                    return
-                prev, expected_id = row["hash"], expected_id + 1
-    except (ValueError, UnicodeDecodeError):
-        return  # already reported as changed
-    if head is not None and (head.get("last_id") != expected_id - 1 or head.get("last_hash") != prev):
-        report.add(name, None, f"{chain} chain: the manifest's head ({head.get('last_id')}) is not the "
-                               f"last row ({expected_id - 1})")
