@@ -1,5 +1,5 @@
 """Inspections, playback checks, video deletion and the acceptance items, against a real database."""
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -9,8 +9,11 @@ from app.custody.completion.models import Inspection
 from app.custody.errors import ValidationError
 from app.custody.models import Alert, Site
 from tests import factories as f
+from tests.clock import TEST_NOW
 
-START = datetime(2027, 3, 1, 2, 0)  # the project's first day (UTC), a named instant
+# the project's first day (UTC), a named instant a few days after the suite's TEST_NOW, so the factories'
+# badges (valid from 10 days before TEST_NOW to 100 after) hold through the project's first weeks
+START = datetime.combine(TEST_NOW.date() + timedelta(days=3), time(2, 0))
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The seal where people see it: the audit page shows the key fingerprint and the checkpoints (and a broken
 seal), and the overnight report prints the night's checkpoint as a short code and a QR code that verifies."""
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import zxingcpp
@@ -10,12 +10,9 @@ from app.custody.models import Checkpoint
 from app.custody.nights.sweep import sweep_night
 from app.db import db, is_sqlite
 from tests import factories as f
-from tests.alerts.helpers import out, person
+from tests.alerts.helpers import CUTOFF, NIGHT, out, person
 from tests.alerts.helpers import site as night_site
 from tests.labels.helpers import pages, text_of
-
-NIGHT = date(2026, 11, 16)
-CUTOFF = datetime(2026, 11, 16, 10, 30)  # 18:30 in Shanghai
 
 
 @pytest.fixture(autouse=True)
