@@ -211,8 +211,8 @@ class _Validator:
         self.result.skipped += len(skipped)
 
 
-def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = ""):
-    """Rows (value, *extra) whose column is one of values.
+def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "", *, pending: bool = False):
+    """Rows (value, *extra) whose column is one of values: visible rows only, or every row with pending.
 
     Plain SQL with one placeholder per value: peewee's per-parameter conversion cost more than the
     query itself on large files (bench/import_bench.py).
@@ -221,6 +221,8 @@ def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "
     marks = ", ".join([db.param] * len(values))
     cols = ", ".join([column.column_name, *extra])
     sql = f"SELECT {cols} FROM {table} WHERE {column.column_name} IN ({marks})" + (f" AND {where}" if where else "")
+    if not pending:  # rows of a load not (yet) live are not there for anyone (models/loads.py)
+        sql += " AND (import_load_id IS NULL OR import_load_id IN (SELECT id FROM import_load WHERE live_at IS NOT NULL))"
     return db.execute_sql(sql, values).fetchall()
 
 

@@ -94,7 +94,8 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
 
     try:
         result = run_import(upload, job.kind, filename=job.filename, user=job.created_by, dry_run=dry_run,
-                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed)
+                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed,
+                            job_id=job_id)
         if not result.ok:
             with write_tx():
                 _finish(job_id, result, "failed")

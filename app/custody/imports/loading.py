@@ -1,4 +1,5 @@
-"""Loading the checked rows (second pass): one transaction, codes generated, one admin-log entry."""
+"""Loading the checked rows (second pass): short chunks under a pending load, codes generated, then one short
+switch-in transaction with the admin-log entry (imports/staging.py)."""
 import csv
 import pickle
 import tempfile
@@ -8,30 +9,32 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from app.db import db, is_sqlite, write_tx
+from app.db import write_tx
 
 from .. import audit, clock
 from ..codes import format_code
 from ..errors import N_
 from ..models import CODE_PREFIX, Item, Person, Tag
+from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
 from .columns import BADGE_PREFIX, COLUMNS
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
+from .staging import LoadRefused
 
 
 def _highest(column, prefix: str) -> int:
-    """The highest number among database codes of the form prefix + digits."""
+    """The highest number among database codes of the form prefix + digits (pending imports' rows included)."""
     best = 0
     length = len(prefix) + 8
     # prefix followed by a digit: a range on the unique index (":" sorts right after "9")
     numbered = (column >= prefix + "0") & (column < prefix + ":")
     # codes of the canonical width sort numerically as text
-    row = column.model.select(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
+    row = column.model.including_pending(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
     if row and row[len(prefix):].isdigit():
         best = int(row[len(prefix):])
     # longer ones (more than 8 digits) are rare; look at just those
-    for (code,) in column.model.select(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
+    for (code,) in column.model.including_pending(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
         if code[len(prefix):].isdigit():
             best = max(best, int(code[len(prefix):]))
     return best
@@ -46,7 +49,45 @@ def _batches(spool) -> Iterator[list[tuple]]:
             return
 
 
-def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+def _clash(model, key_column, keys: list[str], tags: list[str]) -> LoadRefused:
+    """What a chunk's unique violation was: a code (badge) or tag of the file registered meanwhile by someone else."""
+    found = _select_in(key_column, keys) if keys else []
+    if found:
+        template = (N_("Code %(value)s was registered by someone else while the file was being imported. Nothing "
+                       "was imported: check the file again.") if model is Item else
+                    N_("Badge code %(value)s was registered by someone else while the file was being imported. "
+                       "Nothing was imported: check the file again."))
+        return LoadRefused(RowError(None, template, {"value": found[0][0]}))
+    found = _select_in(Tag.tag, tags) if tags else []
+    if found:
+        return LoadRefused(RowError(None, N_("RFID tag %(value)s was bound by someone else while the file was being "
+                                             "imported. Nothing was imported: check the file again."),
+                                    {"value": found[0][0]}))
+    return LoadRefused(CHANGED)
+
+
+CHANGED = RowError(None, N_("The database changed while importing (another import or a new item with the same "
+                            "code or tag). Nothing was imported: try again."))
+
+
+def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, tagged: list[tuple[str, str]],
+                 stamp, load_id: int, done: int) -> None:
+    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat."""
+    try:
+        with write_tx():
+            if rows:
+                _bulk_insert(model, fields + [model.import_load], [row + (load_id,) for row in rows])
+            if tagged:
+                ids = dict(_select_in(key_column, [k for k, _t in tagged], ("id",), pending=True))
+                _bulk_insert(Tag, [Tag.tag, tag_field, Tag.bound_at, Tag.import_load],
+                             [(tag, ids[key], stamp, load_id) for key, tag in tagged])
+            staging.beat(load_id, done)
+    except IntegrityError:
+        raise _clash(model, key_column, [row[0] if model is Item else row[4] for row in rows],
+                     [t for _k, t in tagged]) from None
+
+
+def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
     counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
               Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
@@ -67,21 +108,14 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                          stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
-        if rows:
-            _bulk_insert(Item, fields, rows)
-        if tagged:
-            ids = dict(_select_in(Item.code, [c for c, _t in tagged], ("id",)))
-            _bulk_insert(Tag, [Tag.tag, Tag.item, Tag.bound_at], [(tag, ids[code], stamp) for code, tag in tagged])
         done += len(rows)
+        _write_chunk(Item, Item.code, fields, rows, Tag.item, tagged, stamp, load_id, done)
         if progress is not None:
             progress("import", done, result.rows)
     result.imported = done
-    if done:
-        ids = Item.select(fn.MIN(Item.id), fn.MAX(Item.id)).where(Item.created_at == now).tuples().get()
-        result.first_id, result.last_id = ids
 
 
-def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
     counter = max(_highest(Person.badge_code, BADGE_PREFIX), file_max.get(BADGE_PREFIX, 0))
     fields = [Person.name, Person.organisation, Person.org_kind, Person.position, Person.badge_code,
               Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
@@ -100,38 +134,31 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
             rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", stamp))
             if tag:
                 tagged.append((badge, tag))
-        if rows:
-            _bulk_insert(Person, fields, rows)
-        if tagged:
-            ids = dict(_select_in(Person.badge_code, [b for b, _t in tagged], ("id",)))
-            _bulk_insert(Tag, [Tag.tag, Tag.person, Tag.bound_at], [(tag, ids[badge], stamp) for badge, tag in tagged])
         done += len(rows)
+        _write_chunk(Person, Person.badge_code, fields, rows, Tag.person, tagged, stamp, load_id, done)
         if progress is not None:
             progress("import", done, result.rows)
     result.imported = done
-    if done:
-        ids = Person.select(fn.MIN(Person.id), fn.MAX(Person.id)).where(Person.created_at == now).tuples().get()
-        result.first_id, result.last_id = ids
 
 
-def _lock_imports() -> None:
-    # PostgreSQL: two imports at once would both pick the same next code; take turns.
-    # (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)
-    if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (0x1A4B0C,))
+def _id_range(model, load_id: int) -> tuple[int | None, int | None]:
+    return model.including_pending(fn.MIN(model.id), fn.MAX(model.id)).where(model.import_load == load_id).tuples().get()
 
 
 def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_run: bool = False,
                skip_existing: bool = False,
                progress: Progress | None = None, now: datetime | None = None, ip: str = "",
-               on_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
-    """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it in one transaction.
+               on_commit: Callable[[ImportResult], None] | None = None, job_id: int | None = None) -> ImportResult:
+    """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it, all or nothing.
 
     Never raises for bad input: every problem is in result.errors (line numbers 1-based as the user sees
     them) and then nothing is imported. With skip_existing, rows whose code, archive number or badge is
-    already registered are left out (counted in result.skipped) instead of being errors. `on_commit(result)`
-    runs inside the import transaction, so a caller can record the outcome atomically with the rows.
-    Raises ValueError for an unknown kind.
+    already registered are left out (counted in result.skipped) instead of being errors.
+
+    The rows are written in short chunks under a pending load (imports/staging.py) and switched in by one
+    short transaction, so scans go on during a large import; `on_commit(result)` runs inside that
+    transaction, so a caller can record the outcome atomically with the rows. Raises ValueError for an
+    unknown kind.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind: {kind}")
@@ -143,6 +170,8 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
         result.add_error(suffix_error)
         return result
     result.sha256 = file_sha256(path)
+    model = Item if kind == "items" else Person
+    checked_from = staging.highest_id(model)  # rows after this one were added after the check read the database
     with tempfile.TemporaryFile(prefix="custody-import-") as spool:
         try:
             file_max = _validate(path, filename, kind, result, spool, progress)
@@ -155,11 +184,24 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
         result.created_at = now
         insert = _insert_items if kind == "items" else _insert_people
         if progress is not None:
-            progress("import", 0, result.rows)  # before the transaction: callers may still write elsewhere
+            progress("import", 0, result.rows)
         try:
+            load = staging.begin(kind, filename, job_id=job_id, now=now)
+        except LoadRefused as refused:
+            result.add_error(refused.error)
+            return result
+        try:
+            insert(spool, result, file_max, now, progress, load.id)
+            # archive numbers have no unique index: look for clashes once outside the lock, then again inside
+            # the switch-in for the rows added since
+            seen_up_to = staging.highest_id(model)
+            _refuse_clashes(kind, load.id, checked_from)
             with write_tx():
-                _lock_imports()
-                insert(spool, result, file_max, now, progress)
+                staging.lock_imports()
+                _refuse_clashes(kind, load.id, seen_up_to)
+                staging.go_live(load.id, now)
+                result.first_id, result.last_id = _id_range(model, load.id) if result.imported else (None, None)
+                result.load_id = load.id
                 audit.append_audit(f"{kind}.import", user=user, target=filename, ip=ip, at=now, detail={
                     "count": result.imported, "generated": result.generated, "file": filename,
                     "skipped": result.skipped,
@@ -167,13 +209,26 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
                 })
                 if on_commit is not None:
                     on_commit(result)
-        except IntegrityError:
-            # someone else added the same code/tag/badge between our check and our insert
+        except (LoadRefused, IntegrityError) as exc:
+            staging.abandon(load.id)
             result.imported = result.generated = 0
-            result.first_id = result.last_id = None
-            result.add_error(RowError(None, N_("The database changed while importing (another import or a new "
-                                               "item with the same code or tag). Nothing was imported: try again.")))
+            result.first_id = result.last_id = result.load_id = None
+            result.add_error(exc.error if isinstance(exc, LoadRefused) else CHANGED)
+        except Exception:
+            staging.abandon(load.id)
+            raise
     return result
+
+
+def _refuse_clashes(kind: str, load_id: int, after_id: int) -> None:
+    if kind != "items":
+        return  # badge codes and tags have unique indexes: a clash stopped the chunk that met it
+    clashes = staging.archive_clashes(load_id, after_id)
+    if clashes:
+        archive_no, code = clashes[0]
+        raise LoadRefused(RowError(None, N_("Archive number %(value)s was registered by someone else (item %(code)s) "
+                                            "while the file was being imported. Nothing was imported: check the "
+                                            "file again."), {"value": archive_no, "code": code}))
 
 
 def describe_columns(kind: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -182,7 +237,9 @@ def describe_columns(kind: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def imported_items(summary: dict):
-    """The items one import created (by their id range and creation stamp)."""
+    """The items one import created (by its load; before migration 016 by id range and creation stamp)."""
+    if summary.get("load_id"):
+        return Item.select().where(Item.import_load == summary["load_id"])
     if not summary.get("first_id"):
         return Item.select().where(Item.id < 0)
     stamp = datetime.fromisoformat(summary["created_at"])
@@ -190,7 +247,9 @@ def imported_items(summary: dict):
 
 
 def imported_people(summary: dict):
-    """The people one import created (by their id range and creation stamp)."""
+    """The people one import created (by its load; before migration 016 by id range and creation stamp)."""
+    if summary.get("load_id"):
+        return Person.select().where(Person.import_load == summary["load_id"])
     if not summary.get("first_id"):
         return Person.select().where(Person.id < 0)
     stamp = datetime.fromisoformat(summary["created_at"])

@@ -54,6 +54,7 @@ class ImportResult:
     first_id: int | None = None
     last_id: int | None = None
     created_at: datetime | None = None  # stamped on every imported row: with the id range, finds them
+    load_id: int | None = None  # the ImportLoad its rows carry (imports/staging.py)
     skip_existing: bool = False  # rows already registered (same code, archive number or badge) are left out
     skipped: int = 0
     skip_keys: dict = field(default_factory=lambda: {"code": set(), "archive_no": set(), "badge_code": set()})
@@ -70,7 +71,7 @@ class ImportResult:
     def summary(self) -> dict:
         return {"header_line": self.header_line, "ignored_columns": self.ignored_columns,
                 "generated": self.generated, "first_id": self.first_id, "last_id": self.last_id,
-                "created_at": self.created_at.isoformat() if self.created_at else None,
+                "created_at": self.created_at.isoformat() if self.created_at else None, "load_id": self.load_id,
                 "rows": self.rows, "dry_run": self.dry_run, "skip_existing": self.skip_existing,
                 "skipped": self.skipped}
 
