@@ -8,8 +8,7 @@ import pytest
 
 from app.custody import services
 from app.custody.errors import ItemNotFound
-from app.custody.imports import BATCH, run_import
-from app.custody.imports import staging
+from app.custody.imports import BATCH, run_import, staging
 from app.custody.lookup import resolve
 from app.custody.models import AuditLog, Event, ImportJob, ImportLoad, Item, Person, Tag
 from app.custody.search import find_items

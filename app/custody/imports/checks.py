@@ -74,6 +74,7 @@ class _Validator:
                 bad(N_("RFID tag %(tag)s is not hexadecimal (digits 0–9 and letters A–F only)."), tag=raw["tag"])
                 tag = ""
         clean = (self._check_item if self.kind == "items" else self._check_person)(raw, tag, bad)
+        clean = (clean[0] + (line,), clean[1])  # the line goes with the row: updates are found by it
         if errors:
             for err in errors:
                 self.result.add_error(err)
@@ -181,7 +182,8 @@ class _Validator:
             "badge_code": (Person.badge_code, N_("Badge code %(value)s is already in the database.")),
             "tag": (Tag.tag, N_("RFID tag %(value)s is already bound to another item or person.")),
         }
-        found = []  # (key, line, value, params, template): every key of a pending row already registered
+        coded = {line for _value, line in self.pending["code"]}  # lines that give a code of their own
+        found = []  # (key, line, value, params, template, owner id): every key of a pending row already registered
         for key, pending in self.pending.items():
             if not pending:
                 continue
@@ -189,26 +191,48 @@ class _Validator:
             wanted = {}
             for value, line in pending:
                 wanted.setdefault(value, []).append(line)
-            extra = ("code",) if key == "archive_no" else ()
+            extra = {"archive_no": ("id", "code"), "tag": ("item_id",)}.get(key, ("id",))
             where = "kind = 'volume'" if key == "archive_no" else ""
             for row in _select_in(column, list(wanted), extra, where):
                 for line in wanted.get(row[0], ()):
                     params = {"value": row[0]}
                     if key == "archive_no":
-                        params["code"] = row[1]
-                    found.append((key, line, row[0], params, template))
+                        params["code"] = row[2]
+                    found.append((key, line, row[0], params, template, row[1]))
                 wanted.pop(row[0], None)  # report each line once even if the database holds two
             pending.clear()
+        if self.result.existing == "update" and self.kind == "items":
+            self._to_update(found, coded)
+            return
         # skipping: a row whose code, archive number or badge is registered is that record again: left out,
         # with its other findings (its tag is bound to that record); anything else is still an error
         skipped = {line for key, line, *_rest in found if self.result.skip_existing and key in SKIPPABLE}
-        for key, line, value, params, template in found:
+        for key, line, value, params, template, _owner in found:
             if line in skipped:
                 if key in SKIPPABLE:
                     self.result.skip_keys[key].add(value)
                 continue
             self.result.add_error(RowError(line, template, params))
         self.result.skipped += len(skipped)
+
+    def _to_update(self, found, coded: set[int]) -> None:
+        """Updating: a row whose code (or, giving no code, whose volume's archive number) is registered updates
+        that item; its archive number or tag belonging to another item is still an error."""
+        by_line: dict[int, dict] = {}
+        for key, line, _value, params, template, owner in found:
+            by_line.setdefault(line, {})[key] = (owner, params, template)
+        for line, keys in sorted(by_line.items()):
+            target = None
+            if "code" in keys:
+                target = keys["code"][0]
+            elif "archive_no" in keys and line not in coded:
+                target = keys["archive_no"][0]
+            bad = [(params, template) for key, (owner, params, template) in keys.items()
+                   if target is None or (key != "code" and owner != target)]
+            for params, template in bad:
+                self.result.add_error(RowError(line, template, params))
+            if not bad:
+                self.result.update_ids[line] = target
 
 
 def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "", *, pending: bool = False):

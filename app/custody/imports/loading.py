@@ -3,6 +3,7 @@ switch-in transaction with the admin-log entry (imports/staging.py)."""
 import csv
 import pickle
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,12 +13,14 @@ from peewee import IntegrityError, fn
 from app.db import write_tx
 
 from .. import audit, clock
+from ..catalogue import catalogue_changes, change_catalogue
 from ..codes import format_code
 from ..errors import N_
-from ..models import CODE_PREFIX, Item, Person, Tag
+from ..models import CODE_PREFIX, Item, Location, Person, Tag
 from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
-from .columns import BADGE_PREFIX, COLUMNS
+from .codes import IMPORT_EXISTING
+from .columns import BADGE_PREFIX, COLUMNS, MAX_CHANGES, WRITE_CHUNK
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
 from .staging import LoadRefused
@@ -49,6 +52,13 @@ def _batches(spool) -> Iterator[list[tuple]]:
             return
 
 
+def _chunks(spool) -> Iterator[list[tuple]]:
+    """The spooled rows, WRITE_CHUNK at a time: what one short load transaction writes."""
+    for batch in _batches(spool):
+        for start in range(0, len(batch), WRITE_CHUNK):
+            yield batch[start:start + WRITE_CHUNK]
+
+
 def _clash(model, key_column, keys: list[str], tags: list[str]) -> LoadRefused:
     """What a chunk's unique violation was: a code (badge) or tag of the file registered meanwhile by someone else."""
     found = _select_in(key_column, keys) if keys else []
@@ -66,13 +76,17 @@ def _clash(model, key_column, keys: list[str], tags: list[str]) -> LoadRefused:
     return LoadRefused(CHANGED)
 
 
+MAX_PAUSE = 0.2  # seconds: the longest pause after one chunk
 CHANGED = RowError(None, N_("The database changed while importing (another import or a new item with the same "
                             "code or tag). Nothing was imported: try again."))
 
 
 def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, tagged: list[tuple[str, str]],
                  stamp, load_id: int, done: int) -> None:
-    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat."""
+    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat; then a pause as
+    long as the transaction held the write lock, so writers waiting in other processes get in (flock is not
+    fair: without it a busy machine let the import take the lock straight back, chunk after chunk)."""
+    started = time.perf_counter()
     try:
         with write_tx():
             if rows:
@@ -85,6 +99,8 @@ def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, 
     except IntegrityError:
         raise _clash(model, key_column, [row[0] if model is Item else row[4] for row in rows],
                      [t for _k, t in tagged]) from None
+    staging.checkpoint()
+    time.sleep(min(time.perf_counter() - started, MAX_PAUSE))
 
 
 def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
@@ -94,9 +110,11 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
               Item.created_at]
     stamp, no = _db_time(now), False
     done = 0
-    for batch in _batches(spool):
+    for batch in _chunks(spool):
         rows, tagged = [], []
-        for code, kind, archive_no, title, pages, location_id, tag in batch:
+        for code, kind, archive_no, title, pages, location_id, tag, line in batch:
+            if line in result.update_ids:
+                continue  # a registered item: updated in the switch-in (_apply_updates)
             if code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]):
                 continue  # already registered (skip_existing)
             if not code:
@@ -121,9 +139,9 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
               Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
     stamp = _db_time(now)
     done = 0
-    for batch in _batches(spool):
+    for batch in _chunks(spool):
         rows, tagged = [], []
-        for name, organisation, org_kind, position, badge, tag in batch:
+        for name, organisation, org_kind, position, badge, tag, _line in batch:
             if badge and badge in result.skip_keys["badge_code"]:
                 continue  # already registered (skip_existing)
             if not badge:
@@ -141,30 +159,99 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
     result.imported = done
 
 
+def _updates_of(spool, result: ImportResult) -> Iterator[list[tuple[int, int, dict]]]:
+    """Batches of (line, item id, the catalogue values the row gives) for the rows that update a registered item.
+
+    A blank cell leaves its field as it is; the location column sets the item's home (never where it is)."""
+    for batch in _batches(spool):
+        out = []
+        for _code, kind, archive_no, title, pages, location_id, _tag, line in batch:
+            target = result.update_ids.get(line)
+            if target is None:
+                continue
+            values = {}
+            if archive_no and kind == "volume":
+                values["archive_no"] = archive_no
+            if title:
+                values["title"] = title
+            if pages is not None:
+                values["pages"] = pages
+            if location_id is not None:
+                values["home"] = location_id
+            out.append((line, target, values))
+        if out:
+            yield out
+
+
+def _plan_updates(spool, result: ImportResult) -> None:
+    """Count the updating rows that change something (result.updated) and those that do not (result.unchanged);
+    keep the first MAX_CHANGES changes, old → new, for the preview."""
+    places = {}
+    for batch in _updates_of(spool, result):
+        items = {i.id: i for i in Item.select().where(Item.id.in_([target for _l, target, _v in batch]))}
+        for line, target, values in batch:
+            changes = catalogue_changes(items[target], values)
+            if not changes:
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            if len(result.changes) < MAX_CHANGES:
+                shown = {}
+                for name, (old, new) in changes.items():
+                    if name == "home":
+                        for place in (old, new):
+                            if place is not None and place not in places:
+                                places[place] = Location.get_by_id(place).code
+                        old, new = places.get(old, ""), places.get(new, "")
+                    shown[name] = [old, new]
+                result.changes.append([line, items[target].code, shown])
+
+
+def _apply_updates(spool, result: ImportResult, *, user, ip: str, now: datetime, job_id: int | None) -> None:
+    """Inside the switch-in: each updating row through the one catalogue service (its admin-log entry)."""
+    result.updated = result.unchanged = 0
+    for batch in _updates_of(spool, result):
+        items = {i.id: i for i in Item.select().where(Item.id.in_([target for _l, target, _v in batch]))}
+        for line, target, values in batch:
+            changed = change_catalogue(items[target], values, user=user, ip=ip, now=now, detail={
+                "file": result.filename, "line": line, **({"job": job_id} if job_id else {})})
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+
 def _id_range(model, load_id: int) -> tuple[int | None, int | None]:
     return model.including_pending(fn.MIN(model.id), fn.MAX(model.id)).where(model.import_load == load_id).tuples().get()
 
 
 def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_run: bool = False,
-               skip_existing: bool = False,
+               skip_existing: bool = False, existing: str | None = None,
                progress: Progress | None = None, now: datetime | None = None, ip: str = "",
                on_commit: Callable[[ImportResult], None] | None = None, job_id: int | None = None) -> ImportResult:
     """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it, all or nothing.
 
     Never raises for bad input: every problem is in result.errors (line numbers 1-based as the user sees
-    them) and then nothing is imported. With skip_existing, rows whose code, archive number or badge is
-    already registered are left out (counted in result.skipped) instead of being errors.
+    them) and then nothing is imported. Rows whose code, archive number or badge is already registered are
+    errors (existing="error"), left out (existing="skip", or skip_existing; counted in result.skipped), or — for
+    a catalogue — update that item's catalogue fields (existing="update": result.updated, result.unchanged,
+    each change in the admin log through catalogue.change_catalogue, never its custody state).
 
     The rows are written in short chunks under a pending load (imports/staging.py) and switched in by one
     short transaction, so scans go on during a large import; `on_commit(result)` runs inside that
     transaction, so a caller can record the outcome atomically with the rows. Raises ValueError for an
-    unknown kind.
+    unknown kind, an unknown `existing`, or updating a staff list.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind: {kind}")
+    existing = existing or ("skip" if skip_existing else "error")
+    IMPORT_EXISTING.check(existing)
+    if existing == "update" and kind != "items":
+        raise ValueError("only a catalogue's registered rows can be updated")
     path = Path(path)
     filename = filename or path.name
-    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=skip_existing)
+    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=existing == "skip",
+                          existing=existing)
     suffix_error = check_suffix(filename)
     if suffix_error is not None:
         result.add_error(suffix_error)
@@ -178,6 +265,8 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
         except FileProblem as problem:
             result.add_error(problem.error)
             return result
+        if result.ok and result.update_ids:
+            _plan_updates(spool, result)
         if not result.ok or dry_run:
             return result
         now = now or clock.now()
@@ -191,7 +280,8 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
             result.add_error(refused.error)
             return result
         try:
-            insert(spool, result, file_max, now, progress, load.id)
+            with staging.own_checkpoints():
+                insert(spool, result, file_max, now, progress, load.id)
             # archive numbers have no unique index: look for clashes once outside the lock, then again inside
             # the switch-in for the rows added since
             seen_up_to = staging.highest_id(model)
@@ -199,19 +289,22 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
             with write_tx():
                 staging.lock_imports()
                 _refuse_clashes(kind, load.id, seen_up_to)
+                if result.update_ids:
+                    _apply_updates(spool, result, user=user, ip=ip, now=now, job_id=job_id)
                 staging.go_live(load.id, now)
                 result.first_id, result.last_id = _id_range(model, load.id) if result.imported else (None, None)
                 result.load_id = load.id
                 audit.append_audit(f"{kind}.import", user=user, target=filename, ip=ip, at=now, detail={
                     "count": result.imported, "generated": result.generated, "file": filename,
-                    "skipped": result.skipped,
+                    "skipped": result.skipped, "updated": result.updated, "unchanged": result.unchanged,
                     "sha256": result.sha256, "first_id": result.first_id, "last_id": result.last_id,
                 })
                 if on_commit is not None:
                     on_commit(result)
         except (LoadRefused, IntegrityError) as exc:
             staging.abandon(load.id)
-            result.imported = result.generated = 0
+            result.imported = result.generated = result.updated = result.unchanged = 0
+            result.changes = []
             result.first_id = result.last_id = result.load_id = None
             result.add_error(exc.error if isinstance(exc, LoadRefused) else CHANGED)
         except Exception:

@@ -4,8 +4,8 @@ from ..flow.models import ProcessStep
 from ..media.models import MediaLoan
 from .base import BaseModel
 from .imports import ImportJob
-from .loads import ImportLoad
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
+from .loads import ImportLoad
 from .logs import AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
