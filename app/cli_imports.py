@@ -80,9 +80,9 @@ def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str |
         if result.skipped:
             click.echo(gettext("%(n)s rows already registered were skipped.", n=result.skipped))
         if existing == "update":
-            click.echo(gettext("%(a)s rows to add, %(u)s to update, %(s)s unchanged.", a=result.added,
+            click.echo(gettext("Will add %(a)s, update %(u)s; %(s)s unchanged.", a=result.added,
                                u=result.updated, s=result.unchanged) if dry_run else
-                       gettext("%(a)s added, %(u)s updated, %(s)s unchanged.", a=result.added, u=result.updated,
+                       gettext("Added %(a)s, updated %(u)s; %(s)s unchanged.", a=result.added, u=result.updated,
                                s=result.unchanged))
             for line, code, changes in result.changes:
                 click.echo(gettext("line %(n)s", n=line) + f" {code}: " + "; ".join(

@@ -19,7 +19,7 @@ from app.db import db, write_tx
 
 from .. import clock
 from ..errors import N_
-from ..models import ImportJob
+from ..models import ImportJob, ImportLoad
 from .codes import IMPORT_KINDS
 from .loading import run_import
 from .results import ImportResult, RowError, dump_errors
@@ -198,7 +198,12 @@ def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Pa
 
 
 def job_that_created(item) -> ImportJob | None:
-    """The finished catalogue import that created this item (its id range and creation stamp), or None."""
+    """The finished catalogue import that created this item (its load; before migration 016 its id range and
+    creation stamp), or None."""
+    if item.import_load is not None:
+        load = ImportLoad.get_or_none(ImportLoad.id == item.import_load)
+        job = ImportJob.get_or_none(ImportJob.id == load.job_id) if load is not None and load.job_id else None
+        return job if job is not None and job.status == "done" else None
     for job in (ImportJob.select().where((ImportJob.kind == "items") & (ImportJob.status == "done")
                                          & (ImportJob.imported > 0)).order_by(ImportJob.id.desc()).limit(500)):
         summary = json.loads(job.summary or "{}")
