@@ -1,27 +1,14 @@
 """The flow sheet's pages: steps, devices, a volume's sheet and its PDF, assignment, my tasks, the board."""
 from datetime import timedelta
 
-import pytest
-
 from app.custody.flow.models import Assignment, Device, StepDef
 from app.custody.models import AuditLog
-from app.db import db
 from tests import factories
+from tests.clock import TEST_NOW
 from tests.conftest import csrf_token
 from tests.labels.helpers import text_of
 
-from tests.clock import TEST_NOW
-
 from .helpers import scanner, steps_with_events_between, walk
-
-
-@pytest.fixture
-def in_app(app):
-    def run(fn):
-        with app.app_context():
-            db.connect(reuse_if_open=True)
-            return fn()
-    return run
 
 
 def test_administrator_changes_a_step_and_registers_a_device(login, post, client, in_app):

@@ -5,9 +5,8 @@ import pytest
 
 from app.custody.flow import pdf, services
 from tests import factories
-from tests.labels.helpers import decode, page_boxes_mm, pages, text_of
-
 from tests.clock import TEST_NOW
+from tests.labels.helpers import decode, page_boxes_mm, pages, text_of
 
 from .helpers import scanner, staff, steps_with_events_between, walk
 
