@@ -47,32 +47,44 @@ def main():
 
 
 @click.command("init-db")
+@click.option("--algorithms", type=click.Choice(["default", "national"]), default=None,
+              help="How the log is sealed: default (SHA-256 chains, Ed25519 signatures) or national (SM3 "
+                   "chains, SM2 signatures; needs custody[national]). Chosen once: a site whose log has rows "
+                   "keeps its set. Without it, the recorded set is kept (default on a new site).")
 @with_appcontext
-def init_db_command():
+def init_db_command(algorithms):
     """Create the database and apply pending migrations (safe to run again)."""
     from .custody.migrate import upgrade
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    from .custody import clock, seal, signing
+    from .custody import clock, seal, signing, suites
+    from .custody.errors import CustodyError
 
-    made_key = seal.ensure_key()  # the site's signing key (signing.py): seals the logs, signs bundles
     with db.connection_context():
         applied = upgrade(db.obj)
-        first = None
-        if made_key or not seal.latest_checkpoints(1):
-            # anchor the log as it stands: every row after this checkpoint must carry the key's signature
-            first = seal.seal(clock.now(), reason="init")
+        try:
+            if algorithms is not None:
+                seal.choose_algorithm(suites.CHOICES[algorithms])
+            suite = seal.algorithm()
+            # the site's signing key (signing.py), of the site's algorithm set: seals the logs, signs bundles
+            made_key = seal.ensure_key(suite)
+            first = None
+            if made_key or not seal.latest_checkpoints(1):
+                # anchor the log as it stands: every row after this checkpoint must carry the key's signature
+                first = seal.seal(clock.now(), reason="init")
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
     if made_key:
-        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+        click.echo(f"Made the site's signing key ({suite}): {signing.private_path(current_app.instance_path)} "
                    f"(fingerprint {seal.public_key_fingerprint()})")
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         click.echo("The database is up to date.")
     if first is not None:
-        click.echo(f"Sealed both logs in checkpoint #{first.id} ({seal.short_code(first)}).")
+        click.echo(f"Sealed both logs in checkpoint #{first.id} ({seal.short_code(first)}) with {suite}.")
 
 
 @click.command("seal-log")
@@ -140,14 +152,18 @@ def create_token_command(username, name):
 def verify_log_command(public_key, paper):
     """Check both log chains, their seal signatures and every signed checkpoint; exit 1 naming the first bad row."""
     from .custody import seal
+    from .custody.errors import CustodyError
 
     with db.connection_context():
         try:
             key = seal.load_public_key(public_key.read_bytes() if public_key else None)
+            report = seal.verify(key)
+            paper_result = seal.verify_paper(paper, key) if paper else None
         except ValueError as err:
             raise click.ClickException(f"Not a public key: {err}") from None
-        report = seal.verify(key)
-        paper_result = seal.verify_paper(paper, key) if paper else None
+        except CustodyError as err:  # a national site's log without tongsuopy installed
+            raise click.ClickException(err.message) from None
+    click.echo(f"algorithms: {report.algorithm} (the site's record; every checkpoint names it)")
     for name, label in (("event", "custody log"), ("audit", "admin log")):
         r = report.chains[name]
         if r.ok:

@@ -4,7 +4,8 @@ that is not in the database.
 The hash chains (audit.py) show that rows fit together, but whoever can write the database can
 recompute every hash after a change and move the chain head. So:
 
-- every row appended to the custody log or the admin log carries an Ed25519 signature of
+- every row appended to the custody log or the admin log carries a signature (Ed25519, or SM2 with SM3 on
+  a site that chose the national algorithms: suites.py) of
   (chain, id, hash) made with the seal key: a row changed, deleted-and-renumbered or inserted
   without the key no longer matches its signature, and verification names that row;
 - a checkpoint (Checkpoint) records both chains' newest id and hash, signed with the same key and
@@ -14,10 +15,12 @@ recompute every hash after a change and move the chain head. So:
 The key is the site's signing key (signing.py: a file in the instance folder, mode 0600, made by
 `custody init-db`; the completion bundle is signed with it too); the public key is exported beside it
 (and wherever SEAL_PUBLIC_KEY_PATH says) so a verifier without the private key can check. `verify_rows` works on plain rows (lists of dicts) for an offline verifier of an exported bundle.
+The site's algorithm set is recorded on both chain heads (chosen by `custody init-db --algorithms`,
+refused once a log has rows or a checkpoint exists), named in every signed checkpoint, and checked
+against the key: a checkpoint, a key or a bundle of the other set does not verify.
 docs/threat-model.md says what this does and does not protect against.
 """
 import base64
-import hashlib
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -26,12 +29,12 @@ from pathlib import Path
 
 from app.db import db, write_tx
 
-from . import audit, clock, signing, statements
+from . import audit, clock, signing, statements, suites
 from .audit import AUDIT_FIELDS, CHAINS, EVENT_FIELDS, GENESIS, _norm, canonical_json, row_hash
 from .errors import N_, CustodyError
 from .models import Checkpoint, LogHead
 
-ALGORITHM = "ed25519-sha256"
+ALGORITHM = suites.DEFAULT  # the default set; a site's own is algorithm()
 CHAIN_FIELDS = {"event": EVENT_FIELDS, "audit": AUDIT_FIELDS}
 CHECKPOINT_REASONS = ("init", "manual", "nightly")
 PAPER_PREFIX = "CUSTODY-CP1"
@@ -41,6 +44,20 @@ class SealKeyMissingError(CustodyError):
     code = "seal_key_missing"
     status = 503
     template = N_("The seal key is missing: run custody init-db on the server.")
+
+
+class SealKeyMismatchError(CustodyError):
+    code = "seal_key_mismatch"
+    status = 503
+    template = N_("The seal key is an %(key)s key but this site seals its log with %(site)s: put the site's "
+                  "own key back in the instance folder.")
+
+
+class AlgorithmSwitchRefusedError(CustodyError):
+    code = "algorithm_switch_refused"
+    status = 409
+    template = N_("This site seals its log with %(site)s; it cannot switch to %(wanted)s once a log has rows, "
+                  "a checkpoint exists or a key of the other kind is in the instance folder.")
 
 
 # where the key files are: set by the app factory (configure), read on every use so a test's or a
@@ -61,15 +78,13 @@ def key_paths() -> tuple[Path, Path]:
     return Path(private), Path(public)
 
 
-def _load_private():
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
+def _load_private() -> suites.PrivateKey | None:
     path = key_paths()[0]
     if not str(path) or str(path) == ".":
         return None
     key = _private_cache.get(str(path))
     if key is None and path.is_file():
-        key = _private_cache[str(path)] = load_pem_private_key(path.read_bytes(), password=None)
+        key = _private_cache[str(path)] = suites.load_private(path.read_bytes())
     return key
 
 
@@ -81,11 +96,12 @@ def has_key() -> bool:
         return False
 
 
-def ensure_key() -> bool:
-    """Create the site's signing key when missing (signing.ensure_key: private file 0600, public key
-    exported beside it and to SEAL_PUBLIC_KEY_PATH); True if it was made."""
+def ensure_key(suite: str | None = None) -> bool:
+    """Create the site's signing key when missing, of the site's algorithm set (default: the one recorded
+    on the chain heads; signing.ensure_key: private file 0600, public key exported beside it and to
+    SEAL_PUBLIC_KEY_PATH); True if it was made."""
     private, public = key_paths()
-    made = signing.ensure_key(private.parent)
+    made = signing.ensure_key(private.parent, suite or algorithm())
     if public != signing.public_path(private.parent):
         public.parent.mkdir(parents=True, exist_ok=True)
         public.write_bytes(signing.public_pem(private.parent))
@@ -93,12 +109,9 @@ def ensure_key() -> bool:
     return made
 
 
-def load_public_key(data: bytes | str | None = None):
-    """An Ed25519 public key from PEM, raw 32 bytes or 64 hex digits; default: the exported key file,
-    else the private key's. None when there is none."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
+def load_public_key(data: bytes | str | None = None) -> suites.PublicKey | None:
+    """A public key (Ed25519 or SM2) from PEM, or an Ed25519 key as raw 32 bytes or 64 hex digits; default:
+    the exported key file, else the private key's. None when there is none."""
     if data is None:
         public = key_paths()[1]
         if str(public) not in ("", ".") and public.is_file():
@@ -106,25 +119,40 @@ def load_public_key(data: bytes | str | None = None):
         else:
             private = _load_private()
             return private.public_key() if private is not None else None
-    if isinstance(data, str):
-        data = data.strip()
-        if len(data) == 64 and all(c in "0123456789abcdefABCDEF" for c in data):
-            return Ed25519PublicKey.from_public_bytes(bytes.fromhex(data))
-        data = data.encode()
-    if len(data) == 32:
-        return Ed25519PublicKey.from_public_bytes(data)
-    return load_pem_public_key(data)
+    return suites.load_public(data)
 
 
-def _pem(public_key) -> bytes:
-    from cryptography.hazmat.primitives import serialization
+def fingerprint_of(public_key: suites.PublicKey) -> str:
+    """The full fingerprint: the key's hash (SHA-256, SM3 for an SM2 key) of its PEM, hex (signing.fingerprint
+    prints its start)."""
+    return public_key.fingerprint()
 
-    return public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+def algorithm() -> str:
+    """The site's algorithm set as the chain heads record it (suites.DEFAULT when there are none yet)."""
+    with db.connection_context() if db.is_closed() else nullcontext():
+        return LogHead.select(LogHead.algorithm).order_by(LogHead.name).scalar() or suites.DEFAULT
 
 
-def fingerprint_of(public_key) -> str:
-    """The full fingerprint: sha256 of the public key's PEM, hex (signing.fingerprint prints its start)."""
-    return hashlib.sha256(_pem(public_key).strip()).hexdigest()
+def choose_algorithm(suite: str) -> bool:
+    """Record the site's algorithm set on both chain heads; True when it changed. Raises
+    AlgorithmSwitchRefusedError when the site already has log rows or checkpoints under the other set, or a
+    key of the other kind (the key decides what can be signed); UnknownSuiteError for an unknown name."""
+    suites.check(suite)
+    with write_tx() if db.transaction_depth() == 0 else nullcontext():
+        heads = {}
+        for name in ("event", "audit"):
+            audit._lock_head(name)
+            heads[name] = LogHead.get(LogHead.name == name)
+        current = {h.algorithm for h in heads.values()}
+        if current == {suite}:
+            return False
+        key = signing.key_suite(key_paths()[0].parent) if str(key_paths()[0]) not in ("", ".") else None
+        if (any(h.last_id for h in heads.values()) or Checkpoint.select().exists()
+                or (key is not None and key != suite)):
+            raise AlgorithmSwitchRefusedError(site=algorithm(), wanted=suite)
+        LogHead.update(algorithm=suite).execute()
+    return True
 
 
 def public_key_fingerprint(public_key=None) -> str | None:
@@ -145,10 +173,15 @@ def _row_message(chain: str, row_id: int, digest: str) -> bytes:
     return f"custody-row\n{chain}\n{row_id}\n{digest}".encode()
 
 
-def sign_row(chain: str, row_id: int, digest: str) -> str:
-    """The seal's signature of one appended row (hex), or "" when this process has no key."""
+def sign_row(chain: str, row_id: int, digest: str, algorithm: str = suites.DEFAULT) -> str:
+    """The seal's signature of one appended row (hex), or "" when this process has no key; raises
+    SealKeyMismatchError when the key is of another algorithm set than the chain's."""
     key = _load_private()
-    return key.sign(_row_message(chain, row_id, digest)).hex() if key is not None else ""
+    if key is None:
+        return ""
+    if key.suite != algorithm:
+        raise SealKeyMismatchError(key=key.suite, site=algorithm)
+    return key.sign(_row_message(chain, row_id, digest)).hex()
 
 
 audit.row_signer = sign_row  # every row appended from now on is signed (app/custody/audit.py)
@@ -173,17 +206,20 @@ def seal(now: datetime | None = None, *, reason: str = "manual") -> Checkpoint:
     with write_tx() if db.transaction_depth() == 0 else nullcontext():
         heads = {}
         for name in ("event", "audit"):
-            heads[name] = statements.lock_head(name) or (0, GENESIS)
+            heads[name] = statements.lock_head(name) or (0, GENESIS, key.suite)
+        site_algorithm = heads["event"][2]
+        if key.suite != site_algorithm:
+            raise SealKeyMismatchError(key=key.suite, site=site_algorithm)
         last = Checkpoint.select().order_by(Checkpoint.id.desc()).first()
         values = {
-            "id": (last.id + 1) if last else 1, "at": now, "reason": reason, "algorithm": ALGORITHM,
+            "id": (last.id + 1) if last else 1, "at": now, "reason": reason, "algorithm": site_algorithm,
             "key_fingerprint": fingerprint_of(key.public_key()),
             "event_last_id": heads["event"][0], "event_last_hash": heads["event"][1],
             "audit_last_id": heads["audit"][0], "audit_last_hash": heads["audit"][1],
             "prev_digest": last.digest if last else GENESIS,
         }
         body = _checkpoint_body(values)
-        values["digest"] = hashlib.sha256(body).hexdigest()
+        values["digest"] = suites.digest(site_algorithm, body)
         values["signature"] = key.sign(body).hex()
         Checkpoint.insert(**values).execute()
     return Checkpoint(**values)
@@ -219,7 +255,9 @@ def parse_paper_text(text: str) -> dict:
                   "signature": kv["s"]}
     except (KeyError, ValueError) as err:
         raise ValueError(f"incomplete checkpoint text ({err})") from None
-    values["digest"] = hashlib.sha256(_checkpoint_body(values)).hexdigest()
+    if values["algorithm"] not in suites.SUITES:
+        raise ValueError(f"unknown algorithm {values['algorithm'][:40]!r}")
+    values["digest"] = suites.digest(values["algorithm"], _checkpoint_body(values))
     return values
 
 
@@ -266,6 +304,7 @@ class SealReport:
     bad_checkpoint_id: int | None = None
     sealed: bool = False  # a public key was there to check with
     latest: dict | None = None
+    algorithm: str = suites.DEFAULT  # the algorithm set the rows and checkpoints were checked with
 
     @property
     def ok(self) -> bool:
@@ -286,23 +325,26 @@ PROBLEMS = {
     "checkpoint_other_key": N_("a checkpoint was signed with another key"),
     "no_checkpoint": N_("the seal key exists but no checkpoint does: checkpoints were deleted, or none was made"),
     "no_public_key": N_("checkpoints exist but there is no public key to check them with"),
+    "checkpoint_algorithm": N_("a checkpoint names another algorithm set than the site's: the record of "
+                               "the site's algorithms was changed, or the checkpoint is not this site's"),
+    "key_algorithm": N_("the public key is of another algorithm set than the site's log"),
 }
 
 
-def _verify_signature(public_key, signature_hex: str, message: bytes) -> bool:
-    from cryptography.exceptions import InvalidSignature
-
+def _verify_signature(public_key: suites.PublicKey, signature_hex: str, message: bytes) -> bool:
     try:
-        public_key.verify(bytes.fromhex(signature_hex), message)
-        return True
-    except (InvalidSignature, ValueError):
+        signature = bytes.fromhex(signature_hex)
+    except (ValueError, TypeError):
         return False
+    return public_key.verify(signature, message)
 
 
 def _check_checkpoints(checkpoints: list[dict], public_key, report: SealReport) -> list[dict]:
     """The checkpoints that hold (in id order); the first problem goes on the report."""
     good, prev_digest, expected = [], GENESIS, 1
     fingerprint = fingerprint_of(public_key) if public_key is not None else None
+    if public_key is not None and public_key.suite != report.algorithm:
+        report.checkpoint_problem, report.checkpoint_detail = "key_algorithm", f"{public_key.suite}, not {report.algorithm}"
     for cp in sorted(checkpoints, key=lambda c: int(c["id"])):
         if report.checkpoint_problem:
             break
@@ -311,19 +353,22 @@ def _check_checkpoints(checkpoints: list[dict], public_key, report: SealReport) 
         if cid != expected or cp["prev_digest"] != prev_digest:
             report.checkpoint_problem, report.bad_checkpoint_id = "checkpoint_missing", expected
             report.checkpoint_detail = f"checkpoint #{expected}"
+        elif cp["algorithm"] != report.algorithm:
+            report.checkpoint_problem, report.bad_checkpoint_id = "checkpoint_algorithm", cid
+            report.checkpoint_detail = f"checkpoint #{cid}: {str(cp['algorithm'])[:40]}, not {report.algorithm}"
         elif public_key is None:
             report.checkpoint_problem = "no_public_key"
         elif cp["key_fingerprint"] != fingerprint:
             report.checkpoint_problem, report.bad_checkpoint_id = "checkpoint_other_key", cid
             report.checkpoint_detail = f"checkpoint #{cid}"
-        elif (hashlib.sha256(body).hexdigest() != cp["digest"]
+        elif (suites.digest(report.algorithm, body) != cp["digest"]
               or not _verify_signature(public_key, cp["signature"], body)):
             report.checkpoint_problem, report.bad_checkpoint_id = "checkpoint_forged", cid
             report.checkpoint_detail = f"checkpoint #{cid}"
         else:
             good.append(cp)
         prev_digest, expected = cp["digest"], cid + 1
-    if public_key is not None and not checkpoints:
+    if public_key is not None and not checkpoints and not report.checkpoint_problem:
         report.checkpoint_problem = "no_checkpoint"
     report.checkpoints = len(checkpoints)
     report.latest = max(checkpoints, key=lambda c: int(c["id"])) if checkpoints else None
@@ -333,8 +378,8 @@ def _check_checkpoints(checkpoints: list[dict], public_key, report: SealReport) 
 class _ChainChecker:
     """Checks one chain row by row (fed in id order), against its hashes, signatures and checkpoints."""
 
-    def __init__(self, name: str, public_key, checkpoints: list[dict]):
-        self.name, self.fields, self.key = name, CHAIN_FIELDS[name], public_key
+    def __init__(self, name: str, public_key, checkpoints: list[dict], algorithm: str):
+        self.name, self.fields, self.key, self.algorithm = name, CHAIN_FIELDS[name], public_key, algorithm
         self.result = ChainResult(name)
         self.prev, self.expected_id = GENESIS, 1
         self.sealed = {int(c[f"{name}_last_id"]): c for c in checkpoints if int(c[f"{name}_last_id"]) > 0}
@@ -350,7 +395,7 @@ class _ChainChecker:
             r.fail(self.expected_id, "missing", f"next row is {row_id}")
         elif row["prev_hash"] != self.prev:
             r.fail(row_id, "link")
-        elif row_hash(row_id, self.prev, row, self.fields) != digest:
+        elif row_hash(row_id, self.prev, row, self.fields, self.algorithm) != digest:
             r.fail(row_id, "content")
         elif self.key is not None and row.get("sig"):
             if not _verify_signature(self.key, row["sig"], _row_message(self.name, row_id, digest)):
@@ -383,21 +428,26 @@ class _ChainChecker:
 
 
 def verify_rows(chains: dict[str, Iterable[dict]], checkpoints: list[dict], public_key=None,
-                heads: dict[str, tuple[int, str]] | None = None) -> SealReport:
+                heads: dict[str, tuple[int, str]] | None = None, algorithm: str = suites.DEFAULT) -> SealReport:
     """Verify plain rows (dicts) of both chains against signed checkpoints with a public key.
 
     chains: {"event": rows, "audit": rows} in id order; each row has id, prev_hash, hash, sig and the
     chain's fields (foreign keys as ids, `at` a datetime or "%Y-%m-%dT%H:%M:%S.%f"); plain_rows() makes them.
     checkpoints: dicts of Checkpoint's columns (plain_checkpoints()). public_key: PEM, raw or hex, or a key.
-    heads: the chain heads, when the rows come from a live database. No database is touched.
+    heads: the chain heads, when the rows come from a live database. algorithm: the site's recorded
+    algorithm set (suites.py): the rows are hashed with it, and every checkpoint and the key must be of it.
+    No database is touched.
     """
+    suites.check(algorithm)
     if isinstance(public_key, (bytes, str)):
         public_key = load_public_key(public_key)
-    report = SealReport(chains={}, sealed=public_key is not None,
+    report = SealReport(chains={}, sealed=public_key is not None, algorithm=algorithm,
                         key_fingerprint=short_fingerprint(fingerprint_of(public_key)) if public_key else None)
     good = _check_checkpoints(list(checkpoints), public_key, report)
+    if report.checkpoint_problem == "key_algorithm":
+        public_key = None  # rows cannot be checked against a key of the other set; the report says why
     for name in ("event", "audit"):
-        checker = _ChainChecker(name, public_key, good)
+        checker = _ChainChecker(name, public_key, good, algorithm)
         for row in chains.get(name, ()):
             if not checker.feed(row):
                 break
@@ -437,7 +487,7 @@ def verify(public_key=None) -> SealReport:
     with db.connection_context() if db.is_closed() else nullcontext():
         heads = {h.name: (h.last_id, h.last_hash) for h in LogHead.select()}
         return verify_rows({"event": plain_rows("event"), "audit": plain_rows("audit")}, plain_checkpoints(),
-                           public_key if public_key is not None else load_public_key(), heads)
+                           public_key if public_key is not None else load_public_key(), heads, algorithm())
 
 
 def verify_paper(text: str, public_key=None) -> tuple[bool, str]:
@@ -449,6 +499,8 @@ def verify_paper(text: str, public_key=None) -> tuple[bool, str]:
     key = public_key if public_key is not None else load_public_key()
     if key is None:
         return False, "no public key"
+    if cp["algorithm"] != key.suite:
+        return False, f"the paper checkpoint names {cp['algorithm']}, the public key is {key.suite}"
     if cp["key_fingerprint"] != fingerprint_of(key) or not _verify_signature(key, cp["signature"],
                                                                                _checkpoint_body(cp)):
         return False, "the paper checkpoint's signature does not match the public key"
@@ -463,7 +515,8 @@ def verify_paper(text: str, public_key=None) -> tuple[bool, str]:
     return True, f"checkpoint #{cp['id']} matches"
 
 
-__all__ = ["ALGORITHM", "ChainResult", "Checkpoint", "PROBLEMS", "SealKeyMissingError", "SealReport",
-           "checkpoint_for_night", "configure", "ensure_key", "has_key", "latest_checkpoints", "load_public_key",
+__all__ = ["ALGORITHM", "AlgorithmSwitchRefusedError", "ChainResult", "Checkpoint", "PROBLEMS",
+           "SealKeyMismatchError", "SealKeyMissingError", "SealReport", "algorithm", "checkpoint_for_night",
+           "choose_algorithm", "configure", "ensure_key", "has_key", "latest_checkpoints", "load_public_key",
            "paper_text", "parse_paper_text", "plain_checkpoints", "plain_rows", "public_key_fingerprint", "seal",
            "short_code", "sign_row", "verify", "verify_paper", "verify_rows"]

@@ -46,6 +46,9 @@ class LogHead(BaseModel):
     name = CharField(primary_key=True, max_length=16)
     last_id = BigIntegerField(default=0)
     last_hash = CharField(max_length=64)
+    # the site's algorithm set (app/custody/suites.py): the chain's row hash and the seal's signatures;
+    # chosen at `custody init-db`, fixed once the chain has rows
+    algorithm = CharField(max_length=24, default="ed25519-sha256")
 
     class Meta:
         table_name = "log_head"
