@@ -49,7 +49,7 @@ class SealKeyMissingError(CustodyError):
 class SealKeyMismatchError(CustodyError):
     code = "seal_key_mismatch"
     status = 503
-    template = N_("The seal key is an %(key)s key but this site seals its log with %(site)s: put the site's "
+    template = N_("The seal key belongs to %(key)s, but this site seals its log with %(site)s: put the site's "
                   "own key back in the instance folder.")
 
 
@@ -428,19 +428,19 @@ class _ChainChecker:
 
 
 def verify_rows(chains: dict[str, Iterable[dict]], checkpoints: list[dict], public_key=None,
-                heads: dict[str, tuple[int, str]] | None = None, algorithm: str = suites.DEFAULT) -> SealReport:
+                heads: dict[str, tuple[int, str]] | None = None, algorithm: str | None = None) -> SealReport:
     """Verify plain rows (dicts) of both chains against signed checkpoints with a public key.
 
     chains: {"event": rows, "audit": rows} in id order; each row has id, prev_hash, hash, sig and the
     chain's fields (foreign keys as ids, `at` a datetime or "%Y-%m-%dT%H:%M:%S.%f"); plain_rows() makes them.
     checkpoints: dicts of Checkpoint's columns (plain_checkpoints()). public_key: PEM, raw or hex, or a key.
     heads: the chain heads, when the rows come from a live database. algorithm: the site's recorded
-    algorithm set (suites.py): the rows are hashed with it, and every checkpoint and the key must be of it.
-    No database is touched.
+    algorithm set (suites.py; default: the public key's): the rows are hashed with it, and every checkpoint
+    and the key must be of it. No database is touched.
     """
-    suites.check(algorithm)
     if isinstance(public_key, (bytes, str)):
         public_key = load_public_key(public_key)
+    algorithm = suites.check(algorithm or (public_key.suite if public_key is not None else suites.DEFAULT))
     report = SealReport(chains={}, sealed=public_key is not None, algorithm=algorithm,
                         key_fingerprint=short_fingerprint(fingerprint_of(public_key)) if public_key else None)
     good = _check_checkpoints(list(checkpoints), public_key, report)

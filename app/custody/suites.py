@@ -17,10 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import N_, CustodyError
+from .vocab import Codes
 
 DEFAULT = "ed25519-sha256"
 NATIONAL = "sm2-sm3"
-SUITES = (DEFAULT, NATIONAL)
+# the stored code (LogHead.algorithm, Checkpoint.algorithm, the bundle manifest's "algorithm")
+ALGORITHMS = Codes("seal_algorithm", **{DEFAULT: N_("Ed25519 signatures, SHA-256 hash chains"),
+                                        NATIONAL: N_("SM2 signatures, SM3 hash chains (national algorithms)")})
+SUITES = tuple(ALGORITHMS)
 CHOICES = {"default": DEFAULT, "national": NATIONAL}  # the names `custody init-db --algorithms` takes
 HASH_OF = {DEFAULT: "sha256", NATIONAL: "sm3"}
 SM2_SIGNER_ID = b"1234567812345678"  # GB/T 32918.2's default distinguishing id, as Tongsuo and OpenSSL use it

@@ -146,6 +146,7 @@ def index():
     checkpoints = [(cp, seal.short_code(cp)) for cp in seal.latest_checkpoints(10)]
     return render_template("audit/index.html", panels=panels, verified=verify, rows=rows, sealed=sealed,
                            fingerprint=seal.public_key_fingerprint(), checkpoints=checkpoints,
+                           algorithm=seal.algorithm(),
                            checkpoint_problem=_(seal.PROBLEMS[sealed.checkpoint_problem])
                            if sealed and sealed.checkpoint_problem else "")
 
