@@ -104,6 +104,18 @@ class Event(BaseModel):
             return None
 
     @property
+    def late_reason(self) -> str | None:
+        """Why a late read was late (readers.codes.LATE_REASONS), None for other events; reads logged late
+        before reasons were recorded were all older than the item's last change."""
+        return self.details.get("reason", "after_last_event") if self.kind == "late_read" else None
+
+    @property
+    def late_limit_hours(self):
+        """The spool limit a late read passed (hours), when that was why it was late."""
+        value = self.details.get("limit_hours") if self.kind == "late_read" else None
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    @property
     def arrived_late(self) -> bool:
         """Recorded more than a minute after it happened (a spooled read, a late read)."""
         return self.recorded_at is not None and self.at is not None and (self.recorded_at - self.at).total_seconds() > 60
