@@ -179,11 +179,11 @@ MEDIA_EXPECTED = {
 
 @pytest.mark.parametrize("role", sorted(MEDIA_EXPECTED))
 def test_media_register_permissions_per_role(app, site, role):
-    from app.custody.media import services
+    from app.custody import media
 
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    medium = services.register(category="usb_drive", serial_no="PERM-1", cabinet="KF-A-01")
+    medium = media.register(category="usb_drive", serial_no="PERM-1", cabinet="KF-A-01")
     user = factories.user(role)
     token = csrf_token(client)
     client.post("/login", data={"username": user.username, "password": factories.PASSWORD, "csrf_token": token})

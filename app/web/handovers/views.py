@@ -123,7 +123,7 @@ def create_batch():
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / ("catalogue" + Path(upload.filename).suffix.lower())
                 upload.save(path)
-                entries += handovers.services.entries_from_catalogue(path, upload.filename)
+                entries += handovers.entries_from_catalogue(path, upload.filename)
         batch = handovers.make_batch(entries, user=current_user._get_current_object(), title=form.title.data or "")
     except CustodyError as err:
         flash_error(err)
@@ -141,7 +141,7 @@ def batch(number):
     except CustodyError:
         abort(404)
     stages = {row.item_id: row.stage for row in BatchItem.select().where(BatchItem.batch == found.id)}
-    rows = [(item, shelf, handovers.services.batch_stage(stages[item.id], item.state))
+    rows = [(item, shelf, handovers.batch_stage(stages[item.id], item.state))
             for item, shelf in handovers.pick_list(found)]
     return render_template("handovers/batch.html", batch=found, rows=rows, counts=handovers.batch_counts(found),
                            lists=list(found.handovers.order_by(Handover.id)), handover_form=HandoverForm())
