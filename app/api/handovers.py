@@ -24,7 +24,7 @@ from app.custody.handovers.codes import (
     SIDES,
 )
 from app.custody.handovers.models import DamageNote, DamageRecord, QuarantineRecord
-from app.custody.models import Item, Person
+from app.custody.models import Item
 from app.security import require
 
 from . import bp, openapi
@@ -87,13 +87,11 @@ def batch_json(batch) -> dict:
 
 
 def handover_json(handover) -> dict:
-    lines = handovers.lines_with_differences(handover)
-    people = {p.id: p for p in Person.select().where(Person.id.in_(
-        [i for i in (handover.from_person_id, handover.to_person_id) if i]))}
-    sums = pdf.totals([line for line, _d, _o in lines])
+    shown = handovers.summary(handover)
+    sums = shown.totals
 
     def side(name):
-        who = people.get(getattr(handover, f"{name}_person_id"))
+        who = shown.people.get(getattr(handover, f"{name}_person_id"))
         return {"organisation": getattr(handover, f"{name}_org") or None,
                 "person": {"badge_code": who.badge_code, "name": who.name} if who else None,
                 "confirmed_at": iso(getattr(handover, f"{name}_confirmed_at"))}
@@ -104,8 +102,8 @@ def handover_json(handover) -> dict:
         "corrects": handover.corrects.number if handover.corrects_id else None,
         "created_at": iso(handover.created_at), "from": side("from"), "to": side("to"),
         "totals": {"volumes": sums.volumes, "pages": sums.pages, "damaged": sums.damaged},
-        "unresolved": sum(1 for line, d, _o in lines if d and not line.resolution),
-        "lines": [line_json(line, diffs) for line, diffs, _o in lines],
+        "unresolved": shown.unresolved,
+        "lines": [line_json(line, diffs) for line, diffs, _o in shown.lines],
     }
 
 

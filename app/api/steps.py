@@ -52,9 +52,20 @@ def sheet_json(code: str) -> dict:
     """A volume's sheet: its rows in order, the custody events between them, counts that disagree."""
     item, rows, events = services.sheet(code)
     flagged = rules.count_differences(rows, tolerance())
+    index = {r.id: i for i, r in enumerate(rows)}
+    lines, after = [], None
+    for kind, value in rules.interleave(rows, events):
+        if kind == "step":
+            after = index[value.id]
+            lines.append({"step": after})
+        else:
+            lines.append({"event": value.id})
+            value.after_step = after
     return {"code": item.code, "archive_no": item.archive_no, "title": item.title,
             "steps": [row_json(r) for r in rows],
-            "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "note": e.note} for e in events],
+            "events": [{"id": e.id, "at": e.at.isoformat(), "kind": e.kind, "kind_name": code_name("event_kind", e.kind),
+                        "note": e.note, "after_step": e.after_step} for e in events],
+            "lines": lines,
             "count_differences": [{"earlier": a.step, "earlier_count": a.quantity, "later": b.step,
                                    "later_count": b.quantity} for a, b in flagged],
             "tolerance": tolerance()}
@@ -136,7 +147,15 @@ openapi.add_schemas({
     "Sheet": {"type": "object", "properties": {
         "code": _STR, "archive_no": _STR, "title": _STR,
         "steps": {"type": "array", "items": {"$ref": openapi.ref("SheetRow")}},
-        "events": {"type": "array", "items": {"type": "object"}},
+        "events": {"type": "array", "description": "The volume's custody events (not the steps' own), by time.",
+                   "items": {"type": "object", "properties": {
+                       "id": {"type": "integer"}, "at": _STR, "kind": _STR, "kind_name": _STR, "note": _STR,
+                       "after_step": {"type": ["integer", "null"], "description":
+                                      "Index in `steps` of the step line this event follows (null: before the "
+                                      "first step)."}}}},
+        "lines": {"type": "array", "description": "The sheet in the order things happened: each line is "
+                                                  "`{\"step\": index in steps}` or `{\"event\": event id}`.",
+                  "items": {"type": "object"}},
         "count_differences": {"type": "array", "items": {"type": "object"}}, "tolerance": {"type": "integer"}}},
     "StepBoard": {"type": "object", "properties": {
         "steps": {"type": "array", "items": {"type": "object", "properties": {

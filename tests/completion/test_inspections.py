@@ -118,7 +118,7 @@ def test_acceptance_media_item_follows_the_media_register(project):
 
 def vetted(name: str, org_kind: str = "service"):
     """A person joined, vetted item by item and activated through the people services (every change registered)."""
-    from app.custody.people import services as people
+    from app.custody import people
     from app.custody.people.codes import VETTING_ITEMS
 
     who = f.person(name, badge_status="pending", org_kind=org_kind)

@@ -1,5 +1,6 @@
 """Handover lists (交接单) while they are drafts: opened in a direction, each volume scanned by both sides
 (pages, condition, note), differences against the outgoing list found and accepted."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from app.db import db, is_sqlite, write_tx
@@ -192,6 +193,30 @@ def lines_with_differences(number) -> list[tuple[HandoverLine, list[str], Handov
     outgoing = outgoing_lines(handover, [line.item_id for line in lines])
     return [(line, rules.differences(line, outgoing.get(line.item_id)), outgoing.get(line.item_id))
             for line in lines]
+
+
+@dataclass
+class Summary:
+    """What a handover's page, its JSON and its list show: every line with its differences and outgoing line,
+    the totals that change hands, the people who confirmed (by id), how many differences are open."""
+    lines: list[tuple[HandoverLine, list[str], HandoverLine | None]]
+    totals: rules.Totals
+    people: dict[int, Person]
+    unresolved: int
+
+
+def handlers(handover: Handover) -> dict[int, Person]:
+    """The people who confirmed either side, by id."""
+    ids = [i for i in (handover.from_person_id, handover.to_person_id) if i]
+    return {p.id: p for p in Person.select().where(Person.id.in_(ids))} if ids else {}
+
+
+def summary(number) -> Summary:
+    """The handover's lines with their differences, its totals, its handlers and its open differences."""
+    handover = get_handover(number)
+    lines = lines_with_differences(handover)
+    return Summary(lines, rules.totals([line for line, _d, _o in lines]), handlers(handover),
+                   sum(1 for line, diffs, _o in lines if diffs and not line.resolution))
 
 
 def unresolved(number) -> list[tuple[HandoverLine, list[str]]]:

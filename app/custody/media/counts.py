@@ -8,10 +8,10 @@ from app.db import write_tx
 
 from .. import audit
 from ..codes import normalize_scan
-from ..errors import N_, ConflictError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, ValidationError
 from ..models import Alert, Item, Location, Person
 from . import codes
-from .entries import audit_user, item_of, location_of, now_or, open_loan, text, user_id
+from .entries import audit_user, item_of, location_of, now_or, open_loan, row_of, text, user_id
 from .errors import CountNotExplainedError
 from .models import MediaCount, MediaCountLine, MediaRecord
 
@@ -32,12 +32,7 @@ def start_count(cabinet, *, keeper: Person | None, user=None, now: datetime | No
 
 def count_of(count_or_id) -> MediaCount:
     """The count for a MediaCount or an id; raises NotFoundError."""
-    if isinstance(count_or_id, MediaCount):
-        return count_or_id
-    count = MediaCount.get_or_none(MediaCount.id == int(count_or_id))
-    if count is None:
-        raise NotFoundError(N_("Unknown count: %(id)s"), id=count_or_id)
-    return count
+    return row_of(MediaCount, count_or_id, N_("Unknown count: %(id)s"))
 
 
 def _registered_in(cabinet: Location):

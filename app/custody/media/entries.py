@@ -6,7 +6,7 @@ from datetime import datetime
 
 from .. import audit, clock, statements
 from ..codes import normalize_scan
-from ..errors import N_, ConflictError, ItemNotFound, ValidationError
+from ..errors import N_, ConflictError, ItemNotFound, NotFoundError, ValidationError
 from ..models import Item, Location, Person, User
 from . import codes
 from .errors import EndedError, NotRegisteredError, OnLoanError
@@ -62,6 +62,16 @@ def location_of(location_or_code) -> Location | None:
     if not location_or_code.strip():
         return None
     return Location.by_code(location_or_code)
+
+
+def row_of(model, row_or_id, unknown: str):
+    """The row itself when handed one, else the `model` row with this id; raises NotFoundError(unknown)."""
+    if isinstance(row_or_id, model):
+        return row_or_id
+    row = model.get_or_none(model.id == int(row_or_id))
+    if row is None:
+        raise NotFoundError(unknown, id=row_or_id)
+    return row
 
 
 def record_of(item_or_code) -> MediaRecord:

@@ -5,11 +5,11 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import alerts, audit, rules
-from ..errors import N_, ConflictError, NotAllowedError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, NotAllowedError, ValidationError
 from ..models import Item, Person, User
 from ..services import _ensure_badge_active, _record
 from . import codes
-from .entries import ensure_in_hand, event_data, locked_record, now_or, person_of, text, user_id
+from .entries import ensure_in_hand, event_data, locked_record, now_or, person_of, row_of, text, user_id
 from .errors import BorrowerNotPermittedError
 from .models import MediaLoan, MediaRecord
 from .policy import may_borrow
@@ -54,12 +54,7 @@ def lend(item, *, borrower, reason: str, due_at: datetime, approved_by, starts_a
 
 def loan_of(loan_or_id) -> MediaLoan:
     """The loan for a MediaLoan or an id; raises NotFoundError."""
-    if isinstance(loan_or_id, MediaLoan):
-        return loan_or_id
-    loan = MediaLoan.get_or_none(MediaLoan.id == int(loan_or_id))
-    if loan is None:
-        raise NotFoundError(N_("Unknown loan: %(id)s"), id=loan_or_id)
-    return loan
+    return row_of(MediaLoan, loan_or_id, N_("Unknown loan: %(id)s"))
 
 
 def take_back(loan, *, condition: str, action: str, actor: Person | None, user=None, note: str = "",

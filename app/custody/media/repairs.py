@@ -4,10 +4,10 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import rules
-from ..errors import N_, ConflictError, NotFoundError, ValidationError
+from ..errors import N_, ConflictError, ValidationError
 from ..models import Item, Person
 from ..services import _ensure_badge_active, _record
-from .entries import ensure_in_hand, event_data, locked_record, now_or, person_of, record_of, text
+from .entries import ensure_in_hand, event_data, locked_record, now_or, person_of, record_of, row_of, text
 from .errors import RepairNotApprovedError
 from .models import MediaRecord, MediaRepair
 
@@ -49,10 +49,7 @@ def repair_back(repair_id, *, check_note: str, actor: Person | None = None, user
     if not check_note:
         raise ValidationError(N_("Say how the item was checked on its return."))
     with write_tx():
-        repair = repair_id if isinstance(repair_id, MediaRepair) else MediaRepair.get_or_none(
-            MediaRepair.id == int(repair_id))
-        if repair is None:
-            raise NotFoundError(N_("Unknown repair: %(id)s"), id=repair_id)
+        repair = row_of(MediaRepair, repair_id, N_("Unknown repair: %(id)s"))
         if repair.status != "out":
             raise ConflictError(N_("This repair is already closed."))
         record = record_of(Item.get_by_id(repair.item_id))

@@ -8,7 +8,7 @@ from .. import alerts, audit
 from ..errors import N_, ConflictError, NotAllowedError, NotFoundError, ValidationError
 from ..models import Alert, Item, Person
 from ..services import _ensure_badge_active, _record
-from .entries import audit_user, ensure_not_ended, event_data, now_or, person_of, record_of, text
+from .entries import audit_user, ensure_not_ended, event_data, now_or, person_of, record_of, row_of, text
 from .models import MediaSeal, MediaUnsealing
 
 
@@ -56,12 +56,7 @@ def check_seal(seal_id: int, *, intact: bool, note: str = "", actor: Person | No
 
 def unsealing_of(unsealing_or_id) -> MediaUnsealing:
     """The unsealing for a MediaUnsealing or an id; raises NotFoundError."""
-    if isinstance(unsealing_or_id, MediaUnsealing):
-        return unsealing_or_id
-    row = MediaUnsealing.get_or_none(MediaUnsealing.id == int(unsealing_or_id))
-    if row is None:
-        raise NotFoundError(N_("Unknown unsealing: %(id)s"), id=unsealing_or_id)
-    return row
+    return row_of(MediaUnsealing, unsealing_or_id, N_("Unknown unsealing: %(id)s"))
 
 
 def request_unsealing(device, *, port: str, reason: str, planned_start: datetime, planned_end: datetime,

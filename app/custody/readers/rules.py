@@ -64,7 +64,7 @@ def _door_pass(ctx: Batch, row: ReadIn, res: Resolved) -> str:
 def _visitor_pass(ctx: Batch, row: ReadIn, res: Resolved) -> str:
     # a visitor passes only right after their escort's badge at this door (people area); the pass is a
     # door-log row like any other, its credential the visitor's pass code
-    from ..people.services import visitor_pass_decision
+    from ..people.visitors import visitor_pass_decision
 
     reader, now, visitor = ctx.reader, ctx.now, res.visitor
     allowed, reason = visitor_pass_decision(visitor, reader_id=reader.id, moment=row.read_at,

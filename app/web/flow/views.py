@@ -118,7 +118,7 @@ def sheet(code):
     except CustodyError:
         abort(404)
     flagged = rules.count_differences(rows, _tolerance())
-    return render_template("flow/sheet.html", item=item, rows=rows, events=events, flagged=flagged,
+    return render_template("flow/sheet.html", item=item, lines=rules.interleave(rows, events), flagged=flagged,
                            flagged_ids={r.id for pair in flagged for r in pair}, codes=codes)
 
 

@@ -38,7 +38,7 @@ from app.custody.handovers.models import (
     HandoverLine,
     QuarantineRecord,
 )
-from app.custody.models import Item, Person
+from app.custody.models import Item
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
 
@@ -199,12 +199,9 @@ def _my_side(found: Handover) -> str | None:
 def handover(number):
     """The handover page: scan on either side, every difference, acceptance, both confirmations."""
     found = _get_handover(number)
-    lines = handovers.lines_with_differences(found)
-    totals = pdf.totals([line for line, _d, _o in lines])
-    people = {p.id: p for p in Person.select().where(Person.id.in_(
-        [i for i in (found.from_person_id, found.to_person_id) if i]))}
-    return render_template("handovers/handover.html", handover=found, lines=lines, totals=totals, people=people,
-                           open_count=sum(1 for line, d, _o in lines if d and not line.resolution),
+    shown = handovers.summary(found)
+    return render_template("handovers/handover.html", handover=found, lines=shown.lines, totals=shown.totals,
+                           people=shown.people, open_count=shown.unresolved,
                            side=_my_side(found), scan_form=ScanForm(formdata=None, condition="intact"),
                            accept_form=AcceptForm(formdata=None),
                            corrections=list(found.corrections), handover_form=HandoverForm(formdata=None))
