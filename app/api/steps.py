@@ -9,7 +9,7 @@ from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.custody.flow import board, codes, rules, services
+from app.custody.flow import assignments, board, codes, devices, rules, services
 from app.custody.models import Person
 from app.i18n import code_name, current_lang
 from app.security import require
@@ -77,7 +77,7 @@ def sheet_json(code: str) -> dict:
 def record_step():
     """Start, finish, pass, fail or skip one step of one volume; idempotent on client_id."""
     body = json_body(STEP_BODY)
-    where = services.location(body["location"]) if body.get("location") else None
+    where = devices.location(body["location"]) if body.get("location") else None
     result = services.record_step(
         body["code"], body["step"], body["action"], actor=current_user.person, user=current_user._get_current_object(),
         device=body.get("device"), count=body.get("count"), reason=body.get("reason") or "", location=where,
@@ -161,7 +161,7 @@ def _assignments(found) -> list[dict]:
 def assign_steps():
     """Assign volumes (codes and/or a batch) to an operator or a workstation for a step."""
     body = json_body(ASSIGN_BODY)
-    made = services.assign_named(body["step"], codes=body.get("codes") or [], batch=body.get("batch"),
+    made = assignments.assign_named(body["step"], codes=body.get("codes") or [], batch=body.get("batch"),
                                  badge=body.get("person"), workstation_code=body.get("workstation"),
                                  user=current_user._get_current_object())
     return jsonify({"assigned": len(made), "message": _("%(count)d volumes assigned.", count=len(made)),
@@ -173,8 +173,8 @@ def assign_steps():
 def list_assignments():
     """Open assignments not done yet, oldest first (filters: step, person, workstation)."""
     person = Person.by_badge(request.args["person"]) if request.args.get("person") else None
-    where = services.location(request.args["workstation"]) if request.args.get("workstation") else None
-    found = services.open_assignments(person=person, workstation=where, step=request.args.get("step"),
+    where = devices.location(request.args["workstation"]) if request.args.get("workstation") else None
+    found = assignments.open_assignments(person=person, workstation=where, step=request.args.get("step"),
                                       limit=int_arg("limit", 200, minimum=1, maximum=1000))
     return jsonify({"assignments": _assignments(found)})
 
@@ -183,10 +183,10 @@ def list_assignments():
 @require("steps.record")
 def my_assignments():
     """What is assigned to the caller and to the workstation they work at (?workstation=), not done yet."""
-    where = services.location(request.args["workstation"]) if request.args.get("workstation") else None
+    where = devices.location(request.args["workstation"]) if request.args.get("workstation") else None
     if where is not None and where.kind != "workstation":
         where = None  # the scan page's location may be a workroom or a shelf: then only the caller's own
-    found = services.assigned_to(current_user.person, where, limit=int_arg("limit", 200, minimum=1, maximum=1000))
+    found = assignments.assigned_to(current_user.person, where, limit=int_arg("limit", 200, minimum=1, maximum=1000))
     return jsonify({"workstation": {"code": where.code, "name": where.name} if where else None,
                     "assignments": _assignments(found)})
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.custody.flow import services
+from app.custody.flow import assignments
 from app.custody.flow.models import ProcessStep
 from tests import factories as f
 from tests.flow.helpers import scanner, staff, walk
@@ -63,9 +63,9 @@ def test_scan_page_lists_my_tasks_and_my_workstations_on_a_phone(browse, databas
     f.site()
     operator = staff("operator")
     mine, at_desk, others = f.item(), f.item(), f.item()
-    services.assign([mine], "out", person=operator.person)
-    services.assign([at_desk], "scan", workstation=f.loc("WS-02"))
-    services.assign([others], "out", person=staff("operator").person)
+    assignments.assign([mine], "out", person=operator.person)
+    assignments.assign([at_desk], "scan", workstation=f.loc("WS-02"))
+    assignments.assign([others], "out", person=staff("operator").person)
     page, recorded = browse(phone=True, locale=locale)
     log_in(page, operator.username)
     page.goto("/scan")

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.custody.errors import CustodyError
-from app.custody.flow import board, codes, pdf, rules, services
+from app.custody.flow import assignments, board, codes, pdf, rules, services
+from app.custody.flow import devices as device_services
 from app.custody.flow.models import Device
 from app.custody.models import Item
 from app.security import require
@@ -70,7 +71,7 @@ def import_devices():
     form = DeviceImportForm()
     if form.validate_on_submit():
         try:
-            made = services.import_devices(form.rows.data, user=current_user._get_current_object())
+            made = device_services.import_devices(form.rows.data, user=current_user._get_current_object())
             flash(_("%(count)d devices registered.", count=len(made)), "success")
         except CustodyError as err:
             flash_error(err)
@@ -84,8 +85,8 @@ def register_device():
     form = DeviceForm()
     if form.validate_on_submit():
         try:
-            where = services.location(form.workstation.data) if form.workstation.data else None
-            device = services.register_device(form.name.data, workstation=where, serial_no=form.serial_no.data or "",
+            where = device_services.location(form.workstation.data) if form.workstation.data else None
+            device = device_services.register_device(form.name.data, workstation=where, serial_no=form.serial_no.data or "",
                                               code=form.code.data or "", user=current_user._get_current_object())
             flash(_("Device registered: %(code)s", code=device.item.code), "success")
         except CustodyError as err:
@@ -100,8 +101,8 @@ def change_device(code):
     form = DeviceStateForm()
     if form.validate_on_submit():
         try:
-            where = services.location(form.workstation.data) if form.workstation.data else None
-            services.change_device(code, status=form.status.data, workstation=where,
+            where = device_services.location(form.workstation.data) if form.workstation.data else None
+            device_services.change_device(code, status=form.status.data, workstation=where,
                                    user=current_user._get_current_object())
             flash(_("Device changed: %(code)s", code=code), "success")
         except CustodyError as err:
@@ -156,7 +157,7 @@ def sheets_pdf():
 
 def _batch_codes(number: str) -> list[str]:
     try:
-        return services.batch_codes(number)
+        return assignments.batch_codes(number)
     except CustodyError:
         abort(404)
 
@@ -202,7 +203,7 @@ def assign():
     form.step.choices = [(s.code, f"{s.name_zh} / {s.name_en}") for s in services.definitions(active_only=True)]
     if form.validate_on_submit():
         try:
-            made = services.assign_named(form.step.data, codes=(form.codes.data or "").splitlines(),
+            made = assignments.assign_named(form.step.data, codes=(form.codes.data or "").splitlines(),
                                          batch=form.batch.data, badge=form.person.data,
                                          workstation_code=form.workstation.data,
                                          user=current_user._get_current_object())
@@ -220,8 +221,8 @@ def mine():
     where = None
     if request.args.get("workstation"):
         try:
-            where = services.workstation(request.args["workstation"])
+            where = assignments.workstation(request.args["workstation"])
         except CustodyError as err:
             flash_error(err)
-    return render_template("flow/mine.html", tasks=services.assigned_to(actor_person(), where), workstation=where,
+    return render_template("flow/mine.html", tasks=assignments.assigned_to(actor_person(), where), workstation=where,
                            steps={d.code: d for d in services.definitions()}, codes=codes)
