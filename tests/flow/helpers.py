@@ -1,6 +1,6 @@
 """Shared set-up for flow sheet tests: staff of the service organisation, devices at workstations."""
 from app.custody import accounts
-from app.custody.flow import services
+from app.custody.flow import devices, services
 from tests import factories
 
 
@@ -14,7 +14,7 @@ def staff(role: str, org: str = "数字化服务公司", org_kind: str = "servic
 
 def scanner(at="WS-01", status="in_service"):
     """A registered scanner at a workstation."""
-    return services.register_device("Scanner", workstation=factories.loc(at), status=status)
+    return devices.register_device("Scanner", workstation=factories.loc(at), status=status)
 
 
 def walk(code, user, device, upto=None):
