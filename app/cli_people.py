@@ -29,22 +29,15 @@ def people_group():
 def list_command(status, as_json):
     """List people (badge, status, name, missing vetting items)."""
     from .custody import people
-    from .custody.models import Person
 
     with db.connection_context():
-        query = Person.select().order_by(Person.badge_code)
-        if status == "waiting":
-            query = people.waiting_for_vetting().order_by(Person.badge_code)
-        elif status:
-            query = query.where(Person.badge_status == status)
-        conf, today = people.settings(), people.site_today()
-        for who in query:
-            missing = [g.item for g in people.gaps(who, today=today, conf=conf)]
-            if as_json:
-                click.echo(json.dumps({"badge_code": who.badge_code, "name": who.name, "status": who.badge_status,
-                                       "missing": missing}, ensure_ascii=False))
-            else:
-                click.echo(f"{who.badge_code}\t{who.badge_status}\t{who.name}\t{','.join(missing) or '-'}")
+        rows = people.roster(status)
+    for who, missing in rows:
+        if as_json:
+            click.echo(json.dumps({"badge_code": who.badge_code, "name": who.name, "status": who.badge_status,
+                                   "missing": missing}, ensure_ascii=False))
+        else:
+            click.echo(f"{who.badge_code}\t{who.badge_status}\t{who.name}\t{','.join(missing) or '-'}")
 
 
 @people_group.command("vet")

@@ -23,7 +23,7 @@ from app.custody.handovers.codes import (
     QUARANTINE_STATUSES,
     SIDES,
 )
-from app.custody.handovers.models import DamageNote, DamageRecord, QuarantineRecord
+from app.custody.handovers.models import DamageNote, DamageRecord
 from app.custody.models import Item
 from app.security import require
 
@@ -253,10 +253,7 @@ def release_quarantine(code):
 @require("quarantine.view")
 def quarantine_records():
     """The quarantine register, newest first."""
-    rows = QuarantineRecord.select(QuarantineRecord, Item).join(Item).order_by(QuarantineRecord.id.desc())
-    status = request.args.get("status")
-    if status in QUARANTINE_STATUSES:
-        rows = rows.where(QuarantineRecord.status == status)
+    rows = handovers.quarantine_records(status=request.args.get("status", ""))
     return jsonify({"records": [quarantine_json(r) for r in rows.limit(1000)]})
 
 
@@ -275,10 +272,7 @@ def register_damage(code):
 @require("damage.view")
 def damage_records():
     """The damage register, newest first; ?status= open | repaired | accepted."""
-    rows = DamageRecord.select(DamageRecord, Item).join(Item).order_by(DamageRecord.id.desc())
-    status = request.args.get("status")
-    if status in DAMAGE_STATUSES:
-        rows = rows.where(DamageRecord.status == status)
+    rows = handovers.damage_records(status=request.args.get("status", ""))
     return jsonify({"records": [damage_json(r) for r in rows.limit(1000)]})
 
 

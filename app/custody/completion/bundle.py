@@ -3,8 +3,9 @@
 Streamed: rows are read in id order in batches and written straight into the zip, so a site with a
 million custody events exports in bounded memory. Every table the domain stores is exported (area
 packages' tables included, as they land) except the columns that hold secrets. The manifest lists
-each file's SHA-256 and row count, each data file's row-hash list, and the heads of both chains;
-it is signed with the site's signing key when one is given.
+each file's SHA-256 and row count, each data file's row-hash list, the heads of both chains and the
+site's algorithm set (suites.py: how the chains are hashed and the log, checkpoints and manifest signed);
+it is signed with the site's signing key when one is given (Ed25519, or SM2 with SM3 on a national site).
 """
 import hashlib
 import importlib
@@ -25,7 +26,7 @@ from peewee import ForeignKeyField
 from app import custody
 from app.db import db
 
-from .. import clock
+from .. import clock, seal
 from ..models import BaseModel, LogHead
 from . import rows as R
 
@@ -164,10 +165,15 @@ def export_project(path: Path, *, site_name: str = "", signer=None, now: datetim
                     with zf.open(f"documents/{name}", "w", force_zip64=True) as fh:
                         fh.write(data)
                     result.files.append({"path": f"documents/{name}", "sha256": hashlib.sha256(data).hexdigest()})
-            result.chains = {h.name: {"last_id": h.last_id, "last_hash": h.last_hash} for h in LogHead.select()}
+            heads = list(LogHead.select())
+            result.chains = {h.name: {"last_id": h.last_id, "last_hash": h.last_hash} for h in heads}
+            algorithm = min((h.algorithm for h in heads), default=seal.ALGORITHM)
+            key_suite = getattr(signer, "suite", algorithm)
+            if signer is not None and key_suite != algorithm:
+                raise seal.SealKeyMismatchError(key=key_suite, site=algorithm)
             manifest = {
                 "format": R.FORMAT, "site": site_name, "created_at": R.json_value(now),
-                "hash": "sha256", "chains": result.chains,
+                "hash": "sha256", "algorithm": algorithm, "chains": result.chains,
                 "chain_tables": {"event": "event", "audit": "audit_log"},
                 "files": result.files,
             }

@@ -2,13 +2,15 @@
 or accepted as is."""
 from datetime import datetime
 
+from peewee import JOIN
+
 from app.db import write_tx
 
 from .. import clock, lookup, services
 from ..errors import N_, ConflictError, NotFoundError, ValidationError
-from ..models import Person
-from .codes import DAMAGE_SOURCES
-from .models import DamageNote, DamageRecord
+from ..models import Item, Person
+from .codes import DAMAGE_SOURCES, DAMAGE_STATUSES
+from .models import DamageNote, DamageRecord, Handover
 from .numbers import get_handover, user_id
 
 
@@ -90,3 +92,16 @@ def accept_damage(record_id, *, user, note: str, now: datetime | None = None) ->
         record.save()
         DamageNote.create(record=record.id, at=now, user=user_id(user), text=note)
     return record
+
+
+def damage_records(*, status: str = "", q: str = ""):
+    """The damage register, newest first, each row with its volume (and handover): one status of
+    DAMAGE_STATUSES (another is ignored), a volume's code or part of its archive number."""
+    query = (DamageRecord.select(DamageRecord, Item).join(Item)
+             .switch(DamageRecord).join(Handover, JOIN.LEFT_OUTER).order_by(DamageRecord.id.desc()))
+    if status in DAMAGE_STATUSES:
+        query = query.where(DamageRecord.status == status)
+    text = (q or "").strip()
+    if text:
+        query = query.where((Item.code == text.upper()) | Item.archive_no.contains(text))
+    return query

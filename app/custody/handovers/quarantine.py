@@ -5,7 +5,8 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import clock, lookup, services
-from ..models import Location, Person
+from ..models import Item, Location, Person
+from .codes import QUARANTINE_STATUSES
 from .models import QuarantineRecord
 from .numbers import user_id
 
@@ -48,3 +49,12 @@ def release_quarantine(code, *, actor: Person | None, user, reason: str, via: st
          .where((QuarantineRecord.item == item.id) & (QuarantineRecord.status == "open")).execute())
         return (QuarantineRecord.select().where(QuarantineRecord.item == item.id)
                 .order_by(QuarantineRecord.id.desc()).first())
+
+
+def quarantine_records(*, status: str = ""):
+    """The quarantine register, newest first, each row with its volume; one status of QUARANTINE_STATUSES
+    (another is ignored)."""
+    query = QuarantineRecord.select(QuarantineRecord, Item).join(Item).order_by(QuarantineRecord.id.desc())
+    if status in QUARANTINE_STATUSES:
+        query = query.where(QuarantineRecord.status == status)
+    return query

@@ -3,7 +3,7 @@ register, and the approvals that keep the three privileged roles apart (三员�
 
 Public surface (re-exported here: `from app.custody import people`, then `people.activate(...)`):
 
-    vetting    record_vetting, vetting_records, gaps, waiting_for_vetting   — before a badge works (4.7)
+    vetting    record_vetting, vetting_records, gaps, waiting_for_vetting, roster — before a badge works (4.7)
     badges     activate, suspend, reinstate, revoke, report_lost, badge_action, set_validity, next_badge_code
     staff      mark_joined, change_post, leave                            — joining, posts, leaving
     changes    record_change, change_query, person_of, site_today, holdings, open_alerts_for
@@ -27,7 +27,7 @@ from .changes import change_query, holdings, open_alerts_for, person_of, record_
 from .expiry import check_expiry, expiry_job, register_jobs
 from .policy import settings, update_settings
 from .staff import change_post, leave, mark_joined
-from .vetting import gaps, record_vetting, vetting_records, waiting_for_vetting
+from .vetting import gaps, record_vetting, roster, vetting_records, waiting_for_vetting
 from .visitors import end_visit, register_visitor, visitor_pass_decision
 
 
@@ -58,7 +58,7 @@ def acceptance_open(limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
 __all__ = ["acceptance_open", "activate", "badge_action", "change_post", "change_query", "check_expiry", "end_visit",
            "expiry_job", "gaps", "holdings", "leave", "mark_joined", "next_badge_code", "open_alerts_for",
            "person_of", "record_change", "record_vetting", "register_jobs", "register_visitor", "reinstate",
-           "report_lost", "revoke", "set_validity", "settings", "site_today", "suspend", "update_settings",
+           "report_lost", "revoke", "roster", "set_validity", "settings", "site_today", "suspend", "update_settings",
            "vetting_records", "visitor_pass_decision", "waiting_for_vetting"]
 
 register_jobs()

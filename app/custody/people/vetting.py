@@ -30,6 +30,19 @@ def waiting_for_vetting():
     """People whose badge is pending (not yet vetted and activated) and who have not left."""
     return Person.select().where((Person.badge_status == "pending") & Person.left_on.is_null())
 
+
+def roster(status: str | None = None) -> list[tuple[Person, list[str]]]:
+    """People by badge code, each with the vetting items they still miss: everyone, those with one badge
+    status, or ("waiting") those waiting for vetting."""
+    if status == "waiting":
+        query = waiting_for_vetting()
+    else:
+        query = Person.select()
+        if status:
+            query = query.where(Person.badge_status == status)
+    conf, today = settings(), site_today()
+    return [(who, [g.item for g in gaps(who, today=today, conf=conf)]) for who in query.order_by(Person.badge_code)]
+
 def _describe(v: Vetting | None) -> str:
     if v is None:
         return ""

@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
 
 from app.custody import handovers
 from app.custody.errors import CustodyError
@@ -38,7 +37,6 @@ from app.custody.handovers.models import (
     HandoverLine,
     QuarantineRecord,
 )
-from app.custody.models import Item
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
 
@@ -276,8 +274,7 @@ def handover_pdf(number):
 @require("quarantine.view")
 def quarantine_register():
     """Every volume quarantined for a secrecy mark: who found it, when, where, which pages, how it ended."""
-    rows = list(QuarantineRecord.select(QuarantineRecord, Item).join(Item)
-                .order_by(QuarantineRecord.id.desc()).limit(500))
+    rows = list(handovers.quarantine_records().limit(500))
     return render_template("handovers/quarantine.html", rows=rows, form=SecrecyForm(formdata=None),
                            release_form=ReleaseForm(formdata=None))
 
@@ -317,14 +314,7 @@ def release(code):
 
 
 def _damage_rows(form: DamageFilterForm):
-    query = (DamageRecord.select(DamageRecord, Item).join(Item)
-             .switch(DamageRecord).join(Handover, JOIN.LEFT_OUTER).order_by(DamageRecord.id.desc()))
-    if form.status.data:
-        query = query.where(DamageRecord.status == form.status.data)
-    if form.q.data:
-        text = form.q.data.strip()
-        query = query.where((Item.code == text.upper()) | Item.archive_no.contains(text))
-    return query
+    return handovers.damage_records(status=form.status.data or "", q=form.q.data or "")
 
 
 @bp.route("/damage")
