@@ -111,6 +111,42 @@ def hasher(suite: str) -> Callable[[bytes], str]:
     return found
 
 
+class _Incremental:
+    """hashlib's update()/hexdigest() over a cryptography-style Hash (SM3 where hashlib lacks it)."""
+
+    def __init__(self, make):
+        self._h = make()
+
+    def update(self, data: bytes) -> None:
+        self._h.update(data)
+
+    def hexdigest(self) -> str:
+        return self._h.finalize().hex()
+
+
+def new_hash(name: str):
+    """An incremental hash object (update(bytes), hexdigest()) for "sha256" or "sm3"; ValueError otherwise."""
+    if name == "sha256":
+        return hashlib.sha256()
+    if name != "sm3":
+        raise ValueError(f"unknown hash {name[:20]!r}")
+    if _sm3_from_hashlib() is not None:
+        return hashlib.new("sm3")
+    from cryptography.hazmat.primitives import hashes
+
+    if _sm3_from_cryptography() is not None:
+        return _Incremental(lambda: hashes.Hash(hashes.SM3()))
+    _ec, ts_hashes, _s, _i = _tongsuo()
+    return _Incremental(lambda: ts_hashes.Hash(ts_hashes.SM3()))
+
+
+def hash_hex(name: str, data: bytes) -> str:
+    """The hex digest of data with the hash named "sha256" or "sm3"; ValueError for another name."""
+    if name not in HASH_OF.values():
+        raise ValueError(f"unknown hash {name[:20]!r}")
+    return hasher(DEFAULT if name == "sha256" else NATIONAL)(data)
+
+
 def digest(suite: str, data: bytes) -> str:
     """The suite's hash of data, hex."""
     return hasher(suite)(data)

@@ -240,3 +240,47 @@ def test_without_tongsuopy_a_national_bundle_says_what_to_install(national, bund
         monkeypatch.setitem(sys.modules, name, None)  # as on a machine without custody[national]
     report = completion.verify_bundle(bundle)
     assert not report.ok and any("install custody[national]" in p.what for p in report.problems)
+
+
+def test_a_national_bundle_hashes_its_files_and_rows_with_sm3(national, bundle, tmp_path):
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        entry = next(e for e in manifest["files"] if e["path"] == "data/item.csv")
+        assert manifest["hash"] == "sm3" and "sha256" not in entry
+        assert entry["sm3"] == hashlib.new("sm3", zf.read("data/item.csv")).hexdigest()
+        first_row = zf.read("data/item.jsonl").decode().splitlines()[0]
+        assert zf.read("hashes/item.jsonl.rows").decode().split()[0] == \
+            hashlib.new("sm3", first_row.encode()).hexdigest()
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    text = members["data/item.csv"].decode()
+    lines = text.split("\r\n")
+    lines[3] = lines[3].replace("V", "X", 1)  # the third data row's code changed in a spreadsheet
+    members["data/item.csv"] = "\r\n".join(lines).encode()
+    out = tmp_path / "edited.zip"
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, data in members.items():
+            dst.writestr(name, data)
+    result = CliRunner().invoke(main, ["verify-bundle", str(out)])
+    assert result.exit_code == 1 and "REFUSED data/item.csv row 3: changed" in result.output, result.output
+
+
+def test_a_bundle_naming_an_unknown_hash_is_refused(national, bundle, tmp_path):
+    out = _resign(bundle, tmp_path / "md5.zip", lambda m: m.update(hash="md5"), signing.signer(national.instance_path))
+    report = completion.verify_bundle(out, signing.public_pem(national.instance_path))
+    assert not report.ok and any("unknown hash 'md5'" in p.what for p in report.problems)
+
+
+def test_sm3_is_the_same_where_the_systems_openssl_lacks_it(monkeypatch):
+    """hashlib follows the system's OpenSSL, which may be built without SM3: the fallbacks agree with it."""
+    expected = hashlib.new("sm3", b"abc").hexdigest()
+    assert expected == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"  # GB/T 32905 A.1
+    monkeypatch.setattr(suites, "_sm3_from_hashlib", lambda: None)
+    monkeypatch.setattr(suites, "_hashers", {suites.DEFAULT: suites._hashers[suites.DEFAULT]})
+    assert suites.digest("sm2-sm3", b"abc") == expected
+    incremental = suites.new_hash("sm3")
+    incremental.update(b"a")
+    incremental.update(b"bc")
+    assert incremental.hexdigest() == expected
+    monkeypatch.setattr(suites, "_sm3_from_cryptography", lambda: None)
+    monkeypatch.setattr(suites, "_hashers", {suites.DEFAULT: suites._hashers[suites.DEFAULT]})
+    assert suites.digest("sm2-sm3", b"abc") == expected  # tongsuopy's

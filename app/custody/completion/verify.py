@@ -6,7 +6,6 @@ chain breaks. The manifest names the site's algorithm set (suites.py); the signa
 the chains are checked with it, and a bundle whose key or checkpoints are of the other set is refused.
 """
 import csv
-import hashlib
 import io
 import json
 import zipfile
@@ -21,6 +20,7 @@ from ..signing import fingerprint
 from . import rows as R
 
 CHAINS = ("event", "audit")
+HASH_LABEL = {"sha256": "SHA-256", "sm3": "SM3"}
 FK = {"item", "actor", "user", "holder", "src", "dst", "reader"}
 
 
@@ -83,8 +83,8 @@ def _check_signature(zf, names, body: bytes, trusted_pem: bytes | None, algorith
                             "with the fingerprint printed on the site's reports")
 
 
-def _sha256(zf, name: str) -> str:
-    sha = hashlib.sha256()
+def _file_hash(zf, name: str, hash_name: str) -> str:
+    sha = suites.new_hash(hash_name)
     with zf.open(name) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             sha.update(chunk)
@@ -119,18 +119,18 @@ def _text(zf, name: str):
     return io.TextIOWrapper(zf.open(name), encoding="utf-8", newline="")
 
 
-def _file_digests(zf, name: str) -> Iterator[str]:
+def _file_digests(zf, name: str, hash_name: str) -> Iterator[str]:
     """Each data row's digest, streamed (CSV: its cells as text; JSON Lines: its canonical line)."""
     with _text(zf, name) as fh:
         if name.endswith(".csv"):
             reader = csv.reader(R.strip_bom(fh))
             next(reader, None)
             for row in reader:
-                yield R.row_digest(row)
+                yield R.row_digest(row, hash_name)
         else:
             for line in fh:
                 if line.strip():
-                    yield R.line_digest(R.canonical(json.loads(line)))
+                    yield R.line_digest(R.canonical(json.loads(line)), hash_name)
 
 
 def _hash_list(zf, name: str) -> Iterator[str]:
@@ -167,6 +167,10 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
             report.add(R.MANIFEST, None, f"unknown algorithms {str(algorithm)[:40]!r}")
             return report
         report.algorithm = algorithm
+        hash_name = manifest.get("hash", "sha256")
+        if hash_name not in suites.HASH_OF.values():
+            report.add(R.MANIFEST, None, f"unknown hash {str(hash_name)[:20]!r}")
+            return report
         try:
             _check_signature(zf, names, body, trusted_public_pem, algorithm, report)
         except CustodyError as err:  # a national bundle on a machine without tongsuopy
@@ -181,10 +185,10 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 report.add(name, None, "removed (listed in the manifest, not in the bundle)")
                 continue
             report.files += 1
-            if _sha256(zf, name) == entry["sha256"]:
+            if _file_hash(zf, name, hash_name) == entry.get(hash_name):
                 intact.add(name)
             elif not name.startswith("data/"):
-                report.add(name, None, "changed (its SHA-256 differs from the manifest)")
+                report.add(name, None, f"changed (its {HASH_LABEL[hash_name]} differs from the manifest)")
         for name in sorted(n for n in listed if n.startswith("data/") and n in names):
             entry = listed[name]
             report.rows += entry.get("rows", 0) if name.endswith(".csv") else 0
@@ -192,10 +196,10 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 continue
             hashes = "hashes/" + name[len("data/"):] + ".rows"
             if hashes not in intact:
-                report.add(name, None, "changed (its SHA-256 differs from the manifest)")
+                report.add(name, None, f"changed (its {HASH_LABEL[hash_name]} differs from the manifest)")
                 continue
             try:
-                found = _locate(_file_digests(zf, name), _hash_list(zf, hashes))
+                found = _locate(_file_digests(zf, name, hash_name), _hash_list(zf, hashes))
             except (ValueError, UnicodeDecodeError, csv.Error):
                 report.add(name, None, "changed (cannot be read as UTF-8 CSV / JSON Lines)")
                 continue
