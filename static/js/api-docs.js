@@ -6,11 +6,15 @@
   window.ui = window.SwaggerUIBundle({
     url: box.dataset.url,
     domNode: box,
-    deepLinking: true,
+    deepLinking: false,  // its links sit inside the operation buttons (nested controls, tiny targets)
     validatorUrl: null,
     tryItOutEnabled: false,
     withCredentials: true,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    onComplete: function () {  // the server choice has no label of its own
+      var servers = document.getElementById("servers");
+      if (servers) servers.setAttribute("aria-label", box.dataset.serversLabel);
+    },
   });
 })();

@@ -74,11 +74,11 @@ def test_new_alert_appears_on_the_phone_board_without_reload(served, tmp_path):
             page.wait_for_function(f"() => Number(document.body.dataset.beeps || 0) > {beeps}", timeout=10000)
             # open now: the door alarm (the overnight one was acknowledged above)
             page.wait_for_function("() => document.querySelector('.nav-count') && "
-                                   "document.querySelector('.nav-count').textContent === '1'", timeout=20000)
+                                   "document.querySelector('.nav-count .n').textContent === '1'", timeout=20000)
             assert page.evaluate("document.documentElement.scrollWidth") <= 391  # no sideways scrolling
             page.goto(f"{base}/")  # the count is on every page, not only on the board
             page.wait_for_function("() => document.querySelector('.nav a[href=\"/alerts/\"] .nav-count') && "
-                                   "document.querySelector('.nav a[href=\"/alerts/\"] .nav-count').textContent"
+                                   "document.querySelector('.nav a[href=\"/alerts/\"] .nav-count .n').textContent"
                                    " === '1'", timeout=20000)
             assert page.is_visible(".nav-button .nav-count.critical")  # folded menu on a phone: on its button
             page.goto(f"{base}/alerts/")

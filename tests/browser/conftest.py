@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,15 +30,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on 127.0.0.1:<free port>; yields its base URL."""
+@contextmanager
+def serve(app):
+    """The app served on 127.0.0.1:<free port> (werkzeug in a thread); yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on 127.0.0.1:<free port>; yields its base URL."""
+    with serve(app) as url:
+        yield url
 
 
 FONTS = Path(__file__).resolve().parents[2] / "labels" / "fonts_data"
