@@ -1,10 +1,11 @@
 """The `custody` command line: parse arguments → call a service → echo."""
+import copy
 import sys
 from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from .custody.models import User
 from .db import db, is_sqlite
@@ -47,32 +48,36 @@ def main():
 
 
 @click.command("init-db")
+@click.option("--algorithms", type=click.Choice(["default", "national"]), default=None,
+              help="How the log is sealed: default (SHA-256 chains, Ed25519 signatures) or national (SM3 "
+                   "chains, SM2 signatures; needs custody[national]). Chosen once: a site whose log has rows "
+                   "keeps its set. Without it, the recorded set is kept (default on a new site).")
 @with_appcontext
-def init_db_command():
+def init_db_command(algorithms):
     """Create the database and apply pending migrations (safe to run again)."""
-    from .custody.migrate import upgrade
+    from .custody import seal, signing, suites
+    from .custody.errors import CustodyError
+    from .custody.migrate import initialize
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    from .custody import clock, seal, signing
 
-    made_key = seal.ensure_key()  # the site's signing key (signing.py): seals the logs, signs bundles
     with db.connection_context():
-        applied = upgrade(db.obj)
-        first = None
-        if made_key or not seal.latest_checkpoints(1):
-            # anchor the log as it stands: every row after this checkpoint must carry the key's signature
-            first = seal.seal(clock.now(), reason="init")
-    if made_key:
-        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+        try:
+            done = initialize(db.obj, suites.CHOICES[algorithms] if algorithms else None)
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
+    if done.made_key:
+        click.echo(f"Made the site's signing key ({done.algorithm}): {signing.private_path(current_app.instance_path)} "
                    f"(fingerprint {seal.public_key_fingerprint()})")
-    if applied:
-        click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
+    if done.applied:
+        click.echo(f"Applied {len(done.applied)} migration(s): {', '.join(done.applied)}")
     else:
         click.echo("The database is up to date.")
-    if first is not None:
-        click.echo(f"Sealed both logs in checkpoint #{first.id} ({seal.short_code(first)}).")
+    if done.checkpoint is not None:
+        click.echo(f"Sealed both logs in checkpoint #{done.checkpoint.id} ({seal.short_code(done.checkpoint)}) "
+                   f"with {done.algorithm}.")
 
 
 @click.command("seal-log")
@@ -140,14 +145,18 @@ def create_token_command(username, name):
 def verify_log_command(public_key, paper):
     """Check both log chains, their seal signatures and every signed checkpoint; exit 1 naming the first bad row."""
     from .custody import seal
+    from .custody.errors import CustodyError
 
     with db.connection_context():
         try:
             key = seal.load_public_key(public_key.read_bytes() if public_key else None)
+            report = seal.verify(key)
+            paper_result = seal.verify_paper(paper, key) if paper else None
         except ValueError as err:
             raise click.ClickException(f"Not a public key: {err}") from None
-        report = seal.verify(key)
-        paper_result = seal.verify_paper(paper, key) if paper else None
+        except CustodyError as err:  # a national site's log without tongsuopy installed
+            raise click.ClickException(err.message) from None
+    click.echo(f"algorithms: {report.algorithm} (the site's record; every checkpoint names it)")
     for name, label in (("event", "custody log"), ("audit", "admin log")):
         r = report.chains[name]
         if r.ok:
@@ -197,44 +206,24 @@ def backup_command(target):
 @with_appcontext
 def copy_db_command(to_url):
     """Copy this site's database into another, empty one (e.g. SQLite → PostgreSQL), then verify its logs."""
-    from .custody.audit import verify_chain
-    from .db import make_database
-    from .dbcopy import CopyError, copy_database
+    from .dbcopy import CopyError, copy_and_verify
 
     if to_url == current_app.config["DATABASE_URL"]:
         raise click.ClickException("The target is the database this site already uses.")
-    try:
-        target = make_database(to_url)
-    except ValueError as err:
-        raise click.ClickException(str(err)) from None
-    if to_url.startswith("sqlite:///"):
-        Path(to_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-    source = db.obj
     with db.connection_context():
-        target.connect()
         try:
-            copied = copy_database(source, target, progress=lambda t, n: click.echo(f"  {t:<16} {n:>10,} rows"))
-            click.echo(f"Copied {sum(copied.values()):,} rows in {len(copied)} tables.")
-            db.initialize(target)  # verify_chain reads through the proxy: point it at the copy
-            try:
-                reports = [(label, verify_chain(name)) for name, label in
-                           (("event", "custody log"), ("audit", "admin log"))]
-            finally:
-                db.initialize(source)
-        except CopyError as err:
+            copied, reports = copy_and_verify(db, to_url,
+                                              progress=lambda t, n: click.echo(f"  {t:<16} {n:>10,} rows"))
+        except (CopyError, ValueError) as err:
             raise click.ClickException(str(err)) from None
-        finally:
-            target.close()
-            if hasattr(target, "close_all"):
-                target.close_all()
-    bad = False
-    for label, report in reports:
+    click.echo(f"Copied {sum(copied.values()):,} rows in {len(copied)} tables.")
+    labels = {"event": "custody log", "audit": "admin log"}
+    for name, report in reports:
         if report.ok:
-            click.echo(f"target {label}: intact ({report.rows} rows)")
+            click.echo(f"target {labels[name]}: intact ({report.rows} rows)")
         else:
-            bad = True
-            click.echo(f"target {label}: BROKEN at row {report.first_bad_id}: {report.problem}")
-    sys.exit(1 if bad else 0)
+            click.echo(f"target {labels[name]}: BROKEN at row {report.first_bad_id}: {report.problem}")
+    sys.exit(0 if all(report.ok for _name, report in reports) else 1)
 
 
 @click.command("demo")
@@ -253,6 +242,15 @@ def demo_command(host):
         click.echo(f"  {role:<17} {username:<12} {shown}")
     if any(p for _u, _r, p in passwords):
         click.echo("Each password works once: the first login asks for a new one.")
+
+
+def _location_captions() -> dict:
+    """The location kinds' names in the site's default language (a location label prints its kind)."""
+    from .custody.codes import LOCATION_KINDS
+    from .i18n import code_names
+
+    with current_app.test_request_context():
+        return {"location_kinds": code_names(LOCATION_KINDS)}
 
 
 @click.command("labels")
@@ -283,19 +281,8 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
             printer = printing.printer_by_name(printer_name) if printer_name else None
             fmt, stock = printing.job_settings(kind, layout=layout, fmt=fmt, output=output, send=send,
                                                printer=printer)
-            if kind == "badge":
-                made = printing.build_badges(printing.select_people(codes))
-            elif kind == "location":
-                from .custody.codes import LOCATION_KINDS
-                from .i18n import code_names
-
-                with current_app.test_request_context():  # the kind names in the site's default language
-                    names = code_names(LOCATION_KINDS)
-                made = printing.build_labels(kind, printing.select_locations(codes=codes), stock, "",
-                                             {"location_kinds": names})
-            else:
-                base = printing.label_base_url(current_app.config.get("BASE_URL", ""))
-                made = printing.build_labels(kind, printing.select_items(codes=codes), stock, base)
+            made = printing.labels_for_codes(kind, codes, stock, base_url=current_app.config.get("BASE_URL", ""),
+                                             captions=_location_captions() if kind == "location" else None)
             job = printing.render_job(made, stock, fmt, start=start, dpi=int(dpi), printer=printer,
                                       name=f"labels-{kind}")
             if send:
@@ -310,6 +297,33 @@ def labels_command(kind, codes, layout, fmt, start, dpi, printer_name, send, out
     click.echo(f"Wrote {job.count} label(s) to {output} ({len(job.data):,} bytes, {fmt.upper()}).")
 
 
+# `custody readers add|approve|token|check`; the names they had before (add-reader, approve-reader,
+# reader-token, check-readers) are in scripts and guides, and keep working, unlisted
+READER_COMMANDS = {"add": "add_reader_command", "approve": "approve_reader_command", "token": "reader_token_command",
+                   "check": "check_readers_command"}
+
+
+def _readers_group() -> AppGroup:
+    from . import readers_cli
+
+    group = AppGroup("readers", help="Readers: register one, approve it, its token, the offline and removal checks.")
+    for name, attr in READER_COMMANDS.items():
+        group.add_command(getattr(readers_cli, attr), name)
+    return group
+
+
+def _old_names(commands: dict) -> list[click.Command]:
+    """The group's commands under their old top-level names, working as before but not listed."""
+    from . import readers_cli
+
+    old = []
+    for attr in commands.values():
+        command = copy.copy(getattr(readers_cli, attr))
+        command.hidden = True
+        old.append(command)
+    return old
+
+
 def register(app) -> None:
     for command in (init_db_command, create_user_command, create_token_command, verify_log_command, seal_log_command,
                     backup_command, demo_command, labels_command, copy_db_command):
@@ -321,9 +335,8 @@ def register(app) -> None:
 
     for command in alert_commands:
         app.cli.add_command(command)
-    from .readers_cli import COMMANDS as reader_commands
-
-    for command in reader_commands:
+    app.cli.add_command(_readers_group())
+    for command in _old_names(READER_COMMANDS):
         app.cli.add_command(command)
     from .cli_completion import export_project_command
 

@@ -28,23 +28,16 @@ def people_group():
 @with_appcontext
 def list_command(status, as_json):
     """List people (badge, status, name, missing vetting items)."""
-    from .custody.models import Person
-    from .custody.people import services
+    from .custody import people
 
     with db.connection_context():
-        query = Person.select().order_by(Person.badge_code)
-        if status == "waiting":
-            query = services.waiting_for_vetting().order_by(Person.badge_code)
-        elif status:
-            query = query.where(Person.badge_status == status)
-        conf, today = services.settings(), services.site_today()
-        for who in query:
-            missing = [g.item for g in services.gaps(who, today=today, conf=conf)]
-            if as_json:
-                click.echo(json.dumps({"badge_code": who.badge_code, "name": who.name, "status": who.badge_status,
-                                       "missing": missing}, ensure_ascii=False))
-            else:
-                click.echo(f"{who.badge_code}\t{who.badge_status}\t{who.name}\t{','.join(missing) or '-'}")
+        rows = people.roster(status)
+    for who, missing in rows:
+        if as_json:
+            click.echo(json.dumps({"badge_code": who.badge_code, "name": who.name, "status": who.badge_status,
+                                   "missing": missing}, ensure_ascii=False))
+        else:
+            click.echo(f"{who.badge_code}\t{who.badge_status}\t{who.name}\t{','.join(missing) or '-'}")
 
 
 @people_group.command("vet")
@@ -57,11 +50,11 @@ def list_command(status, as_json):
 @with_appcontext
 def vet_command(badge, item, done_on, reference, hours, expires):
     """Record one vetting item: identity, no_criminal_record, labour_contract, confidentiality, training."""
-    from .custody.people import services
+    from .custody import people
 
     with db.connection_context():
         try:
-            services.record_vetting(badge, item, done_on=done_on, reference=reference, hours=hours,
+            people.record_vetting(badge, item, done_on=done_on, reference=reference, hours=hours,
                                     expires_on=expires)
         except CustodyError as err:
             _fail(err)
@@ -78,11 +71,11 @@ def vet_command(badge, item, done_on, reference, hours, expires):
 @with_appcontext
 def badge_command(badge, action, reason, valid_from, valid_until, new_tag):
     """A badge action; `lost` prints the new badge code."""
-    from .custody.people import services
+    from .custody import people
 
     with db.connection_context():
         try:
-            who = services.badge_action(badge, action, reason=reason, valid_from=valid_from,
+            who = people.badge_action(badge, action, reason=reason, valid_from=valid_from,
                                         valid_until=valid_until, new_tag=new_tag)
         except CustodyError as err:
             _fail(err)
@@ -95,11 +88,11 @@ def badge_command(badge, action, reason, valid_from, valid_until, new_tag):
 @with_appcontext
 def leave_command(badge, reason):
     """Mark a person as left (refused, listing the items, while they hold any)."""
-    from .custody.people import services
+    from .custody import people
 
     with db.connection_context():
         try:
-            services.leave(badge, reason=reason)
+            people.leave(badge, reason=reason)
         except CustodyError as err:
             _fail(err)
     click.echo(f"{badge}: left, badge revoked")
@@ -115,14 +108,14 @@ def leave_command(badge, reason):
 @with_appcontext
 def export_command(fmt, lang, kind, since, until, output):
     """Export the personnel change register (CSV or PDF, Chinese or English)."""
-    from .custody.people import services
+    from .custody import people
     from .web.people.views import export_register
 
     headers = {"Accept-Language": "zh-CN" if lang == "zh" else "en"}
     with db.connection_context(), current_app.test_request_context(headers=headers), \
             force_locale("zh_CN" if lang == "zh" else "en"):
         try:
-            rows = list(services.change_query(kind=kind, since=since, until=until))
+            rows = list(people.change_query(kind=kind, since=since, until=until))
         except CustodyError as err:
             _fail(err)
         data, _mimetype, _name = export_register(rows, fmt)
@@ -135,10 +128,10 @@ def export_command(fmt, lang, kind, since, until, output):
 @with_appcontext
 def check_expiry_command():
     """Run the expiry check now (the scheduler runs it every hour)."""
-    from .custody.people import services
+    from .custody import people
 
     with db.connection_context():
-        done = services.check_expiry()
+        done = people.check_expiry()
     click.echo(f"{len(done['alerts'])} alerts open, {len(done['suspended'])} badges suspended")
 
 

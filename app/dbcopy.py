@@ -98,6 +98,34 @@ def copy_database(source: Database, target: Database, *, batch: int = 5000,
     return copied
 
 
+def copy_and_verify(proxy, to_url: str, *, progress: Callable[[str, int], None] | None = None):
+    """Copy the database behind `proxy` (connected) into the empty one at `to_url`, then verify both hash
+    chains on the copy. Returns (rows copied per table, [(chain name, ChainReport)]).
+
+    Raises CopyError (and ValueError for a URL no driver takes); nothing is left half-written.
+    """
+    from .custody.audit import verify_chain
+    from .db import make_database
+
+    target = make_database(to_url)
+    if to_url.startswith("sqlite:///"):
+        Path(to_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    source = proxy.obj
+    target.connect()
+    try:
+        copied = copy_database(source, target, progress=progress)
+        proxy.initialize(target)  # verify_chain reads through the proxy: point it at the copy
+        try:
+            reports = [(name, verify_chain(name)) for name in ("event", "audit")]
+        finally:
+            proxy.initialize(source)
+    finally:
+        target.close()
+        if hasattr(target, "close_all"):
+            target.close_all()
+    return copied, reports
+
+
 def _copy_table(source: Database, target: Database, table: str, fks, batch: int) -> int:
     columns = [c.name for c in source.get_columns(table)]
     target_types = {c.name: c.data_type.lower() for c in target.get_columns(table)}

@@ -24,7 +24,7 @@ from bench._common import PG_DEFAULT, load, median, percentile, pg_schema  # noq
 def world(n: int):
     """A site with a workstation, an operator (token), a scanner there and n volumes in storage."""
     from app.custody import accounts, clock
-    from app.custody.flow import services
+    from app.custody.flow import devices, services
     from app.custody.models import Item, Location, Person, Site
 
     site = Site.create(code="S1", name="Bench site", timezone="Asia/Shanghai")
@@ -38,7 +38,7 @@ def world(n: int):
                         badge_status="active", valid_from=today - timedelta(days=30), valid_until=today + timedelta(days=365))
     user = accounts.create_user("op1", "bench password 123456", ("operator",), by=None, person=who)
     token = accounts.create_token(user, "bench", by=None)[1]
-    device = services.register_device("Scanner", workstation=ws)
+    device = devices.register_device("Scanner", workstation=ws)
     rows = [{"code": f"V{i:08d}", "kind": "volume", "archive_no": f"J012-WS·2019-Y-{i:05d}", "title": "会议纪要",
              "pages": 100, "location": shelf.id, "state": "in_storage"} for i in range(1, n + 1)]
     for start in range(0, len(rows), 500):

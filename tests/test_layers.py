@@ -104,3 +104,22 @@ def test_the_check_sees_a_back_import_even_inside_a_function():
     source = "from .. import audit\nfrom .x import y\n\ndef f():\n    from app.web import helpers\n"
     found = _imports("app.custody.area.mod", ROOT / "app" / "custody" / "area" / "mod.py", source)
     assert {"app.custody.audit", "app.custody.area.x", "app.web.helpers"} <= found
+
+
+# No domain module past this many lines (issue 11: "no domain module over ~400 lines"); a module that grows
+# past it splits by what it does, as handovers/ and media/ did (docs/architecture.md).
+MAX_DOMAIN_LINES = 450
+# modules still over the limit, each with the length it may not grow beyond until it is split
+OVER_THE_LIMIT = {
+}
+
+
+def test_no_domain_module_grows_past_the_limit():
+    lengths = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+               for name, path in MODULES.items() if _under(name, "app.custody")}
+    too_long = {path: n for path, n in sorted(lengths.items())
+                if n > max(MAX_DOMAIN_LINES, OVER_THE_LIMIT.get(path, 0))}
+    assert too_long == {}, f"split these by what they do (at most {MAX_DOMAIN_LINES} lines a module): {too_long}"
+    # an entry left in OVER_THE_LIMIT after its module was split would let the module grow back unseen
+    stale = sorted(path for path, cap in OVER_THE_LIMIT.items() if lengths.get(path, 0) <= MAX_DOMAIN_LINES)
+    assert stale == [], f"these are within the limit now: take them out of OVER_THE_LIMIT: {stale}"

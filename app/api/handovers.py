@@ -23,8 +23,8 @@ from app.custody.handovers.codes import (
     QUARANTINE_STATUSES,
     SIDES,
 )
-from app.custody.handovers.models import DamageNote, DamageRecord, QuarantineRecord
-from app.custody.models import Item, Person
+from app.custody.handovers.models import DamageNote, DamageRecord
+from app.custody.models import Item
 from app.security import require
 
 from . import bp, openapi
@@ -87,13 +87,11 @@ def batch_json(batch) -> dict:
 
 
 def handover_json(handover) -> dict:
-    lines = handovers.lines_with_differences(handover)
-    people = {p.id: p for p in Person.select().where(Person.id.in_(
-        [i for i in (handover.from_person_id, handover.to_person_id) if i]))}
-    sums = pdf.totals([line for line, _d, _o in lines])
+    shown = handovers.summary(handover)
+    sums = shown.totals
 
     def side(name):
-        who = people.get(getattr(handover, f"{name}_person_id"))
+        who = shown.people.get(getattr(handover, f"{name}_person_id"))
         return {"organisation": getattr(handover, f"{name}_org") or None,
                 "person": {"badge_code": who.badge_code, "name": who.name} if who else None,
                 "confirmed_at": iso(getattr(handover, f"{name}_confirmed_at"))}
@@ -104,8 +102,8 @@ def handover_json(handover) -> dict:
         "corrects": handover.corrects.number if handover.corrects_id else None,
         "created_at": iso(handover.created_at), "from": side("from"), "to": side("to"),
         "totals": {"volumes": sums.volumes, "pages": sums.pages, "damaged": sums.damaged},
-        "unresolved": sum(1 for line, d, _o in lines if d and not line.resolution),
-        "lines": [line_json(line, diffs) for line, diffs, _o in lines],
+        "unresolved": shown.unresolved,
+        "lines": [line_json(line, diffs) for line, diffs, _o in shown.lines],
     }
 
 
@@ -255,10 +253,7 @@ def release_quarantine(code):
 @require("quarantine.view")
 def quarantine_records():
     """The quarantine register, newest first."""
-    rows = QuarantineRecord.select(QuarantineRecord, Item).join(Item).order_by(QuarantineRecord.id.desc())
-    status = request.args.get("status")
-    if status in QUARANTINE_STATUSES:
-        rows = rows.where(QuarantineRecord.status == status)
+    rows = handovers.quarantine_records(status=request.args.get("status", ""))
     return jsonify({"records": [quarantine_json(r) for r in rows.limit(1000)]})
 
 
@@ -277,10 +272,7 @@ def register_damage(code):
 @require("damage.view")
 def damage_records():
     """The damage register, newest first; ?status= open | repaired | accepted."""
-    rows = DamageRecord.select(DamageRecord, Item).join(Item).order_by(DamageRecord.id.desc())
-    status = request.args.get("status")
-    if status in DAMAGE_STATUSES:
-        rows = rows.where(DamageRecord.status == status)
+    rows = handovers.damage_records(status=request.args.get("status", ""))
     return jsonify({"records": [damage_json(r) for r in rows.limit(1000)]})
 
 

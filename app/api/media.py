@@ -1,14 +1,15 @@
 """/api/v1/media: the media register (list, register, get), loans, counts, unsealings, repairs, disposals.
 
-Every write is one call of app.custody.media.services; refusals come back in the JSON envelope.
+Every write is one call of an app.custody.media service; refusals come back in the JSON envelope.
 """
 from datetime import UTC, date, datetime
 
 from flask import jsonify
 from flask_login import current_user
 
+from app.custody import media
 from app.custody.errors import N_
-from app.custody.media import codes, services
+from app.custody.media import codes
 from app.custody.media.models import (
     MediaCount,
     MediaCountLine,
@@ -90,7 +91,7 @@ def count_json(count: MediaCount, lines: bool = False) -> dict:
                          .order_by(MediaCountLine.id)]
         if count.status == "open":
             body["differences"] = [{"code": item.code, "result": result, "explanation": auto}
-                                   for item, result, auto in services.count_differences(count)]
+                                   for item, result, auto in media.count_differences(count)]
     return body
 
 
@@ -187,7 +188,7 @@ def list_media():
     if status:
         query = query.where(MediaRecord.status == status)
     rows = list(query.limit(_limit()))
-    _rows, open_ = services.reconciliation()
+    _rows, open_ = media.reconciliation()
     return jsonify({"media": [record_json(r) for r in rows], "total": query.count(), "open_ends": open_})
 
 
@@ -201,19 +202,19 @@ def register_media():
             checked_on = date.fromisoformat(body["checked_on"])
         except ValueError:
             raise InvalidFieldError(N_("%(field)s is not valid."), field="checked_on") from None
-    record = services.register(
+    record = media.register(
         category=body["category"], serial_no=body["serial_no"], make=body.get("make", ""),
         capacity=body.get("capacity", ""), owner_org=body.get("owner_org", "archive"), keeper=body.get("keeper"),
         cabinet=body.get("cabinet"), device=body.get("device") or None, checked_on=checked_on,
         checked_by=body.get("checked_by"), code=body.get("code", ""), note=body.get("note", ""), actor=_actor(),
         user=current_user)
-    return jsonify(record_json(services.record_of(record.item))), 201
+    return jsonify(record_json(media.record_of(record.item))), 201
 
 
 @bp.route("/media/<code>")
 @require("media.view")
 def get_media(code):
-    record = services.record_of(code)
+    record = media.record_of(code)
     body = record_json(record)
     body["loans"] = [loan_json(loan) for loan in MediaLoan.select().where(MediaLoan.item == record.item_id)
                      .order_by(MediaLoan.id)]
@@ -228,7 +229,7 @@ def get_media(code):
 @require("media.unseal")
 def register_seal(code):
     body = json_body(SEAL_BODY)
-    seal = services.register_seal(code, port=body["port"], number=body["number"], actor=_actor(), user=current_user)
+    seal = media.register_seal(code, port=body["port"], number=body["number"], actor=_actor(), user=current_user)
     return jsonify(seal_json(seal)), 201
 
 
@@ -248,7 +249,7 @@ def list_loans():
 @require("media.lend")
 def create_loan():
     body = json_body(LOAN_BODY)
-    loan = services.lend(body["code"], borrower=body["borrower"], reason=body["reason"],
+    loan = media.lend(body["code"], borrower=body["borrower"], reason=body["reason"],
                          due_at=_when(body, "due_at"), starts_at=_when(body, "starts_at", required=False),
                          approved_by=body["approved_by"], note=body.get("note", ""), actor=_actor(),
                          user=current_user)
@@ -259,7 +260,7 @@ def create_loan():
 @require("media.lend")
 def return_loan(loan_id):
     body = json_body(RETURN_BODY)
-    loan = services.take_back(loan_id, condition=body["condition"], action=body["action"],
+    loan = media.take_back(loan_id, condition=body["condition"], action=body["action"],
                               note=body.get("note", ""), actor=_actor(), user=current_user)
     return jsonify(loan_json(loan))
 
@@ -268,7 +269,7 @@ def return_loan(loan_id):
 @require("media.confirm")
 def confirm_loan(loan_id):
     json_body({"type": "object", "additionalProperties": False, "properties": {}})
-    return jsonify(loan_json(services.confirm_return(loan_id, by=current_user._get_current_object())))
+    return jsonify(loan_json(media.confirm_return(loan_id, by=current_user._get_current_object())))
 
 
 @bp.route("/media/counts")
@@ -282,21 +283,21 @@ def list_counts():
 @require("media.count")
 def create_count():
     body = json_body(COUNT_BODY)
-    count = services.start_count(body["cabinet"], keeper=_actor(), user=current_user)
+    count = media.start_count(body["cabinet"], keeper=_actor(), user=current_user)
     return jsonify(count_json(count, lines=True)), 201
 
 
 @bp.route("/media/counts/<int:count_id>")
 @require("media.view")
 def get_count(count_id):
-    return jsonify(count_json(services.count_of(count_id), lines=True))
+    return jsonify(count_json(media.count_of(count_id), lines=True))
 
 
 @bp.route("/media/counts/<int:count_id>/scans", methods=["POST"])
 @require("media.count")
 def count_scan(count_id):
     body = json_body(SCAN_BODY)
-    line = services.count_scan(count_id, body["code"], via="api")
+    line = media.count_scan(count_id, body["code"], via="api")
     return jsonify({"code": line.item.code, "result": line.result}), 201
 
 
@@ -304,7 +305,7 @@ def count_scan(count_id):
 @require("media.count")
 def close_count(count_id):
     body = json_body(CLOSE_BODY)
-    count = services.close_count(count_id, explanations=body.get("explanations") or {}, user=current_user)
+    count = media.close_count(count_id, explanations=body.get("explanations") or {}, user=current_user)
     return jsonify(count_json(count, lines=True))
 
 
@@ -319,7 +320,7 @@ def list_unsealings():
 @require("media.unseal")
 def create_unsealing():
     body = json_body(UNSEALING_BODY)
-    row = services.request_unsealing(body["device"], port=body["port"], reason=body["reason"],
+    row = media.request_unsealing(body["device"], port=body["port"], reason=body["reason"],
                                      medium=body.get("medium") or None, planned_start=_when(body, "planned_start"),
                                      planned_end=_when(body, "planned_end"), requested_by=_actor(), user=current_user)
     return jsonify(unsealing_json(row)), 201
@@ -329,14 +330,14 @@ def create_unsealing():
 @require("media.approve")
 def approve_unsealing(unsealing_id):
     json_body(STEP_BODY)
-    return jsonify(unsealing_json(services.approve_unsealing(unsealing_id, approver=_actor(), user=current_user)))
+    return jsonify(unsealing_json(media.approve_unsealing(unsealing_id, approver=_actor(), user=current_user)))
 
 
 @bp.route("/media/unsealings/<int:unsealing_id>/start", methods=["POST"])
 @require("media.unseal")
 def start_unsealing(unsealing_id):
     body = json_body(STEP_BODY)
-    return jsonify(unsealing_json(services.start_unsealing(unsealing_id, supervisor=body.get("supervisor", ""),
+    return jsonify(unsealing_json(media.start_unsealing(unsealing_id, supervisor=body.get("supervisor", ""),
                                                            actor=_actor(), user=current_user)))
 
 
@@ -344,7 +345,7 @@ def start_unsealing(unsealing_id):
 @require("media.unseal")
 def end_unsealing(unsealing_id):
     body = json_body(STEP_BODY)
-    return jsonify(unsealing_json(services.end_unsealing(unsealing_id, new_seal=body.get("new_seal", ""),
+    return jsonify(unsealing_json(media.end_unsealing(unsealing_id, new_seal=body.get("new_seal", ""),
                                                          note=body.get("note", ""), actor=_actor(),
                                                          user=current_user)))
 
@@ -360,7 +361,7 @@ def list_repairs():
 @require("media.repair")
 def create_repair():
     body = json_body(REPAIR_BODY)
-    row = services.send_for_repair(body["code"], approval_ref=body.get("approval_ref", ""),
+    row = media.send_for_repair(body["code"], approval_ref=body.get("approval_ref", ""),
                                    approved_by=body.get("approved_by", ""), supervisor=body.get("supervisor", ""),
                                    repairer=body.get("repairer", ""), fault=body.get("fault", ""), actor=_actor(),
                                    user=current_user)
@@ -371,17 +372,17 @@ def create_repair():
 @require("media.repair")
 def repair_back(repair_id):
     body = json_body(BACK_BODY)
-    return jsonify(repair_json(services.repair_back(repair_id, check_note=body["check_note"], actor=_actor(),
+    return jsonify(repair_json(media.repair_back(repair_id, check_note=body["check_note"], actor=_actor(),
                                                     user=current_user)))
 
 
 @bp.route("/media/disposals")
 @require("media.view")
 def list_disposals():
-    rows, open_ = services.reconciliation()
+    rows, open_ = media.reconciliation()
     return jsonify({"complete": open_ == 0, "open": open_, "media": [
         {"code": record.item.code, "category": record.category, "serial_no": record.item.serial_no,
-         "end": services.end_state(record, {record.item_id: end} if end else {}) or None,
+         "end": media.end_state(record, {record.item_id: end} if end else {}) or None,
          "disposal": disposal_json(end) if end else None} for record, end in rows]})
 
 
@@ -391,10 +392,10 @@ def create_disposal():
     body = json_body(DISPOSAL_BODY)
     done_by = body.get("done_by") or _actor()
     if body["kind"] == "residual_check":
-        rows = [services.check_residual(code, result=body.get("result", ""), done_by=done_by,
+        rows = [media.check_residual(code, result=body.get("result", ""), done_by=done_by,
                                         note=body.get("note", ""), user=current_user) for code in body["codes"]]
     else:
-        rows = services.dispose(body["codes"], kind=body["kind"], done_by=done_by, method=body.get("method", ""),
+        rows = media.dispose(body["codes"], kind=body["kind"], done_by=done_by, method=body.get("method", ""),
                                 verification=body.get("verification", ""), witness=body.get("witness"),
                                 certificate_no=body.get("certificate_no", ""), receiver=body.get("receiver"),
                                 note=body.get("note", ""), user=current_user)

@@ -4,9 +4,10 @@ from flask import jsonify, request
 from flask_login import current_user
 from peewee import JOIN
 
+from app.custody import people
 from app.custody.codes import ORG_KINDS
 from app.custody.models import BADGE_STATUSES, Item, Location, Person
-from app.custody.people import codes, rules, services
+from app.custody.people import codes, rules
 from app.security import require
 
 from . import bp, openapi
@@ -17,8 +18,8 @@ LIST_STATUSES = (*BADGE_STATUSES, "waiting")
 
 
 def _vetting_json(who: Person, today) -> dict:
-    conf = services.settings()
-    records = services.vetting_records(who)
+    conf = people.settings()
+    records = people.vetting_records(who)
     gaps = rules.vetting_gaps(records, org_kind=who.org_kind, required=conf.required,
                               min_hours=conf.min_training_hours, today=today)
     return {
@@ -32,7 +33,7 @@ def _vetting_json(who: Person, today) -> dict:
 
 
 def _person_body(who: Person, *, holdings: bool = True) -> dict:
-    today = services.site_today()
+    today = people.site_today()
     body = person_json(who, today=today)
     body["left_on"] = iso(who.left_on)
     body["badge_reason"] = who.badge_reason
@@ -57,7 +58,7 @@ def list_people():
     offset = int_arg("offset", 0, minimum=0, maximum=10 ** 9)
     query = Person.select().order_by(Person.badge_code)
     if status == "waiting":
-        query = services.waiting_for_vetting().order_by(Person.badge_code)
+        query = people.waiting_for_vetting().order_by(Person.badge_code)
     elif status:
         query = query.where(Person.badge_status == status)
     if org_kind:
@@ -65,7 +66,7 @@ def list_people():
     if q:
         query = query.where(Person.name.contains(q) | Person.organisation.contains(q) | (Person.badge_code == q.upper()))
     total = query.count()
-    today = services.site_today()
+    today = people.site_today()
     return jsonify({"total": total, "people": [person_json(p, today=today) | {"left_on": iso(p.left_on)}
                                                for p in query.limit(limit).offset(offset)]})
 
@@ -103,7 +104,7 @@ BADGE_BODY = {
 def post_vetting(badge_code):
     body = json_body(VETTING_BODY)
     who = Person.by_badge(badge_code)
-    services.record_vetting(who, body["item"], done_on=body["done_on"], reference=body.get("reference", ""),
+    people.record_vetting(who, body["item"], done_on=body["done_on"], reference=body.get("reference", ""),
                             hours=body.get("hours"), expires_on=body.get("expires_on"), by=current_user)
     return jsonify(_person_body(Person.get_by_id(who.id), holdings=False)), 201
 
@@ -113,7 +114,7 @@ def post_vetting(badge_code):
 def post_badge(badge_code):
     body = json_body(BADGE_BODY)
     who = Person.by_badge(badge_code)
-    who = services.badge_action(who, body["action"], by=current_user, reason=body.get("reason", ""),
+    who = people.badge_action(who, body["action"], by=current_user, reason=body.get("reason", ""),
                                 valid_from=body.get("valid_from"), valid_until=body.get("valid_until"),
                                 new_tag=body.get("new_tag", ""))
     return jsonify(_person_body(Person.get_by_id(who.id), holdings=False))

@@ -7,7 +7,7 @@ from app.db import write_tx
 
 from . import accounts, clock, services
 from .models import Item, Location, Person, Site, Tag, User
-from .people import services as vetting
+from .people import activate, mark_joined, record_vetting
 
 DEMO_SITE = "DEMO"
 DEMO_USERS = (  # username, role, badge of the linked person
@@ -78,13 +78,13 @@ def build_demo() -> tuple[bool, list[tuple[str, str, str | None]]]:
                 if tag:
                     Tag.create(tag=tag, person=people[badge])
                 # vetted and activated through the people area's services, so the register has every change
-                vetting.mark_joined(people[badge])
+                mark_joined(people[badge])
                 for item, days in (("identity", 42), ("no_criminal_record", 40), ("labour_contract", 38),
                                    ("confidentiality", 35), ("training", 32)):
-                    vetting.record_vetting(people[badge], item, done_on=today - timedelta(days=days),
+                    record_vetting(people[badge], item, done_on=today - timedelta(days=days),
                                            reference=f"DEMO-{badge}-{item}",
                                            hours=40 if item == "training" else None)
-                people[badge] = vetting.activate(people[badge], valid_from=today - timedelta(days=30),
+                people[badge] = activate(people[badge], valid_from=today - timedelta(days=30),
                                                  valid_until=today + timedelta(days=365))
             shelves = [locs["KF-A-01"], locs["KF-A-02"], locs["KF-B-01"]]
             for n in range(1, 51):

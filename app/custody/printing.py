@@ -205,6 +205,17 @@ def build_labels(kind: str, items, stock: sheets.Sheet, base_url: str = "", capt
     return made
 
 
+def labels_for_codes(kind: str, codes: str, stock: sheets.Sheet, *, base_url: str = "",
+                     captions: dict | None = None) -> list:
+    """The labels a list of codes and ranges asks for: badge cards (badge codes), location labels (location
+    codes) or item labels (item codes, their QR codes opening `base_url`). Raises LabelError."""
+    if kind == "badge":
+        return build_badges(select_people(codes), captions)
+    if kind == "location":
+        return build_labels(kind, select_locations(codes=codes), stock, "", captions)
+    return build_labels(kind, select_items(codes=codes), stock, label_base_url(base_url), captions)
+
+
 VOID_MARK = "无效 VOID"
 
 

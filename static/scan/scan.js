@@ -97,6 +97,33 @@
     }
     var h = ctx.handover, hb = $("ctx-handover");
     if (hb) { hb.hidden = !h; hb.dataset.empty = h ? "false" : "true"; $("ctx-handover-value").textContent = h || ""; }
+    loadTasks(false);
+  }
+  /* ---- my tasks: what the supervisor assigned to me and to the workstation of the location chip ---- */
+  var tasksFor = null;  // the workstation code the list was last loaded for ("" = none)
+  function loadTasks(force) {
+    var url = root.dataset.tasksUrl, box = $("my-tasks");
+    if (!url || !box) return;
+    var where = ctx.location ? ctx.location.code : "";
+    if (!force && where === tasksFor) return;
+    tasksFor = where;
+    fetch(url + (where ? "?workstation=" + encodeURIComponent(where) : ""),
+          { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (data) {
+        if (!data) return;  // offline or refused: the list shown stays
+        var ul = $("my-tasks-list");
+        ul.textContent = "";
+        data.assignments.forEach(function (a) {
+          var li = document.createElement("li");
+          li.dataset.code = a.code;
+          li.textContent = a.code + (a.archive_no ? " · " + a.archive_no : "") + " · " + a.step_name +
+            (a.workstation ? " · " + a.workstation.name : "");
+          ul.appendChild(li);
+        });
+        $("my-tasks-count").textContent = data.assignments.length;
+        box.hidden = data.assignments.length === 0;
+      }, function () { tasksFor = null; });
   }
   function renderAction() {
     document.querySelectorAll("[data-action]").forEach(function (b) {
@@ -367,6 +394,7 @@
       var started = load("started", {});
       if (job.body.action === "start") { started[job.key] = true; } else { delete started[job.key]; }
       store("started", started);
+      if (job.body.action !== "start") loadTasks(true);  // a finished step leaves the list
     }
     if (ok && (job.type === "damage" || job.type === "secrecy")) {
       archive = data.archive_no || ""; text = job.type === "damage" ? S.damage_done : S.secrecy_done;

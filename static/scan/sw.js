@@ -2,7 +2,7 @@
  * meanwhile wait in the page's own queue (localStorage) and are sent in order when it is back.
  * API requests are never cached or answered here. */
 "use strict";
-var CACHE = "custody-scan-v3";  // a new version drops the old files (v3: the menu script of every page)
+var CACHE = "custody-scan-v4";  // a new version drops the old files (v3: step mode tasks; v4: the menu script of every page)
 var PAGE = "/scan";
 var FILES = ["/scan", "/static/css/app.css", "/static/js/menu.js", "/static/scan/scan.css", "/static/scan/scan.js",
              "/static/scan/camera.js", "/static/scan/icons/icon-192.png", "/scan/manifest.webmanifest"];

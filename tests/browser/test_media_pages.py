@@ -1,7 +1,7 @@
 """The keeper counts a cabinet on a phone: start, scan, see the difference, explain it, close."""
 import pytest
 
-from app.custody.media import services
+from app.custody import media
 from tests import factories as f
 from tests.browser.conftest import log_in, off_origin
 
@@ -11,8 +11,8 @@ pytestmark = pytest.mark.browser
 def test_keeper_counts_a_cabinet_on_a_phone(browse, database, live_server):
     f.site()
     keeper = f.user("archivist")
-    here = services.register(category="usb_drive", serial_no="U-1", cabinet="KF-A-01")
-    gone = services.register(category="optical_disc", serial_no="D-1", cabinet="KF-A-01")
+    here = media.register(category="usb_drive", serial_no="U-1", cabinet="KF-A-01")
+    gone = media.register(category="optical_disc", serial_no="D-1", cabinet="KF-A-01")
     page, recorded = browse(phone=True)
     log_in(page, keeper.username)
     page.goto("/media/counts")

@@ -101,7 +101,7 @@ def test_acceptance_is_red_for_each_missing_thing_and_green_when_done(project):
 
 
 def test_acceptance_media_item_follows_the_media_register(project):
-    from app.custody.media import services as media
+    from app.custody import media
 
     keeper = project["officer"]
     record = media.register(category="usb_drive", serial_no="SN-0001", keeper=keeper, cabinet="KF-A-01",
@@ -118,7 +118,7 @@ def test_acceptance_media_item_follows_the_media_register(project):
 
 def vetted(name: str, org_kind: str = "service"):
     """A person joined, vetted item by item and activated through the people services (every change registered)."""
-    from app.custody.people import services as people
+    from app.custody import people
     from app.custody.people.codes import VETTING_ITEMS
 
     who = f.person(name, badge_status="pending", org_kind=org_kind)
@@ -130,7 +130,7 @@ def vetted(name: str, org_kind: str = "service"):
 
 
 def test_acceptance_is_green_on_a_complete_project_and_names_what_each_red_item_misses(project):
-    from app.custody.handovers import services as handovers  # noqa: F401 (the area's tables exist)
+    from app.custody import handovers  # noqa: F401 (the area's tables exist)
 
     user = project["security"]
     who = vetted("王强")

@@ -1,6 +1,6 @@
 """Shared set-up for flow sheet tests: staff of the service organisation, devices at workstations."""
 from app.custody import accounts
-from app.custody.flow import services
+from app.custody.flow import devices, services
 from tests import factories
 
 
@@ -14,7 +14,7 @@ def staff(role: str, org: str = "数字化服务公司", org_kind: str = "servic
 
 def scanner(at="WS-01", status="in_service"):
     """A registered scanner at a workstation."""
-    return services.register_device("Scanner", workstation=factories.loc(at), status=status)
+    return devices.register_device("Scanner", workstation=factories.loc(at), status=status)
 
 
 def walk(code, user, device, upto=None):
@@ -32,3 +32,22 @@ def walk(code, user, device, upto=None):
         count = 100 if d.counts != "none" else None
         done.append(services.record_step(code, d.code, "finish", count=count, **kw))
     return done
+
+
+def steps_with_events_between(volume, user, start):
+    """out (start, finish) · check-out to WS-01 · prep (start) · damage during prep · prep finish · catalogue
+    started: what a sheet shows, each 10 minutes after `start` (naive UTC)."""
+    from datetime import timedelta
+
+    from app.custody import services as custody
+
+    t = [start + timedelta(minutes=10 * i) for i in range(7)]
+    kw = {"actor": user.person, "user": user}
+    services.record_step(volume.code, "out", "start", now=t[0], **kw)
+    services.record_step(volume.code, "out", "finish", now=t[1], **kw)
+    custody.check_out(volume.code, to=factories.loc("WS-01"), holder=user.person, actor=user.person, now=t[2],
+                      note="取出扫描")
+    services.record_step(volume.code, "prep", "start", now=t[3], **kw)
+    custody.record_damage(volume.code, actor=user.person, description="第5页撕裂", now=t[4])
+    services.record_step(volume.code, "prep", "finish", count=100, now=t[5], **kw)
+    services.record_step(volume.code, "catalogue", "start", now=t[6], **kw)

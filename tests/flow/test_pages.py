@@ -1,23 +1,14 @@
 """The flow sheet's pages: steps, devices, a volume's sheet and its PDF, assignment, my tasks, the board."""
-import pytest
+from datetime import timedelta
 
 from app.custody.flow.models import Assignment, Device, StepDef
 from app.custody.models import AuditLog
-from app.db import db
 from tests import factories
+from tests.clock import TEST_NOW
 from tests.conftest import csrf_token
 from tests.labels.helpers import text_of
 
-from .helpers import scanner, walk
-
-
-@pytest.fixture
-def in_app(app):
-    def run(fn):
-        with app.app_context():
-            db.connect(reuse_if_open=True)
-            return fn()
-    return run
+from .helpers import scanner, steps_with_events_between, walk
 
 
 def test_administrator_changes_a_step_and_registers_a_device(login, post, client, in_app):
@@ -94,3 +85,29 @@ def test_the_item_page_links_to_the_sheet(login, client, in_app):
     volume = in_app(lambda: (factories.site(), factories.item())[1])
     page = client.get(f"/i/{volume.code}").get_data(as_text=True)
     assert f"/flow/sheet/{volume.code}" in page
+
+
+def test_the_sheet_shows_custody_events_between_the_steps(login, client, in_app):
+    op = login("operator")
+
+    def seed():
+        factories.site()
+        volume = factories.item()
+        steps_with_events_between(volume, op, TEST_NOW - timedelta(hours=3))
+        return volume
+
+    volume = in_app(seed)
+    page = client.get(f"/flow/sheet/{volume.code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    table = page[page.index('id="sheet"'):]
+    order = [table.index(words) for words in ("Out of storage", "Checked out", "取出扫描", "Preparation",
+                                                "Damage recorded", "Catalogue data")]
+    assert order == sorted(order), order
+    zh = client.get(f"/flow/sheet/{volume.code}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    table = zh[zh.index('id="sheet"'):]
+    order = [table.index(words) for words in ("档案出库", "取出扫描", "数字化前处理", "第5页撕裂", "目录数据库建立")]
+    assert order == sorted(order), order
+    sheet = client.get(f"/api/v1/items/{volume.code}/sheet").get_json()
+    named = [sheet["steps"][line["step"]]["step"] if "step" in line else
+             next(e["kind"] for e in sheet["events"] if e["id"] == line["event"]) for line in sheet["lines"]]
+    assert named == ["out", "check_out", "prep", "damage", "catalogue"]
+    assert [e["after_step"] for e in sheet["events"]] == [0, 1]

@@ -1,11 +1,14 @@
 """The flow sheet as a PDF, read back: text layer (pypdfium2) and the QR code (zxing-cpp)."""
+from datetime import timedelta
+
 import pytest
 
 from app.custody.flow import pdf, services
 from tests import factories
+from tests.clock import TEST_NOW
 from tests.labels.helpers import decode, page_boxes_mm, pages, text_of
 
-from .helpers import scanner, staff, walk
+from .helpers import scanner, staff, steps_with_events_between, walk
 
 
 @pytest.fixture
@@ -52,3 +55,17 @@ def test_counts_that_disagree_are_marked(site):
     services.record_step(volume.code, "scan", "finish", count=98, actor=op.person, user=op)
     text = text_of(pdf.sheets_pdf([volume.code], lang="en"))[0]
     assert "100 !" in text and "98 !" in text
+
+
+@pytest.mark.parametrize("lang, lines", [
+    ("en", ("Out of storage", "Checked out", "Preparation", "Damage recorded", "Catalogue data")),
+    ("zh", ("档案出库", "保管记录", "数字化前处理", "第5页撕裂", "目录数据库建立")),
+])
+def test_custody_events_print_between_the_steps(site, lang, lines):
+    op = staff("operator")
+    volume = factories.item()
+    steps_with_events_between(volume, op, TEST_NOW - timedelta(hours=3))
+    text = text_of(pdf.sheets_pdf([volume.code], size="A5", lang=lang))[0].replace("\r", "")
+    order = [text.index(words) for words in lines]
+    assert order == sorted(order), (order, text)
+    assert text.count("保管记录" if lang == "zh" else "Custody") == 2  # the check-out and the damage, no header

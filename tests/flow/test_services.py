@@ -6,7 +6,7 @@ import pytest
 from app.custody import audit
 from app.custody import services as custody
 from app.custody.errors import ItemNotFound, LocationNotFound, QuarantinedError, ValidationError
-from app.custody.flow import codes, rules, services
+from app.custody.flow import codes, devices, rules, services
 from app.custody.flow.errors import (
     CountNeededError,
     DeviceElsewhereError,
@@ -195,13 +195,13 @@ def test_counts_that_disagree_are_flagged(op, volume):
 @pytest.mark.db
 def test_device_register_and_change(site):
     admin = factories.user("administrator")
-    device = services.register_device("富士通 fi-7600", workstation=factories.loc("WS-01"), user=admin)
+    device = devices.register_device("富士通 fi-7600", workstation=factories.loc("WS-01"), user=admin)
     assert device.item.kind == "device" and device.item.code.startswith("D")
-    changed = services.change_device(device.item.code, status="under_repair", user=admin)
+    changed = devices.change_device(device.item.code, status="under_repair", user=admin)
     assert changed.status == "under_repair"
     assert AuditLog.select().where(AuditLog.action == "device.change").count() == 1
     with pytest.raises(ValidationError):
-        services.change_device(device.item.code, status="lost", user=admin)
+        devices.change_device(device.item.code, status="lost", user=admin)
     assert codes.DEVICE_STATUSES.msgid("retired") == "Retired"
 
 
@@ -211,11 +211,11 @@ def test_devices_import_all_or_nothing_and_print_as_labels(site):
     from labels import sheets
 
     admin = factories.user("administrator")
-    made = services.import_devices("名称,序列号,工位\n富士通 fi-7600,SN-1,WS-01\n爱普生 DS-50000,SN-2,WS-02,D00000042\n",
+    made = devices.import_devices("名称,序列号,工位\n富士通 fi-7600,SN-1,WS-01\n爱普生 DS-50000,SN-2,WS-02,D00000042\n",
                                    user=admin)
     assert [d.item.code for d in made][1] == "D00000042" and made[0].workstation.code == "WS-01"
     with pytest.raises(LocationNotFound):
-        services.import_devices("扫描仪 A,SN-3,WS-01\n扫描仪 B,SN-4,NOWHERE\n", user=admin)
+        devices.import_devices("扫描仪 A,SN-3,WS-01\n扫描仪 B,SN-4,NOWHERE\n", user=admin)
     assert Device.select().count() == 2  # the bad file registered nothing
     stock = next(iter(sheets.SHEETS.values()))
     labels = printing.build_labels("media", [d.item for d in made], stock)

@@ -1,8 +1,7 @@
 """Fixtures of the media register: a security officer, an archive-department keeper, a permitted borrower."""
 import pytest
 
-from app.custody import accounts
-from app.custody.media import services
+from app.custody import accounts, media
 from tests import factories
 
 
@@ -23,5 +22,5 @@ def people(site):
 @pytest.fixture
 def usb(people):
     """A registered USB drive in cabinet KF-A-01, kept by the keeper."""
-    return services.register(category="usb_drive", serial_no="SN-USB-001", make="Kingston", capacity="64 GB",
+    return media.register(category="usb_drive", serial_no="SN-USB-001", make="Kingston", capacity="64 GB",
                              keeper=people["keeper"], cabinet="KF-A-01", user=people["officer"])

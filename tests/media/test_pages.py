@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pypdfium2
 
-from app.custody import clock
-from app.custody.media import services
+from app.custody import clock, media
 from app.custody.media.models import MediaLoan, MediaRecord
 from app.custody.models import Item
 from app.db import db
@@ -70,7 +69,7 @@ def test_register_lend_return_and_confirm_through_the_pages(app, client, databas
 
 def test_count_page_records_scans_and_refuses_to_close_unexplained(app, client, database, people, usb):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    stray = services.register(category="usb_drive", serial_no="U-STRAY", cabinet="KF-A-02")
+    stray = media.register(category="usb_drive", serial_no="U-STRAY", cabinet="KF-A-02")
     _as(client, people["archivist"])
     token = csrf_token(client, "/media/counts")
     response = client.post("/media/counts", data={"csrf_token": token, "cabinet": "KF-A-01"})
@@ -90,7 +89,7 @@ def test_count_page_records_scans_and_refuses_to_close_unexplained(app, client, 
 
 def test_disposal_list_and_handover_list_in_duplicate(app, client, database, people, usb):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    disk = services.register(category="internal_disk", serial_no="HD-1")
+    disk = media.register(category="internal_disk", serial_no="HD-1")
     _as(client, people["officer"])
     page = client.get("/media/reconciliation").get_data(as_text=True)
     assert "2 without an end state" in page
@@ -129,12 +128,12 @@ def test_import_from_a_sheet_is_all_or_nothing(app, client, database, people):
 
 def test_history_and_alert_board_name_the_media_kinds(app, client, database, people, usb):
     t0 = clock.now()
-    pc = services.register(category="pc", serial_no="PC-H")
-    row = services.request_unsealing(pc.item, port="USB-2", reason="备份", planned_start=t0,
+    pc = media.register(category="pc", serial_no="PC-H")
+    row = media.request_unsealing(pc.item, port="USB-2", reason="备份", planned_start=t0,
                                      planned_end=t0 + timedelta(minutes=30))
-    services.approve_unsealing(row, approver=people["approver"])
-    services.start_unsealing(row, supervisor=people["keeper"])
-    services.check_due(t0 + timedelta(hours=1))
+    media.approve_unsealing(row, approver=people["approver"])
+    media.start_unsealing(row, supervisor=people["keeper"])
+    media.check_due(t0 + timedelta(hours=1))
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
     _as(client, people["officer"])
     history = client.get(f"/i/{pc.item.code}").get_data(as_text=True)

@@ -1,8 +1,7 @@
 """Shared helpers of the people tests: a fully vetted record for a person."""
 from datetime import timedelta
 
-from app.custody import clock
-from app.custody.people import services
+from app.custody import clock, people
 
 ALL_ITEMS = ("identity", "no_criminal_record", "labour_contract", "confidentiality", "training")
 
@@ -13,5 +12,5 @@ def vet_fully(person, *, skip=(), by=None, hours=40):
     for item in ALL_ITEMS:
         if item in skip:
             continue
-        services.record_vetting(person, item, done_on=day, reference=f"REF-{item}",
+        people.record_vetting(person, item, done_on=day, reference=f"REF-{item}",
                                 hours=hours if item == "training" else None, by=by)

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import clock, readers
+from app.custody import clock, people, readers
 from app.custody.errors import ConflictError, HoldingItemsError, ValidationError, VettingIncompleteError
 from app.custody.models import AccessEvent, Person, ReaderRead, Tag
-from app.custody.people import acceptance_open, services
+from app.custody.people import acceptance_open
 from app.custody.people.models import PersonnelChange
 from tests import factories
 from tests.people.helpers import ALL_ITEMS, vet_fully
@@ -23,7 +23,7 @@ def test_activation_refused_for_each_missing_item(officer, missing):
     who = factories.person(badge_status="pending")
     vet_fully(who, skip=(missing,), by=officer)
     with pytest.raises(VettingIncompleteError) as err:
-        services.activate(who, by=officer)
+        people.activate(who, by=officer)
     assert [g.item for g in err.value.gaps] == [missing]
     assert Person.get_by_id(who.id).badge_status == "pending"
     assert not PersonnelChange.select().where((PersonnelChange.person == who)
@@ -34,11 +34,11 @@ def test_activation_refused_for_too_few_training_hours_then_allowed(officer):
     who = factories.person(badge_status="pending")
     vet_fully(who, by=officer, hours=39.5)
     with pytest.raises(VettingIncompleteError) as err:
-        services.activate(who, by=officer)
+        people.activate(who, by=officer)
     assert [(g.item, g.reason) for g in err.value.gaps] == [("training", "too_few_hours")]
     assert "Security training (too few training hours)" in err.value.message
-    services.record_vetting(who, "training", done_on=clock.now().date(), hours=40, reference="T-2", by=officer)
-    services.activate(who, by=officer)
+    people.record_vetting(who, "training", done_on=clock.now().date(), hours=40, reference="T-2", by=officer)
+    people.activate(who, by=officer)
     assert Person.get_by_id(who.id).badge_status == "active"
     change = PersonnelChange.get((PersonnelChange.person == who) & (PersonnelChange.kind == "badge_activated"))
     assert (change.before, change.after, change.by_id) == ("pending", "active", officer.id)
@@ -47,22 +47,22 @@ def test_activation_refused_for_too_few_training_hours_then_allowed(officer):
 def test_archive_staff_need_no_labour_contract_and_settings_narrow_the_list(officer):
     archivist = factories.person(badge_status="pending", org_kind="archive")
     vet_fully(archivist, skip=("labour_contract",), by=officer)
-    services.activate(archivist, by=officer)
-    services.update_settings({"required_items": "identity,confidentiality", "min_training_hours": 8}, by=officer)
+    people.activate(archivist, by=officer)
+    people.update_settings({"required_items": "identity,confidentiality", "min_training_hours": 8}, by=officer)
     other = factories.person(badge_status="pending")
-    services.record_vetting(other, "identity", done_on=clock.now().date(), by=officer)
+    people.record_vetting(other, "identity", done_on=clock.now().date(), by=officer)
     with pytest.raises(VettingIncompleteError) as err:
-        services.activate(other, by=officer)
+        people.activate(other, by=officer)
     assert [g.item for g in err.value.gaps] == ["confidentiality"]
 
 
 def test_an_expired_item_blocks_activation(officer):
     who = factories.person(badge_status="pending")
     vet_fully(who, by=officer)
-    services.record_vetting(who, "no_criminal_record", done_on=clock.now().date() - timedelta(days=400),
+    people.record_vetting(who, "no_criminal_record", done_on=clock.now().date() - timedelta(days=400),
                             expires_on=clock.now().date() - timedelta(days=1), by=officer)
     with pytest.raises(VettingIncompleteError) as err:
-        services.activate(who, by=officer)
+        people.activate(who, by=officer)
     assert [(g.item, g.reason) for g in err.value.gaps] == [("no_criminal_record", "expired")]
 
 
@@ -74,22 +74,22 @@ def test_bad_vetting_input_changes_nothing(officer):
                    {"item": "training", "done_on": clock.now().date()},
                    {"item": "training", "done_on": clock.now().date(), "hours": "many"}):
         with pytest.raises(ValidationError):
-            services.record_vetting(who, by=officer, **kwargs)
+            people.record_vetting(who, by=officer, **kwargs)
     assert not PersonnelChange.select().where(PersonnelChange.person == who).exists()
 
 
 def test_suspend_reinstate_revoke_each_one_register_row(officer):
     who = factories.person(badge_status="pending")
     vet_fully(who, by=officer)
-    services.activate(who, by=officer)
+    people.activate(who, by=officer)
     with pytest.raises(ValidationError):
-        services.suspend(who, reason=" ", by=officer)
-    services.suspend(who, reason="under investigation", by=officer)
+        people.suspend(who, reason=" ", by=officer)
+    people.suspend(who, reason="under investigation", by=officer)
     assert Person.get_by_id(who.id).badge_reason == "under investigation"
-    services.reinstate(who, by=officer)
-    services.revoke(who, reason="contract ended", by=officer)
+    people.reinstate(who, by=officer)
+    people.revoke(who, reason="contract ended", by=officer)
     with pytest.raises(ConflictError):
-        services.reinstate(who, by=officer)
+        people.reinstate(who, by=officer)
     kinds = [c.kind for c in PersonnelChange.select().where(PersonnelChange.person == who).order_by(PersonnelChange.id)]
     assert kinds[-4:] == ["badge_activated", "badge_suspended", "badge_reinstated", "badge_revoked"]
 
@@ -103,12 +103,12 @@ def _door_reader(officer):
 def test_lost_badge_old_code_and_tag_denied_at_once_new_code_allowed(officer):
     who = factories.person(badge_status="pending", tag="0A1B2C3D4E")
     vet_fully(who, by=officer)
-    services.activate(who, by=officer)
+    people.activate(who, by=officer)
     reader = _door_reader(officer)
     now = clock.now()
     old_code = who.badge_code
     readers.ingest(reader, [{"seq": 1, "tag": "0A1B2C3D4E", "scheme": "em4100", "read_at": now.isoformat()}], now=now)
-    services.report_lost(who, by=officer, reason="lost on the bus", new_tag="0F0F0F0F0F")
+    people.report_lost(who, by=officer, reason="lost on the bus", new_tag="0F0F0F0F0F")
     fresh = Person.get_by_id(who.id)
     assert fresh.badge_code != old_code and fresh.badge_status == "active"
     assert not Tag.select().where(Tag.tag == "0A1B2C3D4E").exists()
@@ -126,7 +126,7 @@ def test_lost_badge_old_code_and_tag_denied_at_once_new_code_allowed(officer):
     change = PersonnelChange.get((PersonnelChange.person == who) & (PersonnelChange.kind == "badge_lost"))
     assert change.before == f"{old_code} 0A1B2C3D4E" and change.after == f"{fresh.badge_code} 0F0F0F0F0F"
     # a later new code never reuses the lost one
-    assert services.next_badge_code() not in (old_code, fresh.badge_code)
+    assert people.next_badge_code() not in (old_code, fresh.badge_code)
 
 
 def test_leaving_refused_while_holding_items(officer):
@@ -136,16 +136,16 @@ def test_leaving_refused_while_holding_items(officer):
 
     custody.check_out(volume.code, to=factories.loc("WS-01"), holder=who, actor=who)
     with pytest.raises(HoldingItemsError) as err:
-        services.leave(who, by=officer)
+        people.leave(who, by=officer)
     assert volume.code in err.value.message
     assert [i.code for i in err.value.items] == [volume.code]
     assert Person.get_by_id(who.id).left_on is None
     custody.return_to_storage(volume.code, to=factories.loc("KF-A-01"), actor=who)
-    services.leave(who, by=officer, reason="contract ended")
+    people.leave(who, by=officer, reason="contract ended")
     fresh = Person.get_by_id(who.id)
     assert fresh.left_on is not None and fresh.badge_status == "revoked"
     with pytest.raises(ConflictError):
-        services.suspend(who, reason="x", by=officer)
+        people.suspend(who, reason="x", by=officer)
 
 
 def test_expiry_job_warns_then_suspends_when_the_clock_moves(officer):
@@ -154,14 +154,14 @@ def test_expiry_job_warns_then_suspends_when_the_clock_moves(officer):
     today = clock.now().date()
     who = factories.person(badge_status="pending")
     vet_fully(who, by=officer)
-    services.activate(who, by=officer, valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=10))
-    services.record_vetting(who, "no_criminal_record", done_on=today - timedelta(days=5),
+    people.activate(who, by=officer, valid_from=today - timedelta(days=1), valid_until=today + timedelta(days=10))
+    people.record_vetting(who, "no_criminal_record", done_on=today - timedelta(days=5),
                             expires_on=today + timedelta(days=60), by=officer)
-    first = services.check_expiry()
+    first = people.check_expiry()
     assert sorted(a.kind for a in first["alerts"]) == ["badge_expiring"]
-    assert services.check_expiry()["alerts"][0].id == first["alerts"][0].id  # nothing opened twice
+    assert people.check_expiry()["alerts"][0].id == first["alerts"][0].id  # nothing opened twice
     with at(clock.now() + timedelta(days=40)):
-        later = services.check_expiry()
+        later = people.check_expiry()
         assert [p.id for p in later["suspended"]] == [who.id]
         assert Person.get_by_id(who.id).badge_status == "suspended"
         kinds = sorted(a.kind for a in later["alerts"])
@@ -173,14 +173,14 @@ def test_expiry_job_warns_then_suspends_when_the_clock_moves(officer):
 def test_acceptance_lists_people_whose_status_has_no_register_row(officer):
     recorded = factories.person(badge_status="pending")
     vet_fully(recorded, by=officer)
-    services.activate(recorded, by=officer)
+    people.activate(recorded, by=officer)
     stray = factories.person(badge_status="active")  # a database writer's badge, no register row
     count, examples = acceptance_open()
     flagged = {code for code, _text in examples}
     assert stray.badge_code in flagged and recorded.badge_code not in flagged
     # a suspended badge reported lost stays suspended, and that is recorded
-    services.suspend(recorded, reason="investigation", by=officer)
-    services.report_lost(recorded, by=officer)
+    people.suspend(recorded, reason="investigation", by=officer)
+    people.report_lost(recorded, by=officer)
     assert Person.get_by_id(recorded.id).badge_code not in {code for code, _text in acceptance_open()[1]}
     # a status written behind the register's back is flagged
     Person.update(badge_status="active").where(Person.id == recorded.id).execute()

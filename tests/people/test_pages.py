@@ -7,9 +7,8 @@ from datetime import timedelta
 import pypdfium2 as pdfium
 import pytest
 
-from app.custody import clock
+from app.custody import clock, people
 from app.custody.models import Person
-from app.custody.people import services
 from app.custody.people.models import PersonnelChange
 from tests import factories
 from tests.people.helpers import vet_fully
@@ -69,8 +68,8 @@ def test_activate_print_and_lost_through_the_pages(officer, client, post):
 def test_register_filters_and_exports(officer, client, post):
     who = factories.person("周九", badge_status="pending")
     vet_fully(who)
-    services.activate(who)
-    services.suspend(who, reason="证件过期")
+    people.activate(who)
+    people.suspend(who, reason="证件过期")
     rows = client.get("/people/changes?kind=badge_suspended").get_data(as_text=True)
     assert "证件过期" in rows and "REF-identity" not in rows
     data = client.get("/people/changes?format=csv&q=周九").get_data(as_text=True)

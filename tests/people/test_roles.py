@@ -84,9 +84,9 @@ def test_privileged_reset_shows_the_resetter_no_secret_and_the_old_password_stop
 
 def test_configured_approver_role(trio):
     admin, sec, aud = trio
-    from app.custody.people import services
+    from app.custody import people
 
-    services.update_settings({"approver_role": "auditor"}, by=sec)
+    people.update_settings({"approver_role": "auditor"}, by=sec)
     _user, req = roles.create_account("new_sec", ["security_officer"], by=admin)
     with pytest.raises(NotAllowedError):
         roles.approve(req, by=sec)

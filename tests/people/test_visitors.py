@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from app.custody import clock, readers
+from app.custody import clock, people, readers
 from app.custody.errors import ValidationError
 from app.custody.models import AccessEvent
-from app.custody.people import rules, services
+from app.custody.people import rules
 from tests import factories
 from tests.clock import at, last_weekday
 
@@ -28,7 +28,7 @@ def setup(site):
         "Front", location=factories.loc("DOOR-1"), mode="perimeter_door", protocol="plain")[0], by=officer)
     side = readers.approve_reader(readers.register_reader(
         "Side", location=factories.loc("DOOR-1"), mode="perimeter_door", protocol="plain")[0], by=officer)
-    visitor = services.register_visitor(name="来访者", id_last4="123X", organisation="检查组", reason="检查",
+    visitor = people.register_visitor(name="来访者", id_last4="123X", organisation="检查组", reason="检查",
                                         escort=escort, expected_at=clock.now(), by=officer)
     return officer, escort, front, side, visitor
 
@@ -55,7 +55,7 @@ def test_visitor_passes_only_right_after_the_escort_at_the_same_door(setup):
                          {"seq": 6, "tag": visitor.pass_code, "scheme": "barcode", "read_at": later.isoformat()}],
                  now=later)
     assert AccessEvent.get((AccessEvent.reader == front) & (AccessEvent.seq == 6)).allowed
-    services.end_visit(visitor, by=officer)
+    people.end_visit(visitor, by=officer)
     ended = clock.now() + timedelta(minutes=1)
     _read(front, 7, escort.badge_code, ended)
     assert _read(front, 8, visitor.pass_code, ended).reason == "visitor_ended"
@@ -66,11 +66,11 @@ def test_registration_checks(setup):
     good = {"name": "访客", "id_last4": "1234", "reason": "送文件", "escort": escort, "expected_at": clock.now()}
     for bad in ({"id_last4": "12"}, {"id_last4": "110101199001011234"}, {"name": ""}, {"reason": " "}):
         with pytest.raises(ValidationError):
-            services.register_visitor(**(good | bad), by=officer)
+            people.register_visitor(**(good | bad), by=officer)
     pending = factories.person(badge_status="pending")
     with pytest.raises(ValidationError):
-        services.register_visitor(**(good | {"escort": pending}), by=officer)
-    tomorrow = services.register_visitor(**(good | {"expected_at": clock.now() + timedelta(days=1)}), by=officer)
+        people.register_visitor(**(good | {"escort": pending}), by=officer)
+    tomorrow = people.register_visitor(**(good | {"expected_at": clock.now() + timedelta(days=1)}), by=officer)
     now = clock.now()
     readers.ingest(_front, [{"seq": 1, "tag": escort.badge_code, "scheme": "barcode", "read_at": now.isoformat()},
                           {"seq": 2, "tag": tomorrow.pass_code, "scheme": "barcode", "read_at": now.isoformat()}],

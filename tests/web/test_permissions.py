@@ -179,11 +179,11 @@ MEDIA_EXPECTED = {
 
 @pytest.mark.parametrize("role", sorted(MEDIA_EXPECTED))
 def test_media_register_permissions_per_role(app, site, role):
-    from app.custody.media import services
+    from app.custody import media
 
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    medium = services.register(category="usb_drive", serial_no="PERM-1", cabinet="KF-A-01")
+    medium = media.register(category="usb_drive", serial_no="PERM-1", cabinet="KF-A-01")
     user = factories.user(role)
     token = csrf_token(client)
     client.post("/login", data={"username": user.username, "password": factories.PASSWORD, "csrf_token": token})
@@ -196,3 +196,32 @@ def test_media_register_permissions_per_role(app, site, role):
         client.post(f"/media/i/{medium.item.code}/dispose", data={"csrf_token": token}).status_code,
     )
     assert got == MEDIA_EXPECTED[role]
+
+
+ASSIGNMENT_EXPECTED = {
+    # role: (POST /api/v1/steps/assignments, GET /api/v1/steps/assignments, GET …/assignments/mine, GET /flow/assign)
+    "operator": (403, 403, 200, 403),
+    "archivist": (403, 403, 200, 403),
+    "supervisor": (201, 200, 200, 200),
+    "security_officer": (403, 403, 403, 403),
+    "auditor": (403, 200, 200, 200),  # reads every page and list, assigns nothing
+    "administrator": (403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", sorted(ASSIGNMENT_EXPECTED))
+def test_task_assignment_permissions_per_role(app, site, role):
+    volume = factories.item()
+    user = factories.user(role)
+    client = app.test_client()
+    token = csrf_token(client)
+    client.post("/login", data={"username": user.username, "password": factories.PASSWORD, "csrf_token": token})
+    token = csrf_token(client, "/account")
+    got = (
+        client.post("/api/v1/steps/assignments", json={"step": "scan", "codes": [volume.code], "workstation": "WS-01"},
+                    headers={"X-CSRFToken": token}).status_code,
+        client.get("/api/v1/steps/assignments").status_code,
+        client.get("/api/v1/steps/assignments/mine?workstation=WS-01").status_code,
+        client.get("/flow/assign").status_code,
+    )
+    assert got == ASSIGNMENT_EXPECTED[role]

@@ -1,12 +1,14 @@
 """The work-in-progress board: read from the one-row-per-volume position table and the step rows'
 finish index, never from the custody log.
 """
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from peewee import fn
+from peewee import SQL, Case, fn
 
 from .. import clock
-from ..models import Item, Person
+from ..models import Item, Person, Site
+from ..rules import local_date
 from .codes import COMPLETED
 from .models import Device, FlowPosition, ProcessStep
 from .services import definitions
@@ -53,34 +55,52 @@ def oldest(limit: int = 50) -> list[dict]:
     return found[:limit]
 
 
+def local_midnight(day: date, tz: str) -> datetime:
+    """The naive-UTC instant a local day starts in zone tz."""
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(UTC).replace(tzinfo=None)
+
+
+def _zone() -> str:
+    site = Site.select(Site.timezone).first()
+    return site.timezone if site and site.timezone else "UTC"
+
+
 def output(days: int = 7, now: datetime | None = None) -> dict:
-    """Counted quantities (pages, images) finished per day (UTC), per operator and per device."""
+    """Counted quantities (pages, images) finished per day, per operator and per device.
+
+    Days are the site's local days (Site.timezone), as the nightly rule counts them: each row falls in the day
+    whose local midnights (as UTC instants) enclose its finish. The day is picked in SQL by one CASE over those
+    bounds, so a zone's offset, half hours and summer time all count right on SQLite and PostgreSQL alike."""
     now = now or clock.now()
-    start = (now - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    day = fn.DATE(ProcessStep.finished_at)
+    tz = _zone()
+    today = local_date(now, tz)
+    dates_ = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    bounds = [local_midnight(d, tz) for d in dates_] + [local_midnight(today + timedelta(days=1), tz)]
+    start = bounds[0]
+    day = Case(None, [(ProcessStep.finished_at < bounds[i + 1], i) for i in range(days)], -1)
     base = ProcessStep.quantity.is_null(False) & (ProcessStep.finished_at >= start)
+    # GROUP BY the select's first column by position: PostgreSQL does not take two parameterised CASEs as one
     by_operator, by_device = {}, {}
     q = (ProcessStep.select(day.alias("d"), ProcessStep.operator, fn.SUM(ProcessStep.quantity))
-         .where(base).group_by(day, ProcessStep.operator).tuples())
+         .where(base).group_by(SQL("1"), ProcessStep.operator).tuples())
     names = {}
     for d, operator, total in q:
-        by_operator.setdefault(operator, {})[str(d)[:10]] = int(total)
+        by_operator.setdefault(operator, {})[d] = int(total)
     if by_operator:
         names = dict(Person.select(Person.id, Person.name).where(Person.id.in_([k for k in by_operator if k]))
                      .tuples())
     q = (ProcessStep.select(day.alias("d"), ProcessStep.device, fn.SUM(ProcessStep.quantity))
-         .where(base & ProcessStep.device.is_null(False)).group_by(day, ProcessStep.device).tuples())
+         .where(base & ProcessStep.device.is_null(False)).group_by(SQL("1"), ProcessStep.device).tuples())
     for d, device, total in q:
-        by_device.setdefault(device, {})[str(d)[:10]] = int(total)
+        by_device.setdefault(device, {})[d] = int(total)
     labels = {}
     if by_device:
         labels = {i: (code, name) for i, code, name in Device.select(Item.id, Item.code, Device.name).join(Item)
                   .where(Item.id.in_(list(by_device))).tuples()}
-    dates = [str((start + timedelta(days=i)).date()) for i in range(days)]
     return {
-        "days": dates,
-        "operators": [{"name": names.get(k, "—"), "per_day": [v.get(d, 0) for d in dates]}
+        "days": [str(d) for d in dates_], "timezone": tz,
+        "operators": [{"name": names.get(k, "—"), "per_day": [v.get(i, 0) for i in range(days)]}
                       for k, v in sorted(by_operator.items(), key=lambda kv: names.get(kv[0], ""))],
         "devices": [{"code": labels.get(k, ("?", ""))[0], "name": labels.get(k, ("?", ""))[1],
-                     "per_day": [v.get(d, 0) for d in dates]} for k, v in sorted(by_device.items())],
+                     "per_day": [v.get(i, 0) for i in range(days)]} for k, v in sorted(by_device.items())],
     }

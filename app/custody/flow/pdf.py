@@ -22,11 +22,11 @@ LANGS = ("zh", "en")
 TEXT = {
     "zh": {"title": "档案数字化流程单", "code": "编号", "archive_no": "档号", "name": "题名", "step": "工序",
            "device": "设备号", "count": "数量", "handler": "经办人", "start": "开始", "end": "完成",
-           "outcome": "结果", "events": "其间的保管记录", "flag": "数量不符", "page": "第 %d 页 / 共 %d 页",
+           "outcome": "结果", "event": "保管记录", "flag": "数量不符", "page": "第 %d 页 / 共 %d 页",
            "reopened": "（返工前）"},
     "en": {"title": "Process flow sheet", "code": "Code", "archive_no": "Archive no.", "name": "Title",
            "step": "Step", "device": "Device", "count": "Count", "handler": "Handler", "start": "Started",
-           "end": "Finished", "outcome": "Result", "events": "Custody events between the steps",
+           "end": "Finished", "outcome": "Result", "event": "Custody",
            "flag": "Counts disagree", "page": "page %d of %d", "reopened": " (before rework)"},
 }
 OUTCOME_TEXT = {"zh": {"in_progress": "进行中", "done": "完成", "passed": "合格", "failed": "不合格返工",
@@ -34,7 +34,7 @@ OUTCOME_TEXT = {"zh": {"in_progress": "进行中", "done": "完成", "passed": "
                 "en": {"in_progress": "in progress", "done": "done", "passed": "passed", "failed": "failed, rework",
                        "skipped": "skipped"}}
 EVENT_TEXT = {"zh": {"check_out": "出库", "return": "入库", "move": "移动", "hand_over": "交接", "quarantine": "隔离",
-                     "release": "解除隔离", "damage": "破损登记", "undo": "撤销"}}
+                     "release": "解除隔离", "damage": "破损登记", "undo": "撤销", "late_read": "迟到的读卡（未生效）"}}
 # column widths as fractions of the text width
 COLUMNS = (("step", .20), ("device", .12), ("count", .08), ("handler", .14), ("start", .155), ("end", .155),
            ("outcome", .15))
@@ -53,6 +53,15 @@ def _local(moment: datetime | None, tz: ZoneInfo) -> str:
     if moment is None:
         return "—"
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def _event_name(kind: str, lang: str) -> str:
+    """A custody event's kind in the sheet's language (English: the code set's own name)."""
+    if lang == "zh" and kind in EVENT_TEXT["zh"]:
+        return EVENT_TEXT["zh"][kind]
+    from ..vocab import REGISTRY
+
+    return REGISTRY["event_kind"].msgid(kind) if kind in REGISTRY["event_kind"] else kind.replace("_", " ")
 
 
 def _qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
@@ -83,7 +92,8 @@ def sheets_pdf(codes, *, size: str = "A4", lang: str = "zh", base_url: str = "",
     for code in codes:
         item, rows, events = services.sheet(code)
         flagged = {r.id for pair in rules.count_differences(rows, tolerance) for r in pair}
-        lines = [("row", r) for r in rows] + [("events", None)] + [("event", e) for e in events]
+        # the custody events sit between the steps, in the order things happened (rules.interleave)
+        lines = rules.interleave(rows, events)
         per_page = int((height - 2 * margin - 48 * mm) // ROW_H)
         chunks = [lines[i:i + per_page] for i in range(0, len(lines), per_page)] or [[]]
         url = sheet_url(item.code, base_url)
@@ -106,14 +116,16 @@ def sheets_pdf(codes, *, size: str = "A4", lang: str = "zh", base_url: str = "",
             c.line(margin, y - ROW_H, margin + text_w, y - ROW_H)
             y -= ROW_H
             for kind, value in chunk:
-                if kind == "events":
-                    c.setFont(FONT_NAME, 9)
-                    c.drawString(margin, y - 4.5 * mm, t["events"])
-                elif kind == "event":
-                    name = EVENT_TEXT.get(lang, {}).get(value.kind, value.kind.replace("_", " "))
-                    text = f"{_local(value.at, tz)}  {name}  {value.note or ''}"
+                if kind == "event":
+                    text = f"{t['event']}  {_local(value.at, tz)}  {_event_name(value.kind, lang)}  {value.note or ''}"
                     c.setFont(FONT_NAME, 8)
-                    c.drawString(margin + 2 * mm, y - 4 * mm, fit(text, 8 * 0.3528, text_w - 4 * mm))
+                    c.setFillGray(0.35)
+                    c.drawString(margin + 4 * mm, y - 4 * mm, fit(text, 8 * 0.3528, text_w - 6 * mm))
+                    c.setFillGray(0)
+                    c.setLineWidth(0.3)
+                    c.setDash(1, 2)
+                    c.line(margin, y - ROW_H, margin + text_w, y - ROW_H)
+                    c.setDash()
                 else:
                     _row(c, value, lang, tz, margin, y, text_w, value.id in flagged)
                 y -= ROW_H

@@ -39,3 +39,16 @@ def count_differences(rows, tolerance: int = 0) -> list[tuple]:
         if abs(earlier.quantity - later.quantity) > tolerance:
             found.append((earlier, later))
     return found
+
+
+def interleave(rows, events) -> list[tuple[str, object]]:
+    """The sheet's lines in the order things happened: ("step", row) and ("event", event).
+
+    A step sits at its start; a custody event at its time. So an event between step N's end and step N+1's
+    start sits between them, and one during a step follows that step's line. Ties go by the log's order (ids)."""
+    def step_key(row):
+        return (row.started_at, row.start_event_id or row.end_event_id or 0, 0)
+
+    lines = [(step_key(r), "step", r) for r in rows] + [((e.at, e.id, 1), "event", e) for e in events]
+    lines.sort(key=lambda line: line[0])
+    return [(kind, value) for _key, kind, value in lines]

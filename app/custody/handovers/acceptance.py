@@ -9,7 +9,7 @@ def acceptance_open(limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
 
     Returns (how many, up to `limit` of them as (number or code, short plain text)).
     """
-    from . import services
+    from .lists import unresolved
 
     found: list[tuple[str, str]] = []
     for batch_number, count in (BatchItem.select(Batch.number, fn.COUNT(BatchItem.id))
@@ -19,7 +19,7 @@ def acceptance_open(limit: int = 20) -> tuple[int, list[tuple[str, str]]]:
     drafts = (Handover.select().where(Handover.status == "draft")
               .where(Handover.id.in_(HandoverLine.select(HandoverLine.handover))).order_by(Handover.id))
     for handover in drafts:
-        count = len(services.unresolved(handover))
+        count = len(unresolved(handover))
         if count:
             found.append((handover.number, f"{count} unresolved differences"))
     for record in (QuarantineRecord.select().where(QuarantineRecord.status == "open").order_by(QuarantineRecord.id)):

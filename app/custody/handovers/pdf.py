@@ -5,7 +5,6 @@ list is 1,000 table rows over both copies), with the project's vendored CJK font
 Each page carries its copy's name, "page x of y" and a QR code of the handover's address.
 """
 import io
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,9 +15,11 @@ from reportlab.pdfgen.canvas import Canvas
 from labels.fonts import FONT_NAME, fit, reportlab_font
 from labels.symbology import qr_matrix, runs
 
-from ..models import Item, Location, Person, Site
+from ..models import Item, Location, Site
 from .codes import CONDITIONS
+from .lists import handlers
 from .models import Handover, HandoverLine
+from .rules import totals
 
 COPIES = (("第一联 档案部门", "Copy 1: archive department"), ("第二联 服务机构", "Copy 2: service organisation"))
 DIRECTION_TEXT = {"to_service": ("档案部门 → 服务机构", "archive department → service organisation"),
@@ -33,20 +34,6 @@ FOOT_H = 12 * mm  # page x of y
 END_H = 58 * mm  # totals, both handlers, two signature blocks
 COLUMNS = (("序号 No.", 14), ("档号 Archive number", 48), ("题名 Title", 63), ("页数 Pages", 18),
            ("状况 Condition", 37))  # widths in mm, 180 in all
-
-
-@dataclass
-class Totals:
-    volumes: int
-    pages: int
-    damaged: int
-
-
-def totals(lines) -> Totals:
-    """Volumes, pages and damaged volumes of the lines that change hands (both sides scanned)."""
-    included = [line for line in lines if line.from_condition and line.to_condition]
-    return Totals(len(included), sum(line.to_pages or 0 for line in included),
-                  sum(1 for line in included if line.to_condition != "intact"))
 
 
 def _tz() -> ZoneInfo:
@@ -103,8 +90,7 @@ def handover_pdf(handover: Handover, *, base_url: str = "") -> bytes:
     included = [line for line in lines if line.from_condition and line.to_condition]
     sums = totals(lines)
     tz = _tz()
-    people = {p.id: p for p in Person.select().where(Person.id.in_(
-        [i for i in (handover.from_person_id, handover.to_person_id) if i]))}
+    people = handlers(handover)
     location = Location.get_by_id(handover.location_id) if handover.location_id else None
     if not base_url:
         site = Site.select(Site.base_url).first()

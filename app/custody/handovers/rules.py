@@ -1,5 +1,6 @@
 """Pure handover rules: no database, no Flask."""
 import re
+from dataclasses import dataclass
 
 from .codes import SIDE_ORG
 from .errors import SamePersonError, WrongOrganisationError
@@ -77,3 +78,17 @@ def expand_range(entry: str) -> list[str] | None:
     if end < start or end - start >= MAX_RANGE:
         return None
     return [f"{first.group(1)}{n:0{width}d}" for n in range(start, end + 1)]
+
+
+@dataclass
+class Totals:
+    volumes: int
+    pages: int
+    damaged: int
+
+
+def totals(lines) -> Totals:
+    """Volumes, pages and damaged volumes of the lines that change hands (both sides scanned)."""
+    included = [line for line in lines if line.from_condition and line.to_condition]
+    return Totals(len(included), sum(line.to_pages or 0 for line in included),
+                  sum(1 for line in included if line.to_condition != "intact"))

@@ -1,7 +1,7 @@
 """Registering media and equipment from a sheet (.csv or .xlsx), all rows or none.
 
 The header row may sit under a title block; headers are matched in Chinese or English. Every row is
-registered through services.register inside one transaction, so a bad row leaves the register untouched
+registered through registration.register inside one transaction, so a bad row leaves the register untouched
 and the problems are reported with the row numbers a spreadsheet shows.
 """
 import csv
@@ -12,7 +12,7 @@ from pathlib import Path
 from app.db import write_tx
 
 from ..errors import N_, CustodyError, ValidationError
-from . import services
+from .registration import register
 
 COLUMNS = {
     "category": ("category", "type", "类型", "介质类型", "设备类型"),
@@ -121,7 +121,7 @@ def import_sheet(path, filename: str, *, actor=None, user=None, now=None) -> lis
                     if owner is None:
                         raise ValidationError(N_("The owner is the archive department or the service organisation."))
                     checked_on = date.fromisoformat(values["checked_on"][:10]) if values.get("checked_on") else None
-                    records.append(services.register(
+                    records.append(register(
                         category=category, serial_no=values.get("serial_no", ""), make=values.get("make", ""),
                         capacity=values.get("capacity", ""), owner_org=owner, keeper=values.get("keeper", ""),
                         cabinet=values.get("cabinet", ""), device=values.get("device") or None,

@@ -18,7 +18,7 @@ from ..models import PRIVILEGED_ROLES, User, UserRole
 from . import rules
 from .codes import ROLE_REQUEST_KINDS
 from .models import Enrolment, RoleRequest
-from .services import settings
+from .policy import settings
 
 ENROL_HOURS = 72
 # no 0/O, 1/l/I: the code is read off a screen or a slip of paper

@@ -9,7 +9,7 @@ from app.custody.codes import EVENT_KINDS, normalize_scan
 from app.custody.errors import CustodyError
 from app.custody.imports.jobs import job_that_created
 from app.custody.models import BADGE_STATUSES, AccessEvent, Alert, Event, Item, Location, Person
-from app.custody.people import services as people_services
+from app.custody.people import waiting_for_vetting
 from app.custody.scans import home_of
 from app.custody.search import archive_pattern
 from app.i18n import code_name
@@ -47,7 +47,7 @@ def dashboard():
     out_now = list(Item.out_of_storage("volume").join(Person, JOIN.LEFT_OUTER, on=(Item.holder == Person.id))
                    .switch(Item).join(Location, JOIN.LEFT_OUTER, on=(Item.location == Location.id))
                    .select(Item, Person, Location).limit(20)) if can("items.view") else []
-    waiting = people_services.waiting_for_vetting().count() if can("people.vet") else None
+    waiting = waiting_for_vetting().count() if can("people.vet") else None
     return render_template("custody/dashboard.html", stats=stats, recent=recent, out_now=out_now, waiting=waiting)
 
 
@@ -230,7 +230,7 @@ def people():
     status = request.args.get("status") or ""
     query = Person.select().order_by(Person.organisation, Person.name)
     if status == "waiting":  # waiting for vetting (people area)
-        query = people_services.waiting_for_vetting().order_by(Person.organisation, Person.name)
+        query = waiting_for_vetting().order_by(Person.organisation, Person.name)
     elif status in BADGE_STATUSES:
         query = query.where(Person.badge_status == status)
     if q:

@@ -11,10 +11,11 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.custody.errors import CustodyError, PersonNotFound
-from app.custody.flow import board, codes, pdf, rules, services
+from app.custody.errors import CustodyError
+from app.custody.flow import assignments, board, codes, pdf, rules, services
+from app.custody.flow import devices as device_services
 from app.custody.flow.models import Device
-from app.custody.models import Item, Person
+from app.custody.models import Item
 from app.security import require
 from app.web.helpers import actor_person, flash_error
 
@@ -70,7 +71,7 @@ def import_devices():
     form = DeviceImportForm()
     if form.validate_on_submit():
         try:
-            made = services.import_devices(form.rows.data, user=current_user._get_current_object())
+            made = device_services.import_devices(form.rows.data, user=current_user._get_current_object())
             flash(_("%(count)d devices registered.", count=len(made)), "success")
         except CustodyError as err:
             flash_error(err)
@@ -84,8 +85,8 @@ def register_device():
     form = DeviceForm()
     if form.validate_on_submit():
         try:
-            where = services.location(form.workstation.data) if form.workstation.data else None
-            device = services.register_device(form.name.data, workstation=where, serial_no=form.serial_no.data or "",
+            where = device_services.location(form.workstation.data) if form.workstation.data else None
+            device = device_services.register_device(form.name.data, workstation=where, serial_no=form.serial_no.data or "",
                                               code=form.code.data or "", user=current_user._get_current_object())
             flash(_("Device registered: %(code)s", code=device.item.code), "success")
         except CustodyError as err:
@@ -100,8 +101,8 @@ def change_device(code):
     form = DeviceStateForm()
     if form.validate_on_submit():
         try:
-            where = services.location(form.workstation.data) if form.workstation.data else None
-            services.change_device(code, status=form.status.data, workstation=where,
+            where = device_services.location(form.workstation.data) if form.workstation.data else None
+            device_services.change_device(code, status=form.status.data, workstation=where,
                                    user=current_user._get_current_object())
             flash(_("Device changed: %(code)s", code=code), "success")
         except CustodyError as err:
@@ -118,7 +119,7 @@ def sheet(code):
     except CustodyError:
         abort(404)
     flagged = rules.count_differences(rows, _tolerance())
-    return render_template("flow/sheet.html", item=item, rows=rows, events=events, flagged=flagged,
+    return render_template("flow/sheet.html", item=item, lines=rules.interleave(rows, events), flagged=flagged,
                            flagged_ids={r.id for pair in flagged for r in pair}, codes=codes)
 
 
@@ -155,13 +156,10 @@ def sheets_pdf():
 
 
 def _batch_codes(number: str) -> list[str]:
-    from app.custody.handovers.models import Batch, BatchItem
-
-    batch = Batch.get_or_none(Batch.number == number.strip())
-    if batch is None:
+    try:
+        return assignments.batch_codes(number)
+    except CustodyError:
         abort(404)
-    return [code for (code,) in BatchItem.select(Item.code).join(Item).where(BatchItem.batch == batch.id)
-            .order_by(BatchItem.position).tuples()]
 
 
 @bp.get("/board", endpoint="board")
@@ -205,17 +203,10 @@ def assign():
     form.step.choices = [(s.code, f"{s.name_zh} / {s.name_en}") for s in services.definitions(active_only=True)]
     if form.validate_on_submit():
         try:
-            wanted = [c.strip() for c in (form.codes.data or "").splitlines() if c.strip()]
-            if form.batch.data:
-                wanted += _batch_codes(form.batch.data)
-            person = None
-            if form.person.data:
-                person = Person.get_or_none(Person.badge_code == form.person.data.strip().upper())
-                if person is None:
-                    raise PersonNotFound(code=form.person.data)
-            where = services.location(form.workstation.data) if form.workstation.data else None
-            made = services.assign(wanted, form.step.data, person=person, workstation=where,
-                                   user=current_user._get_current_object())
+            made = assignments.assign_named(form.step.data, codes=(form.codes.data or "").splitlines(),
+                                         batch=form.batch.data, badge=form.person.data,
+                                         workstation_code=form.workstation.data,
+                                         user=current_user._get_current_object())
             flash(_("%(count)d volumes assigned.", count=len(made)), "success")
             return redirect(url_for("flow.assign"))
         except CustodyError as err:
@@ -227,5 +218,11 @@ def assign():
 @require("steps.record")
 def mine():
     """What is assigned to me (or my workstation) and not done yet."""
-    where = services.location(request.args["workstation"]) if request.args.get("workstation") else None
-    return render_template("flow/mine.html", tasks=services.assigned_to(actor_person(), where), codes=codes)
+    where = None
+    if request.args.get("workstation"):
+        try:
+            where = assignments.workstation(request.args["workstation"])
+        except CustodyError as err:
+            flash_error(err)
+    return render_template("flow/mine.html", tasks=assignments.assigned_to(actor_person(), where), workstation=where,
+                           steps={d.code: d for d in services.definitions()}, codes=codes)

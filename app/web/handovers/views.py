@@ -12,7 +12,6 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
 
 from app.custody import handovers
 from app.custody.errors import CustodyError
@@ -38,7 +37,6 @@ from app.custody.handovers.models import (
     HandoverLine,
     QuarantineRecord,
 )
-from app.custody.models import Item, Person
 from app.security import can, require
 from app.web.helpers import actor_person, flash_error
 
@@ -123,7 +121,7 @@ def create_batch():
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / ("catalogue" + Path(upload.filename).suffix.lower())
                 upload.save(path)
-                entries += handovers.services.entries_from_catalogue(path, upload.filename)
+                entries += handovers.entries_from_catalogue(path, upload.filename)
         batch = handovers.make_batch(entries, user=current_user._get_current_object(), title=form.title.data or "")
     except CustodyError as err:
         flash_error(err)
@@ -141,7 +139,7 @@ def batch(number):
     except CustodyError:
         abort(404)
     stages = {row.item_id: row.stage for row in BatchItem.select().where(BatchItem.batch == found.id)}
-    rows = [(item, shelf, handovers.services.batch_stage(stages[item.id], item.state))
+    rows = [(item, shelf, handovers.batch_stage(stages[item.id], item.state))
             for item, shelf in handovers.pick_list(found)]
     return render_template("handovers/batch.html", batch=found, rows=rows, counts=handovers.batch_counts(found),
                            lists=list(found.handovers.order_by(Handover.id)), handover_form=HandoverForm())
@@ -199,12 +197,9 @@ def _my_side(found: Handover) -> str | None:
 def handover(number):
     """The handover page: scan on either side, every difference, acceptance, both confirmations."""
     found = _get_handover(number)
-    lines = handovers.lines_with_differences(found)
-    totals = pdf.totals([line for line, _d, _o in lines])
-    people = {p.id: p for p in Person.select().where(Person.id.in_(
-        [i for i in (found.from_person_id, found.to_person_id) if i]))}
-    return render_template("handovers/handover.html", handover=found, lines=lines, totals=totals, people=people,
-                           open_count=sum(1 for line, d, _o in lines if d and not line.resolution),
+    shown = handovers.summary(found)
+    return render_template("handovers/handover.html", handover=found, lines=shown.lines, totals=shown.totals,
+                           people=shown.people, open_count=shown.unresolved,
                            side=_my_side(found), scan_form=ScanForm(formdata=None, condition="intact"),
                            accept_form=AcceptForm(formdata=None),
                            corrections=list(found.corrections), handover_form=HandoverForm(formdata=None))
@@ -279,8 +274,7 @@ def handover_pdf(number):
 @require("quarantine.view")
 def quarantine_register():
     """Every volume quarantined for a secrecy mark: who found it, when, where, which pages, how it ended."""
-    rows = list(QuarantineRecord.select(QuarantineRecord, Item).join(Item)
-                .order_by(QuarantineRecord.id.desc()).limit(500))
+    rows = list(handovers.quarantine_records().limit(500))
     return render_template("handovers/quarantine.html", rows=rows, form=SecrecyForm(formdata=None),
                            release_form=ReleaseForm(formdata=None))
 
@@ -320,14 +314,7 @@ def release(code):
 
 
 def _damage_rows(form: DamageFilterForm):
-    query = (DamageRecord.select(DamageRecord, Item).join(Item)
-             .switch(DamageRecord).join(Handover, JOIN.LEFT_OUTER).order_by(DamageRecord.id.desc()))
-    if form.status.data:
-        query = query.where(DamageRecord.status == form.status.data)
-    if form.q.data:
-        text = form.q.data.strip()
-        query = query.where((Item.code == text.upper()) | Item.archive_no.contains(text))
-    return query
+    return handovers.damage_records(status=form.status.data or "", q=form.q.data or "")
 
 
 @bp.route("/damage")

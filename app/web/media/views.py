@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
-from app.custody import accounts
+from app.custody import accounts, clock, media
 from app.custody.errors import CustodyError, LoginFailedError
-from app.custody.media import codes, services, sheet
+from app.custody.media import codes, sheet
 from app.custody.media.models import (
     MediaCount,
     MediaCountLine,
@@ -88,7 +88,7 @@ def register():
 def new():
     if request.method == "POST":
         try:
-            record = services.register(
+            record = media.register(
                 category=text("category"), serial_no=text("serial_no"), make=text("make"),
                 capacity=text("capacity"), owner_org=text("owner_org") or "archive", keeper=text("keeper"),
                 cabinet=text("cabinet"), device=text("device") or None, checked_on=day("checked_on"),
@@ -127,7 +127,7 @@ def import_sheet():
 @require("media.view")
 def item(code):
     try:
-        record = services.record_of(code)
+        record = media.record_of(code)
     except CustodyError as err:
         return render_template("error.html", status=err.status, code=err.code, message=translate_error(err)), \
             err.status
@@ -152,7 +152,7 @@ def item(code):
 @require("media.lend")
 def lend(code):
     try:
-        services.lend(code, borrower=text("borrower"), reason=text("reason"), due_at=local_datetime("due_at"),
+        media.lend(code, borrower=text("borrower"), reason=text("reason"), due_at=local_datetime("due_at"),
                       starts_at=local_datetime("starts_at", required=False), approved_by=text("approved_by"),
                       actor=actor_person(), user=current_user, note=text("note"))
     except CustodyError as err:
@@ -164,7 +164,7 @@ def lend(code):
 @require("media.lend")
 def take_back(loan_id):
     try:
-        loan = services.take_back(loan_id, condition=text("condition"), action=text("action"),
+        loan = media.take_back(loan_id, condition=text("condition"), action=text("action"),
                                   actor=actor_person(), user=current_user, note=text("note"))
     except CustodyError as err:
         loan = MediaLoan.get_or_none(MediaLoan.id == loan_id)
@@ -183,7 +183,7 @@ def confirm_return(loan_id):
         who = current_user._get_current_object()
         if text("username"):
             who = accounts.authenticate(text("username"), request.form.get("password") or "", ip=client_ip())
-        services.confirm_return(loan_id, by=who)
+        media.confirm_return(loan_id, by=who)
     except LoginFailedError as err:
         return _refused(err, back[0], **back[1])
     except CustodyError as err:
@@ -195,7 +195,7 @@ def confirm_return(loan_id):
 @require("media.repair")
 def send_for_repair(code):
     try:
-        services.send_for_repair(code, approval_ref=text("approval_ref"), approved_by=text("approved_by"),
+        media.send_for_repair(code, approval_ref=text("approval_ref"), approved_by=text("approved_by"),
                                  supervisor=text("supervisor"), repairer=text("repairer"), fault=text("fault"),
                                  actor=actor_person(), user=current_user)
     except CustodyError as err:
@@ -209,7 +209,7 @@ def repair_back(repair_id):
     repair = MediaRepair.get_or_none(MediaRepair.id == repair_id)
     code = repair.item.code if repair else ""
     try:
-        services.repair_back(repair_id, check_note=text("check_note"), actor=actor_person(), user=current_user)
+        media.repair_back(repair_id, check_note=text("check_note"), actor=actor_person(), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.item", code=code) if code else _refused(err, "media.register")
     return _done(_("%(code)s is back from repair.", code=code), "media.item", code=code)
@@ -219,7 +219,7 @@ def repair_back(repair_id):
 @require("media.unseal")
 def register_seal(code):
     try:
-        services.register_seal(code, port=text("port"), number=text("number"), actor=actor_person(),
+        media.register_seal(code, port=text("port"), number=text("number"), actor=actor_person(),
                                user=current_user)
     except CustodyError as err:
         return _refused(err, "media.item", code=code)
@@ -231,7 +231,7 @@ def register_seal(code):
 def check_seal(seal_id):
     seal = MediaSeal.get_or_none(MediaSeal.id == seal_id)
     try:
-        services.check_seal(seal_id, intact=text("intact") == "yes", note=text("note"), actor=actor_person(),
+        media.check_seal(seal_id, intact=text("intact") == "yes", note=text("note"), actor=actor_person(),
                             user=current_user)
     except CustodyError as err:
         return _refused(err, "media.register")
@@ -242,7 +242,7 @@ def check_seal(seal_id):
 @require("media.dispose")
 def dispose(code):
     try:
-        rows = services.dispose(code, kind=text("kind"), done_by=text("done_by") or actor_person(),
+        rows = media.dispose(code, kind=text("kind"), done_by=text("done_by") or actor_person(),
                                 method=text("method"), verification=text("verification"), witness=text("witness"),
                                 certificate_no=text("certificate_no"), receiver=text("receiver"),
                                 note=text("note"), user=current_user)
@@ -259,7 +259,7 @@ def hand_over():
     """Hand several media over to the archive department on one list (codes one per line)."""
     found = [c for c in text("codes").replace(",", "\n").split() if c]
     try:
-        rows = services.dispose(found, kind="handed_over", done_by=text("done_by") or actor_person(),
+        rows = media.dispose(found, kind="handed_over", done_by=text("done_by") or actor_person(),
                                 receiver=text("receiver"), note=text("note"), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.reconciliation")
@@ -270,7 +270,7 @@ def hand_over():
 @require("media.dispose")
 def check_residual(code):
     try:
-        services.check_residual(code, result=text("result"), done_by=text("done_by") or actor_person(),
+        media.check_residual(code, result=text("result"), done_by=text("done_by") or actor_person(),
                                 note=text("note"), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.item", code=code)
@@ -293,7 +293,7 @@ def loans():
 @require("media.count")
 def start_count():
     try:
-        count = services.start_count(text("cabinet"), keeper=actor_person(), user=current_user)
+        count = media.start_count(text("cabinet"), keeper=actor_person(), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.counts")
     return redirect(url_for("media.count", count_id=count.id))
@@ -313,12 +313,12 @@ def counts():
 @require("media.view")
 def count(count_id):
     try:
-        row = services.count_of(count_id)
+        row = media.count_of(count_id)
     except CustodyError as err:
         return _refused(err, "media.counts")
     lines = list(MediaCountLine.select(MediaCountLine, Item).join(Item, on=(MediaCountLine.item == Item.id))
                  .where(MediaCountLine.count == row.id).order_by(MediaCountLine.id.desc()))
-    diffs = services.count_differences(row) if row.status == "open" else []
+    diffs = media.count_differences(row) if row.status == "open" else []
     if row.status == "open":  # the figures as they stand, before the count is closed
         tally = {result: sum(1 for _i, r, _a in diffs if r == result) for result in codes.COUNT_RESULTS}
         tally["present"] = sum(1 for line in lines if line.result == "present")
@@ -331,7 +331,7 @@ def count(count_id):
 @require("media.count")
 def count_scan(count_id):
     try:
-        line = services.count_scan(count_id, text("code"))
+        line = media.count_scan(count_id, text("code"))
     except CustodyError as err:
         return _refused(err, "media.count", count_id=count_id)
     flash(f"{line.item.code}: {_(codes.COUNT_RESULTS[line.result])}",
@@ -343,7 +343,7 @@ def count_scan(count_id):
 @require("media.count")
 def count_readers(count_id):
     try:
-        added = services.count_from_readers(count_id)
+        added = media.count_from_readers(count_id)
     except CustodyError as err:
         return _refused(err, "media.count", count_id=count_id)
     return _done(_("%(n)d read by the shelf readers.", n=added), "media.count", count_id=count_id)
@@ -354,7 +354,7 @@ def count_readers(count_id):
 def close_count(count_id):
     explanations = {k[len("why-"):]: v for k, v in request.form.items() if k.startswith("why-")}
     try:
-        services.close_count(count_id, explanations=explanations, user=current_user)
+        media.close_count(count_id, explanations=explanations, user=current_user)
     except CustodyError as err:
         return _refused(err, "media.count", count_id=count_id)
     return _done(_("Count closed."), "media.count", count_id=count_id)
@@ -366,7 +366,7 @@ def close_count(count_id):
 @require("media.unseal")
 def request_unsealing():
     try:
-        services.request_unsealing(text("device"), port=text("port"), reason=text("reason"),
+        media.request_unsealing(text("device"), port=text("port"), reason=text("reason"),
                                    medium=text("medium") or None, planned_start=local_datetime("planned_start"),
                                    planned_end=local_datetime("planned_end"), requested_by=actor_person(),
                                    user=current_user)
@@ -388,7 +388,7 @@ def unsealings():
 @require("media.approve")
 def approve_unsealing(unsealing_id):
     try:
-        services.approve_unsealing(unsealing_id, approver=actor_person(), user=current_user)
+        media.approve_unsealing(unsealing_id, approver=actor_person(), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.unsealings")
     return _done(_(codes.UNSEALING_STATUSES["approved"]), "media.unsealings")
@@ -399,10 +399,10 @@ def approve_unsealing(unsealing_id):
 def unsealing_step(unsealing_id, step):
     try:
         if step == "start":
-            services.start_unsealing(unsealing_id, supervisor=text("supervisor"), actor=actor_person(),
+            media.start_unsealing(unsealing_id, supervisor=text("supervisor"), actor=actor_person(),
                                      user=current_user)
         else:
-            services.end_unsealing(unsealing_id, new_seal=text("new_seal"), note=text("note"),
+            media.end_unsealing(unsealing_id, new_seal=text("new_seal"), note=text("note"),
                                    actor=actor_person(), user=current_user)
     except CustodyError as err:
         return _refused(err, "media.unsealings")
@@ -414,9 +414,9 @@ def unsealing_step(unsealing_id, step):
 @bp.route("/reconciliation")
 @require("media.view")
 def reconciliation():
-    rows, open_ = services.reconciliation()
+    rows, open_ = media.reconciliation()
     return render_template("media/reconciliation.html", rows=rows, open_count=open_,
-                           end_state=lambda r, e: services.end_state(r, {r.item_id: e} if e else {}))
+                           end_state=lambda r, e: media.end_state(r, {r.item_id: e} if e else {}))
 
 
 def _person_name(person_id) -> str:
@@ -465,12 +465,12 @@ def _loans_table():
 
 
 def _disposal_rows(handover_no: str | None = None):
-    rows, open_ = services.reconciliation()
+    rows, open_ = media.reconciliation()
     out = []
     for record, end in rows:
         if handover_no is not None and (end is None or end.handover_no != handover_no):
             continue
-        state = services.end_state(record, {record.item_id: end} if end else {})
+        state = media.end_state(record, {record.item_id: end} if end else {})
         name = (_(codes.END_KINDS[state]) if state in codes.END_KINDS else
                 _("Checked: %(result)s", result=_(codes.RESIDUAL_RESULTS.msgid(end.result))) if state == "checked"
                 else _("Open"))
@@ -507,7 +507,7 @@ def export(what, fmt):
         writer.writerows(rows)
         return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=media-{what}.csv"})
-    pdf = table_pdf(title, headings, rows, subtitle=_fmt(services.clock.now()) + _fingerprint_note())
+    pdf = table_pdf(title, headings, rows, subtitle=_fmt(clock.now()) + _fingerprint_note())
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"inline; filename=media-{what}.pdf"})
 
@@ -545,7 +545,7 @@ def handover_pdf(number):
 @require("media.settings")
 def save_settings():
     try:
-        services.update_settings(borrower_roles=request.form.getlist("borrower_roles"),
+        media.update_settings(borrower_roles=request.form.getlist("borrower_roles"),
                                  borrower_badges=text("borrower_badges"),
                                  count_every_days=int(text("count_every_days") or 0), user=current_user)
     except ValueError:
@@ -559,4 +559,4 @@ def save_settings():
 @bp.route("/settings")
 @require("media.view")
 def settings():
-    return render_template("media/settings.html", current=services.settings(), roles=ROLES)
+    return render_template("media/settings.html", current=media.settings(), roles=ROLES)

@@ -8,11 +8,11 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.custody import clock, printing
+from app.custody import clock, people, printing
 from app.custody.errors import N_, CustodyError
 from app.custody.media.pdf import table_pdf
 from app.custody.models import Person
-from app.custody.people import codes, roles, rules, services
+from app.custody.people import codes, roles, rules
 from app.security import public, require
 from app.web.helpers import client_ip, flash_error
 
@@ -43,17 +43,17 @@ def _no_store(response):
 @require("people.view")
 def vetting(person_id):
     who = _person_or_404(person_id)
-    conf = services.settings()
-    today = services.site_today()
-    records = services.vetting_records(who)
+    conf = people.settings()
+    today = people.site_today()
+    records = people.vetting_records(who)
     required = rules.required_for(who.org_kind, conf.required)
     gaps = {g.item: g.reason for g in rules.vetting_gaps(records, org_kind=who.org_kind, required=conf.required,
                                                         min_hours=conf.min_training_hours, today=today)}
     expiring = set(rules.expiring(records, today=today, warn_days=conf.warn_days))
-    changes = list(services.change_query(person=who).limit(200))
+    changes = list(people.change_query(person=who).limit(200))
     return render_template("people/vetting.html", person=who, records=records, required=required, gaps=gaps,
                            expiring=expiring, conf=conf, today=today, changes=changes,
-                           holding=services.holdings(who), item_names=_names(codes.VETTING_ITEMS),
+                           holding=people.holdings(who), item_names=_names(codes.VETTING_ITEMS),
                            gap_names=_names(codes.GAP_REASONS), change_names=_names(codes.CHANGE_KINDS))
 
 
@@ -63,7 +63,7 @@ def record_vetting(person_id):
     who = _person_or_404(person_id)
     item = field("item", 24)
     try:
-        services.record_vetting(who, item, done_on=field("done_on", 20), reference=field("reference", 200),
+        people.record_vetting(who, item, done_on=field("done_on", 20), reference=field("reference", 200),
                                 hours=field("hours", 20) or None, expires_on=field("expires_on", 20) or None,
                                 by=current_user)
     except CustodyError as err:
@@ -92,7 +92,7 @@ def badge_action(person_id):
         flash(_("Unknown badge action: %(action)s", action=action), "error")
         return redirect(url_for("people.vetting", person_id=who.id))
     try:
-        who = services.badge_action(who, action, by=current_user, **badge_fields())
+        who = people.badge_action(who, action, by=current_user, **badge_fields())
     except CustodyError as err:
         flash_error(err)
     else:
@@ -124,7 +124,7 @@ def badge_card(person_id):
 def leave(person_id):
     who = _person_or_404(person_id)
     try:
-        services.leave(who, by=current_user, on=field("on", 20) or None, reason=field("reason", 200))
+        people.leave(who, by=current_user, on=field("on", 20) or None, reason=field("reason", 200))
     except CustodyError as err:
         flash_error(err)
     else:
@@ -138,10 +138,10 @@ def change_post(person_id):
     who = _person_or_404(person_id)
     start, end = field("valid_from", 20) or None, field("valid_until", 20) or None
     try:
-        services.change_post(who, position=field("position", 200), organisation=field("organisation", 300),
+        people.change_post(who, position=field("position", 200), organisation=field("organisation", 300),
                              by=current_user)
         if (start or "", end or "") != (str(who.valid_from or ""), str(who.valid_until or "")):
-            services.set_validity(who, valid_from=start, valid_until=end, by=current_user)
+            people.set_validity(who, valid_from=start, valid_until=end, by=current_user)
     except CustodyError as err:
         flash_error(err)
     else:
@@ -152,7 +152,7 @@ def change_post(person_id):
 # ---------------------------------------------------------------- the register
 
 def _register_rows(filters: dict):
-    return list(services.change_query(**filters).limit(5000))
+    return list(people.change_query(**filters).limit(5000))
 
 
 def _table(rows):
@@ -208,7 +208,7 @@ def changes():
 def settings_page():
     if request.method == "POST":
         try:
-            services.update_settings({"required_items": request.form.getlist("required_items"),
+            people.update_settings({"required_items": request.form.getlist("required_items"),
                                       "min_training_hours": field("min_training_hours", 20),
                                       "warn_days": field("warn_days", 20),
                                       "approver_role": field("approver_role", 24)},
@@ -218,7 +218,7 @@ def settings_page():
         else:
             flash(_("Saved."), "success")
         return redirect(url_for("people.settings_page"))
-    return render_template("people/settings.html", conf=services.settings(),
+    return render_template("people/settings.html", conf=people.settings(),
                            item_names=_names(codes.VETTING_ITEMS), approver_names=_names(codes.APPROVER_ROLES))
 
 
@@ -300,7 +300,7 @@ def register_visitor():
     from app.web.media.forms import local_datetime
 
     try:
-        visitor = services.register_visitor(
+        visitor = people.register_visitor(
             name=field("name", 100), id_last4=field("id_last4", 8), organisation=field("organisation", 200),
             reason=field("reason", 500), escort=field("escort", 64) or "-", expected_at=local_datetime("expected_at"),
             by=current_user, ip=client_ip())
@@ -320,7 +320,7 @@ def end_visit(visitor_id):
     if visitor is None:
         abort(404)
     try:
-        services.end_visit(visitor, by=current_user, ip=client_ip())
+        people.end_visit(visitor, by=current_user, ip=client_ip())
     except CustodyError as err:
         flash_error(err)
     else:

@@ -50,10 +50,11 @@ def scan():
 
     steps, tasks = [], []
     if can("steps.record"):  # the flow sheet's step mode (app/custody/flow)
+        from app.custody.flow import assignments
         from app.custody.flow import services as flow
         from app.web.helpers import actor_person
 
-        steps, tasks = flow.definitions(active_only=True), flow.assigned_to(actor_person(), limit=20)
+        steps, tasks = flow.definitions(active_only=True), assignments.assigned_to(actor_person(), limit=20)
     return render_template("scanning/scan.html", strings=scan_strings(), steps=steps, tasks=tasks)
 
 
