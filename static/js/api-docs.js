@@ -3,6 +3,11 @@
 (function () {
   "use strict";
   var box = document.getElementById("swagger-ui");
+  // the server choice has no label of its own: give it one as soon as Swagger UI draws it (and redraws it)
+  new MutationObserver(function () {
+    var servers = document.getElementById("servers");
+    if (servers && !servers.hasAttribute("aria-label")) servers.setAttribute("aria-label", box.dataset.serversLabel);
+  }).observe(box, { childList: true, subtree: true });
   window.ui = window.SwaggerUIBundle({
     url: box.dataset.url,
     domNode: box,
@@ -12,9 +17,5 @@
     withCredentials: true,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
-    onComplete: function () {  // the server choice has no label of its own
-      var servers = document.getElementById("servers");
-      if (servers) servers.setAttribute("aria-label", box.dataset.serversLabel);
-    },
   });
 })();
