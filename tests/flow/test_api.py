@@ -59,6 +59,8 @@ def test_device_refusals_over_the_api(api, world, in_db):
 
     broken, elsewhere, here = in_db(setup)
     assert step(api, world.out.code, "scan", "start").json["error"]["code"] == "device_needed"
+    unknown = step(api, world.out.code, "scan", "start", device="D99999999")
+    assert (unknown.status_code, unknown.json["error"]["code"]) == (404, "unknown_device")
     assert step(api, world.out.code, "scan", "start", device=broken).json["error"]["code"] == "device_not_in_service"
     assert step(api, world.out.code, "scan", "start", device=elsewhere).json["error"]["code"] == "device_elsewhere"
     assert step(api, world.out.code, "scan", "start", device=here).status_code == 201
