@@ -48,26 +48,36 @@ def main():
 
 
 @click.command("init-db")
+@click.option("--algorithms", type=click.Choice(["default", "national"]), default=None,
+              help="How the log is sealed: default (SHA-256 chains, Ed25519 signatures) or national (SM3 "
+                   "chains, SM2 signatures; needs custody[national]). Chosen once: a site whose log has rows "
+                   "keeps its set. Without it, the recorded set is kept (default on a new site).")
 @with_appcontext
-def init_db_command():
+def init_db_command(algorithms):
     """Create the database and apply pending migrations (safe to run again)."""
-    from .custody import seal, signing
+    from .custody import seal, signing, suites
+    from .custody.errors import CustodyError
     from .custody.migrate import initialize
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
     with db.connection_context():
-        done = initialize(db.obj)
+        try:
+            done = initialize(db.obj, suites.CHOICES[algorithms] if algorithms else None)
+        except CustodyError as err:
+            raise click.ClickException(err.message) from None
     if done.made_key:
-        click.echo(f"Made the site's signing key: {signing.private_path(current_app.instance_path)} "
+        click.echo(f"Made the site's signing key ({done.algorithm}): {signing.private_path(current_app.instance_path)} "
                    f"(fingerprint {seal.public_key_fingerprint()})")
     if done.applied:
         click.echo(f"Applied {len(done.applied)} migration(s): {', '.join(done.applied)}")
     else:
         click.echo("The database is up to date.")
     if done.checkpoint is not None:
-        click.echo(f"Sealed both logs in checkpoint #{done.checkpoint.id} ({seal.short_code(done.checkpoint)}).")
+        click.echo(f"Sealed both logs in checkpoint #{done.checkpoint.id} ({seal.short_code(done.checkpoint)}) "
+                   f"with {done.algorithm}.")
 
 
 @click.command("seal-log")
@@ -135,14 +145,18 @@ def create_token_command(username, name):
 def verify_log_command(public_key, paper):
     """Check both log chains, their seal signatures and every signed checkpoint; exit 1 naming the first bad row."""
     from .custody import seal
+    from .custody.errors import CustodyError
 
     with db.connection_context():
         try:
             key = seal.load_public_key(public_key.read_bytes() if public_key else None)
+            report = seal.verify(key)
+            paper_result = seal.verify_paper(paper, key) if paper else None
         except ValueError as err:
             raise click.ClickException(f"Not a public key: {err}") from None
-        report = seal.verify(key)
-        paper_result = seal.verify_paper(paper, key) if paper else None
+        except CustodyError as err:  # a national site's log without tongsuopy installed
+            raise click.ClickException(err.message) from None
+    click.echo(f"algorithms: {report.algorithm} (the site's record; every checkpoint names it)")
     for name, label in (("event", "custody log"), ("audit", "admin log")):
         r = report.chains[name]
         if r.ok:

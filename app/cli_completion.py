@@ -46,6 +46,6 @@ def verify_bundle_command(bundle, public_key):
     for problem in report.problems:
         click.echo(f"REFUSED {problem}")
     if report.ok:
-        click.echo(f"{bundle}: intact ({report.files} files, {report.rows:,} rows"
+        click.echo(f"{bundle}: intact ({report.files} files, {report.rows:,} rows, {report.algorithm}"
                    + (f", key {report.fingerprint}" if report.fingerprint else "") + ").")
     sys.exit(0 if report.ok else 1)

@@ -1,6 +1,6 @@
 """The completion bundle at 1,000,000 custody events: export time and peak memory, verify-bundle time.
 
-    python -m bench.bundle_bench [--events 1000000] [--items 20000] [--pg]
+    python -m bench.bundle_bench [--events 1000000] [--items 20000] [--pg] [--algorithms national]
 
 Builds a chained log directly (one valid hash chain, as the services would write it), then runs
 `export_project` and `verify_bundle` each in a child process and prints wall time and the child's
@@ -18,7 +18,7 @@ from pathlib import Path
 from bench._common import PG_DEFAULT, build_world, load, pg_schema
 
 
-def fill_log(url: str, world: dict, events: int) -> None:
+def fill_log(url: str, world: dict, events: int, algorithm: str = "ed25519-sha256") -> None:
     from app.custody.audit import EVENT_FIELDS, GENESIS, row_hash
     from app.custody.models import Event, LogHead
     from app.db import db
@@ -37,7 +37,7 @@ def fill_log(url: str, world: dict, events: int) -> None:
                           "dst": world["ws"] if out else world["shelf"], "reader": None, "via": "scan",
                           "state": "out" if out else "in_storage", "note": "", "data": "",
                           "client_id": f"bench-{i}"}
-                digest = row_hash(i, prev, values, EVENT_FIELDS)
+                digest = row_hash(i, prev, values, EVENT_FIELDS, algorithm)
                 batch.append({**values, "id": i, "prev_hash": prev, "hash": digest, "recorded_at": values["at"]})
                 prev = digest
                 if len(batch) == 2000:
@@ -70,19 +70,21 @@ def child(code: str, *args: str) -> list[float]:
     return [float(x) for x in out]
 
 
-def run(url: str, events: int, items: int, work: Path) -> dict:
+def run(url: str, events: int, items: int, work: Path, algorithm: str = "ed25519-sha256") -> dict:
     from app.custody import signing
 
     t = time.perf_counter()
     world = build_world(url, items)
-    fill_log(url, world, events)
-    built = time.perf_counter() - t
     from app.custody import seal
     from app.db import db
 
+    with db.connection_context():
+        seal.choose_algorithm(algorithm)  # as `custody init-db --algorithms` records it, before any row
+    fill_log(url, world, events, algorithm)
+    built = time.perf_counter() - t
     instance = work / "instance"
     seal.configure(lambda: (str(signing.private_path(instance)), str(signing.public_path(instance))))
-    seal.ensure_key()
+    seal.ensure_key(algorithm)
     with db.connection_context():
         seal.seal(reason="bench")  # the rows before a site's first checkpoint carry no row signatures
     bundle = work / "bundle.zip"
@@ -98,16 +100,19 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--items", type=int, default=20_000)
     ap.add_argument("--pg", nargs="?", const=PG_DEFAULT, default=None, help="PostgreSQL URL (default: SQLite)")
+    ap.add_argument("--algorithms", choices=["default", "national"], default="default",
+                    help="the site's algorithm set: national = SM3 chains and bundle hashes, SM2 signatures")
     args = ap.parse_args()
+    algorithm = {"default": "ed25519-sha256", "national": "sm2-sm3"}[args.algorithms]
     print(load())
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.pg:
             with pg_schema(args.pg) as url:
-                result = run(url, args.events, args.items, work)
+                result = run(url, args.events, args.items, work, algorithm)
         else:
-            result = run(f"sqlite:///{work / 'bench.db'}", args.events, args.items, work)
-    print(json.dumps({"db": "postgresql" if args.pg else "sqlite", **result}))
+            result = run(f"sqlite:///{work / 'bench.db'}", args.events, args.items, work, algorithm)
+    print(json.dumps({"db": "postgresql" if args.pg else "sqlite", "algorithms": algorithm, **result}))
     print(load())
 
 

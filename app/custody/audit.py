@@ -1,11 +1,11 @@
 """The hash chains: append a row to the custody log or the admin log; verify either.
 
-Each row's hash is sha256 over the previous row's hash and a canonical JSON of the row. The
+Each row's hash is the site's chain hash (SHA-256, or SM3 on a site sealed with the national algorithms:
+suites.py, recorded on the chain head) over the previous row's hash and a canonical JSON of the row. The
 chain head (LogHead) holds the newest id and hash; it is locked while appending, so the chain
 stays linear under concurrent writers (BEGIN IMMEDIATE on SQLite, SELECT … FOR UPDATE on
 PostgreSQL), ids are gapless, and a deleted tail row is detected.
 """
-import hashlib
 import json
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -14,7 +14,7 @@ from datetime import datetime
 
 from app.db import db, is_sqlite, write_tx
 
-from . import statements
+from . import statements, suites
 from .codes import AUDIT_ACTIONS, EVENT_KINDS, VIA
 from .models import AuditLog, Event, LogHead
 
@@ -40,10 +40,10 @@ def _norm(value):
     return value
 
 
-def row_hash(row_id: int, prev_hash: str, values: dict, fields) -> str:
-    """The hash a row must carry."""
+def row_hash(row_id: int, prev_hash: str, values: dict, fields, algorithm: str = suites.DEFAULT) -> str:
+    """The hash a row must carry (the hash of the site's algorithm set: SHA-256 or SM3)."""
     body = canonical_json([row_id, prev_hash] + [_norm(values.get(f)) for f in fields])
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return suites.hasher(algorithm)(body.encode("utf-8"))
 
 
 def _lock_head(name: str) -> LogHead:
@@ -51,19 +51,20 @@ def _lock_head(name: str) -> LogHead:
     if not is_sqlite():
         query = query.for_update()
     head = query.get_or_none()
-    if head is None:
-        LogHead.insert(name=name, last_id=0, last_hash=GENESIS).on_conflict_ignore().execute()
+    if head is None:  # the other chain's head, when there is one, says which algorithm set the site uses
+        algorithm = LogHead.select(LogHead.algorithm).where(LogHead.name != name).scalar() or suites.DEFAULT
+        LogHead.insert(name=name, last_id=0, last_hash=GENESIS, algorithm=algorithm).on_conflict_ignore().execute()
         head = query.get()
     return head
 
 
-def _unsigned(chain: str, row_id: int, digest: str) -> str:
+def _unsigned(chain: str, row_id: int, digest: str, algorithm: str) -> str:
     return ""
 
 
 # the seal (app/custody/seal.py) signs every appended row once the app has told it where the site's key
 # is (seal.configure, which imports it); it plugs its signer in here, so this module never imports it back
-row_signer: Callable[[str, int, str], str] = _unsigned
+row_signer: Callable[[str, int, str, str], str] = _unsigned
 
 
 def _append(name: str, values: dict):
@@ -74,11 +75,12 @@ def _append(name: str, values: dict):
         head = statements.lock_head(name)
         if head is None:  # a database without its head row yet: create it
             created = _lock_head(name)
-            head = (created.last_id, created.last_hash)
-        last_id, last_hash = head
+            head = (created.last_id, created.last_hash, created.algorithm)
+        last_id, last_hash, algorithm = head
         row_id = last_id + 1
-        digest = row_hash(row_id, last_hash, values, fields)
-        row = model(id=row_id, prev_hash=last_hash, hash=digest, sig=row_signer(name, row_id, digest), **values)
+        digest = row_hash(row_id, last_hash, values, fields, algorithm)
+        row = model(id=row_id, prev_hash=last_hash, hash=digest, sig=row_signer(name, row_id, digest, algorithm),
+                    **values)
         statements.insert_row(row)
         statements.move_head(name, row_id, digest)
     return row
@@ -119,6 +121,8 @@ def verify_chain(name: str, batch: int = 5000) -> ChainReport:
                        else f + "_id") for f in fields]
     prev, expected_id, count, last_id = GENESIS, 1, 0, 0
     with db.connection_context() if db.is_closed() else _nullctx():
+        head = LogHead.get_or_none(LogHead.name == name)
+        algorithm = head.algorithm if head else suites.DEFAULT
         while True:
             rows = (model.select(model.id, model.prev_hash, model.hash, *columns)
                     .where(model.id > last_id).order_by(model.id).limit(batch).tuples())
@@ -132,7 +136,7 @@ def verify_chain(name: str, batch: int = 5000) -> ChainReport:
                                        f"row {expected_id} is missing (next row is {row_id})")
                 if prev_hash != prev:
                     return ChainReport(name, count, False, row_id, "previous-hash link does not match")
-                if row_hash(row_id, prev, dict(zip(fields, vals, strict=True)), fields) != digest:
+                if row_hash(row_id, prev, dict(zip(fields, vals, strict=True)), fields, algorithm) != digest:
                     return ChainReport(name, count, False, row_id, "content does not match its hash")
                 prev, expected_id, count, last_id = digest, row_id + 1, count + 1, row_id
         head = LogHead.get_or_none(LogHead.name == name)

@@ -184,18 +184,23 @@ def move(code: str | Item, *, to: Location, actor: Person | None, holder=KEEP, u
 
 
 def record_late_read(code: str | Item, *, intended: str, read_at: datetime, location: Location | None, reader=None,
-                     via: str = "reader", now: datetime | None = None) -> Event:
-    """Log a read older than the item's current state (a spooled read that arrived late), changing nothing.
+                     via: str = "reader", now: datetime | None = None, reason: str = "after_last_event",
+                     limit_hours: float | None = None) -> Event:
+    """Log a late read (older than the item's current state, or than the reader's spool may hold a read),
+    changing nothing.
 
     The event is dated on arrival (so the log and every "where was it at …" stay in time order) and
-    carries the real read time; the item's state, place and holder stay as the later events left them.
-    Raises ItemNotFound.
+    carries the real read time and why it was late (readers.codes.LATE_REASONS; limit_hours: the spool's
+    limit); the item's state, place and holder stay as the later events left them. Raises ItemNotFound.
     """
     now = now or clock.now()
     with write_tx():
         item = _item(code)
-        data = audit.canonical_json({"late": True, "read_at": read_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
-                                     "intended": intended, "seen_at": location.code if location else None})
+        details = {"late": True, "read_at": read_at.strftime("%Y-%m-%dT%H:%M:%S.%f"), "intended": intended,
+                   "seen_at": location.code if location else None, "reason": reason}
+        if limit_hours is not None:
+            details["limit_hours"] = limit_hours
+        data = audit.canonical_json(details)
         return audit.append_event(
             at=now, kind="late_read", item=item, actor=None, user=None, holder=item.holder_id,
             src=item.location_id, dst=item.location_id, reader=reader, via=via, state=item.state,

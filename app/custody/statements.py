@@ -47,11 +47,12 @@ def event_by_client_id(client_id: str) -> Event | None:
     return Event.get_by_id(row[0]) if row else None
 
 
-def lock_head(name: str) -> tuple[int, str] | None:
-    """(last_id, last_hash) of a chain head, row-locked on PostgreSQL (SQLite: BEGIN IMMEDIATE holds it)."""
+def lock_head(name: str) -> tuple[int, str, str] | None:
+    """(last_id, last_hash, algorithm) of a chain head, row-locked on PostgreSQL (SQLite: BEGIN IMMEDIATE
+    holds it)."""
 
     def build():
-        query = LogHead.select(LogHead.last_id, LogHead.last_hash).where(LogHead.name == "")
+        query = LogHead.select(LogHead.last_id, LogHead.last_hash, LogHead.algorithm).where(LogHead.name == "")
         return (query if is_sqlite() else query.for_update()).sql()[0]
 
     return db.execute_sql(_sql(("lock_head",), build), (name,)).fetchone()

@@ -1,6 +1,7 @@
 """The sealed log: someone with write access to the database (triggers dropped, every later hash and the
 chain head recomputed) cannot rewrite, renumber, cut or scrub the logs unseen; `custody verify-log` names
-the first row that disagrees. Before the seal, each of these rewrites verified as intact."""
+the first row that disagrees. Before the seal, each of these rewrites verified as intact. Every case runs on
+a default site (SHA-256 chains, Ed25519) and on one sealed with the national algorithms (SM3, SM2)."""
 import os
 import stat
 
@@ -15,10 +16,18 @@ from tests import factories as f
 TABLES = ("event", "audit_log", "checkpoint")
 
 
+@pytest.fixture(params=["ed25519-sha256", "sm2-sm3"])
+def algorithms(request, database):
+    """The site's algorithm set, chosen before anything is logged (as `custody init-db --algorithms`)."""
+    seal.choose_algorithm(request.param)
+    return request.param
+
+
 @pytest.fixture
-def sealed(app, site):
+def sealed(app, algorithms):
     """A site with a seal key (as `custody init-db` makes it), a checkpoint, 14 custody events, failed logins
     in the admin log, then the day's checkpoint."""
+    f.site()
     assert seal.ensure_key()
     seal.seal(reason="init")
     who = f.person("王强")
@@ -57,7 +66,7 @@ def rehash(name: str) -> None:
     table = model._meta.table_name
     prev, last = audit.GENESIS, 0
     for row in list(seal.plain_rows(name)):
-        digest = audit.row_hash(row["id"], prev, row, fields)
+        digest = audit.row_hash(row["id"], prev, row, fields, seal.algorithm())
         db.execute_sql(f"UPDATE {table} SET prev_hash = '{prev}', hash = '{digest}' WHERE id = {row['id']}")
         prev, last = digest, row["id"]
     db.execute_sql(f"UPDATE log_head SET last_id = {last}, last_hash = '{prev}' WHERE name = '{name}'")

@@ -1,12 +1,13 @@
 """The completion bundle (7.5): every register as CSV and JSON Lines, a manifest, a signature.
 
 Streamed: rows are read in id order in batches and written straight into the zip, so a site with a
-million custody events exports in bounded memory. Every table the domain stores is exported (area
+million custody events exports in bounded memory. Files and rows are hashed with SHA-256, or SM3 on a site
+sealed with the national algorithms (the manifest's "hash" names it; each file's digest is under that name). Every table the domain stores is exported (area
 packages' tables included, as they land) except the columns that hold secrets. The manifest lists
-each file's SHA-256 and row count, each data file's row-hash list, and the heads of both chains;
-it is signed with the site's signing key when one is given.
+each file's SHA-256 and row count, each data file's row-hash list, the heads of both chains and the
+site's algorithm set (suites.py: how the chains are hashed and the log, checkpoints and manifest signed);
+it is signed with the site's signing key when one is given (Ed25519, or SM2 with SM3 on a national site).
 """
-import hashlib
 import importlib
 import json
 import pkgutil
@@ -25,7 +26,7 @@ from peewee import ForeignKeyField
 from app import custody
 from app.db import db
 
-from .. import clock
+from .. import clock, seal, suites
 from ..models import BaseModel, LogHead
 from . import rows as R
 
@@ -95,11 +96,11 @@ class _Writer:
     """One file of the bundle, hashed as it is written: straight into the zip, or (a zip takes one
     writer at a time) into a temporary file on disk that is copied in afterwards."""
 
-    def __init__(self, zf: zipfile.ZipFile, name: str, spooled: bool = False):
-        self.name, self._zf = name, zf
+    def __init__(self, zf: zipfile.ZipFile, name: str, spooled: bool = False, hash_name: str = "sha256"):
+        self.name, self._zf, self._hash_name = name, zf, hash_name
         self._fh = tempfile.TemporaryFile() if spooled else zf.open(name, "w", force_zip64=True)
         self._spooled = spooled
-        self._sha = hashlib.sha256()
+        self._sha = suites.new_hash(hash_name)
         self.rows = 0
 
     def write(self, text: str) -> None:
@@ -113,17 +114,17 @@ class _Writer:
             with self._zf.open(self.name, "w", force_zip64=True) as out:
                 shutil.copyfileobj(self._fh, out, 1 << 20)
         self._fh.close()
-        return {"path": self.name, "sha256": self._sha.hexdigest(), "rows": self.rows}
+        return {"path": self.name, self._hash_name: self._sha.hexdigest(), "rows": self.rows}
 
 
-def _export_table(zf, model) -> list[dict]:
+def _export_table(zf, model, hash_name: str = "sha256") -> list[dict]:
     fields = _columns(model)
     header = [f.column_name for f in fields]
     table = model._meta.table_name
-    csv_out = _Writer(zf, f"data/{table}.csv")
-    json_out = _Writer(zf, f"data/{table}.jsonl", spooled=True)
-    csv_hashes = _Writer(zf, f"hashes/{table}.csv.rows", spooled=True)
-    json_hashes = _Writer(zf, f"hashes/{table}.jsonl.rows", spooled=True)
+    csv_out = _Writer(zf, f"data/{table}.csv", hash_name=hash_name)
+    json_out = _Writer(zf, f"data/{table}.jsonl", spooled=True, hash_name=hash_name)
+    csv_hashes = _Writer(zf, f"hashes/{table}.csv.rows", spooled=True, hash_name=hash_name)
+    json_hashes = _Writer(zf, f"hashes/{table}.jsonl.rows", spooled=True, hash_name=hash_name)
     csv_out.write(R.BOM + R.csv_lines([header]))
     jv, cv, canonical, digest, line_digest = R.json_value, R.csv_value, R.canonical, R.row_digest, R.line_digest
     for chunk in _batches(model, fields):
@@ -132,8 +133,8 @@ def _export_table(zf, model) -> list[dict]:
         lines = [canonical(dict(zip(header, v, strict=True))) for v in values]
         csv_out.write(R.csv_lines(cells))
         json_out.write("".join(line + "\n" for line in lines))
-        csv_hashes.write("".join(digest(c) + "\n" for c in cells))
-        json_hashes.write("".join(line_digest(line) + "\n" for line in lines))
+        csv_hashes.write("".join(digest(c, hash_name) + "\n" for c in cells))
+        json_hashes.write("".join(line_digest(line, hash_name) + "\n" for line in lines))
         for w in (csv_out, json_out, csv_hashes, json_hashes):
             w.rows += len(chunk)
     return [w.close() | ({"columns": header} if w in (csv_out, json_out) else {})
@@ -154,20 +155,26 @@ def export_project(path: Path, *, site_name: str = "", signer=None, now: datetim
     with db.connection_context() if db.is_closed() else nullcontext(), db.atomic():
         if not _is_sqlite():
             db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        heads = list(LogHead.select())
+        result.chains = {h.name: {"last_id": h.last_id, "last_hash": h.last_hash} for h in heads}
+        algorithm = min((h.algorithm for h in heads), default=seal.ALGORITHM)
+        key_suite = getattr(signer, "suite", algorithm)
+        if signer is not None and key_suite != algorithm:
+            raise seal.SealKeyMismatchError(key=key_suite, site=algorithm)
+        hash_name = suites.HASH_OF[algorithm]  # SHA-256, or SM3 on a national site
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
             for model in all_models():
                 if progress:
                     progress(model._meta.table_name)
-                result.files.extend(_export_table(zf, model))
+                result.files.extend(_export_table(zf, model, hash_name))
             for make in [lambda: documents, *DOCUMENTS]:
                 for name, data in make():
                     with zf.open(f"documents/{name}", "w", force_zip64=True) as fh:
                         fh.write(data)
-                    result.files.append({"path": f"documents/{name}", "sha256": hashlib.sha256(data).hexdigest()})
-            result.chains = {h.name: {"last_id": h.last_id, "last_hash": h.last_hash} for h in LogHead.select()}
+                    result.files.append({"path": f"documents/{name}", hash_name: suites.hash_hex(hash_name, data)})
             manifest = {
                 "format": R.FORMAT, "site": site_name, "created_at": R.json_value(now),
-                "hash": "sha256", "chains": result.chains,
+                "hash": hash_name, "algorithm": algorithm, "chains": result.chains,
                 "chain_tables": {"event": "event", "audit": "audit_log"},
                 "files": result.files,
             }

@@ -1,14 +1,17 @@
 """How a row is written to the bundle and hashed — shared by the exporter and the offline verifier.
 
 No database and no Flask here: `custody verify-bundle` runs on any machine with only the project
-installed. A row's hash is sha256 over the canonical JSON of its values as they stand in the file
-(CSV: the list of strings; JSON Lines: the decoded object's values in header order).
+installed. A row's hash is the bundle's hash (SHA-256; SM3 on a site sealed with the national algorithms,
+the manifest's "hash") over the canonical JSON of its values as they stand in the file (CSV: the list of
+strings; JSON Lines: the decoded object's values in header order).
 """
 import csv
 import hashlib
 import io
 import json
 from datetime import date, datetime
+
+from ..suites import hash_hex
 
 BOM = "\ufeff"  # Excel opens UTF-8 CSV with Chinese correctly only with it
 FORMAT = "custody-bundle/1"
@@ -44,14 +47,16 @@ def csv_value(value) -> str:
     return str(value)
 
 
-def row_digest(values: list) -> str:
+def row_digest(values: list, hash_name: str = "sha256") -> str:
     """The hash of one CSV row: its cells as text, in canonical JSON."""
-    return hashlib.sha256(canonical(values).encode("utf-8")).hexdigest()
+    return line_digest(canonical(values), hash_name)
 
 
-def line_digest(line: str) -> str:
+def line_digest(line: str, hash_name: str = "sha256") -> str:
     """The hash of one JSON Lines row: its canonical JSON text (what the exporter writes)."""
-    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+    if hash_name == "sha256":
+        return hashlib.sha256(line.encode("utf-8")).hexdigest()
+    return hash_hex(hash_name, line.encode("utf-8"))
 
 
 def csv_lines(rows: list[list[str]]) -> str:

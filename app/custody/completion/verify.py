@@ -1,10 +1,11 @@
 """Verify a completion bundle offline: the manifest's signature, every file's hash, every row, both chains.
 
-Needs only the project installed: no database, no network, no Flask. Names each file or row that was
-changed, added, removed or reordered, and the first row where a chain breaks.
+Needs only the project installed (and tongsuopy for a national site's bundle): no database, no network,
+no Flask. Names each file or row that was changed, added, removed or reordered, and the first row where a
+chain breaks. The manifest names the site's algorithm set (suites.py); the signature, the checkpoints and
+the chains are checked with it, and a bundle whose key or checkpoints are of the other set is refused.
 """
 import csv
-import hashlib
 import io
 import json
 import zipfile
@@ -13,10 +14,13 @@ from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 
+from .. import suites
+from ..errors import CustodyError
 from ..signing import fingerprint
 from . import rows as R
 
 CHAINS = ("event", "audit")
+HASH_LABEL = {"sha256": "SHA-256", "sm3": "SM3"}
 FK = {"item", "actor", "user", "holder", "src", "dst", "reader"}
 
 
@@ -38,6 +42,7 @@ class BundleReport:
     files: int = 0
     rows: int = 0
     fingerprint: str = ""
+    algorithm: str = suites.DEFAULT
 
     @property
     def ok(self) -> bool:
@@ -47,7 +52,8 @@ class BundleReport:
         self.problems.append(Problem(file, row, what))
 
 
-def _check_signature(zf, names, body: bytes, trusted_pem: bytes | None, report: BundleReport) -> None:
+def _check_signature(zf, names, body: bytes, trusted_pem: bytes | None, algorithm: str,
+                     report: BundleReport) -> None:
     if R.SIGNATURE not in names:
         if trusted_pem is not None:
             report.add(R.MANIFEST, None, "the bundle is not signed")
@@ -62,22 +68,23 @@ def _check_signature(zf, names, body: bytes, trusted_pem: bytes | None, report: 
     report.fingerprint = fingerprint(key_pem)
     if trusted_pem is not None and embedded is not None and embedded.strip() != trusted_pem.strip():
         report.add(R.SIGNATURE, None, "signed with another key than the one given")
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
     try:
-        load_pem_public_key(key_pem).verify(zf.read(R.SIGNATURE), body)
-    except InvalidSignature:
-        report.add(R.SIGNATURE, None, "the manifest's signature does not match (changed, or another key)")
+        key = suites.load_public(key_pem)
     except (ValueError, TypeError):
         report.add(R.PUBLIC_KEY, None, "the public key cannot be read")
+        return
+    if key.suite != algorithm:
+        report.add(R.SIGNATURE, None, f"the manifest names the algorithms {algorithm}, but the key is "
+                                      f"{key.suite}: refused")
+    elif not key.verify(zf.read(R.SIGNATURE), body):
+        report.add(R.SIGNATURE, None, "the manifest's signature does not match (changed, or another key)")
     if trusted_pem is None:
         report.notes.append(f"signed by the key in the bundle, fingerprint {report.fingerprint}: compare it "
                             "with the fingerprint printed on the site's reports")
 
 
-def _sha256(zf, name: str) -> str:
-    sha = hashlib.sha256()
+def _file_hash(zf, name: str, hash_name: str) -> str:
+    sha = suites.new_hash(hash_name)
     with zf.open(name) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             sha.update(chunk)
@@ -112,18 +119,18 @@ def _text(zf, name: str):
     return io.TextIOWrapper(zf.open(name), encoding="utf-8", newline="")
 
 
-def _file_digests(zf, name: str) -> Iterator[str]:
+def _file_digests(zf, name: str, hash_name: str) -> Iterator[str]:
     """Each data row's digest, streamed (CSV: its cells as text; JSON Lines: its canonical line)."""
     with _text(zf, name) as fh:
         if name.endswith(".csv"):
             reader = csv.reader(R.strip_bom(fh))
             next(reader, None)
             for row in reader:
-                yield R.row_digest(row)
+                yield R.row_digest(row, hash_name)
         else:
             for line in fh:
                 if line.strip():
-                    yield R.line_digest(R.canonical(json.loads(line)))
+                    yield R.line_digest(R.canonical(json.loads(line)), hash_name)
 
 
 def _hash_list(zf, name: str) -> Iterator[str]:
@@ -155,7 +162,20 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
         if manifest.get("format") != R.FORMAT:
             report.add(R.MANIFEST, None, f"unknown format {manifest.get('format')!r}")
             return report
-        _check_signature(zf, names, body, trusted_public_pem, report)
+        algorithm = manifest.get("algorithm", suites.DEFAULT)  # bundles made before the choice existed
+        if algorithm not in suites.SUITES:
+            report.add(R.MANIFEST, None, f"unknown algorithms {str(algorithm)[:40]!r}")
+            return report
+        report.algorithm = algorithm
+        hash_name = manifest.get("hash", "sha256")
+        if hash_name not in suites.HASH_OF.values():
+            report.add(R.MANIFEST, None, f"unknown hash {str(hash_name)[:20]!r}")
+            return report
+        try:
+            _check_signature(zf, names, body, trusted_public_pem, algorithm, report)
+        except CustodyError as err:  # a national bundle on a machine without tongsuopy
+            report.add(R.SIGNATURE, None, err.message)
+            return report
         listed = {f["path"]: f for f in manifest.get("files", [])}
         for extra in sorted(names - set(listed) - {R.MANIFEST, R.SIGNATURE, R.PUBLIC_KEY}):
             report.add(extra, None, "added (not in the manifest)")
@@ -165,10 +185,10 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 report.add(name, None, "removed (listed in the manifest, not in the bundle)")
                 continue
             report.files += 1
-            if _sha256(zf, name) == entry["sha256"]:
+            if _file_hash(zf, name, hash_name) == entry.get(hash_name):
                 intact.add(name)
             elif not name.startswith("data/"):
-                report.add(name, None, "changed (its SHA-256 differs from the manifest)")
+                report.add(name, None, f"changed (its {HASH_LABEL[hash_name]} differs from the manifest)")
         for name in sorted(n for n in listed if n.startswith("data/") and n in names):
             entry = listed[name]
             report.rows += entry.get("rows", 0) if name.endswith(".csv") else 0
@@ -176,10 +196,10 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
                 continue
             hashes = "hashes/" + name[len("data/"):] + ".rows"
             if hashes not in intact:
-                report.add(name, None, "changed (its SHA-256 differs from the manifest)")
+                report.add(name, None, f"changed (its {HASH_LABEL[hash_name]} differs from the manifest)")
                 continue
             try:
-                found = _locate(_file_digests(zf, name), _hash_list(zf, hashes))
+                found = _locate(_file_digests(zf, name, hash_name), _hash_list(zf, hashes))
             except (ValueError, UnicodeDecodeError, csv.Error):
                 report.add(name, None, "changed (cannot be read as UTF-8 CSV / JSON Lines)")
                 continue
@@ -192,7 +212,7 @@ def verify_bundle(path: Path, trusted_public_pem: bytes | None = None) -> Bundle
         if all(n in listed and n in names for n in names_of.values()):
             _check_chains(zf, names_of, "data/checkpoint.jsonl" if "data/checkpoint.jsonl" in names else None,
                           trusted_public_pem or (zf.read(R.PUBLIC_KEY) if R.PUBLIC_KEY in names else None),
-                          manifest.get("chains", {}), report)
+                          manifest.get("chains", {}), algorithm, report)
     return report
 
 
@@ -207,7 +227,7 @@ def _jsonl_rows(zf, name: str, fk_columns: dict[str, str]):
                 yield row
 
 
-def _check_chains(zf, names_of, checkpoint_file, public_pem, heads, report: BundleReport) -> None:
+def _check_chains(zf, names_of, checkpoint_file, public_pem, heads, algorithm: str, report: BundleReport) -> None:
     """Both chains recomputed from the bundle and checked against the signed checkpoints and each row's
     seal signature, with the site's public key (app.custody.seal.verify_rows: the same check as verify-log)."""
     from .. import seal
@@ -218,8 +238,8 @@ def _check_chains(zf, names_of, checkpoint_file, public_pem, heads, report: Bund
         fk = {f: f + "_id" for f in FK}
         result = seal.verify_rows({chain: _jsonl_rows(zf, name, fk) for chain, name in names_of.items()},
                                   checkpoints, public_pem,
-                                  {c: (h["last_id"], h["last_hash"]) for c, h in heads.items()})
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                                  {c: (h["last_id"], h["last_hash"]) for c, h in heads.items()}, algorithm)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, CustodyError):
         report.add("data/checkpoint.jsonl", None, "the checkpoints or the chains cannot be read")
         return
     if result.checkpoint_problem:

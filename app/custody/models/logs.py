@@ -46,6 +46,9 @@ class LogHead(BaseModel):
     name = CharField(primary_key=True, max_length=16)
     last_id = BigIntegerField(default=0)
     last_hash = CharField(max_length=64)
+    # the site's algorithm set (app/custody/suites.py): the chain's row hash and the seal's signatures;
+    # chosen at `custody init-db`, fixed once the chain has rows
+    algorithm = CharField(max_length=24, default="ed25519-sha256")
 
     class Meta:
         table_name = "log_head"
@@ -99,6 +102,18 @@ class Event(BaseModel):
             return datetime.fromisoformat(raw) if raw else None
         except (TypeError, ValueError):
             return None
+
+    @property
+    def late_reason(self) -> str | None:
+        """Why a late read was late (readers.codes.LATE_REASONS), None for other events; reads logged late
+        before reasons were recorded were all older than the item's last change."""
+        return self.details.get("reason", "after_last_event") if self.kind == "late_read" else None
+
+    @property
+    def late_limit_hours(self):
+        """The spool limit a late read passed (hours), when that was why it was late."""
+        value = self.details.get("limit_hours") if self.kind == "late_read" else None
+        return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     @property
     def arrived_late(self) -> bool:

@@ -22,5 +22,11 @@ RESOLVED_KINDS = Codes("resolved_kind", extensible=True, item=N_("Item"), person
                        unknown=N_("Unknown tag"))
 # a read older than the item's current state, logged but not applied (services.record_late_read)
 EVENT_KINDS = Codes("reader_event_kind", extends=core.EVENT_KINDS, late_read=N_("Late read (not applied)"))
+# why a read was late (the late_read event's data "reason"; rules.late_reason)
+LATE_REASONS = Codes(
+    "late_reason",
+    after_last_event=N_("read before the item's last change"),
+    spool_age=N_("waited in the reader's spool longer than its limit"),
+)
 AUDIT_ACTIONS = Codes("reader_audit_action", extends=core.AUDIT_ACTIONS,
                       **{"reader.approve": N_("Reader approved")})

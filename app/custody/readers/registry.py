@@ -50,8 +50,9 @@ def parse_settings(mode: str, settings) -> dict:
             from ..flow import services as flow
 
             flow.check_station_settings(settings.get("step"), settings.get("device"))
-    for key in ("offline_seconds", "departure_grace_minutes"):
-        if key in settings and (not isinstance(settings[key], int | float) or settings[key] <= 0):
+    for key in ("offline_seconds", "departure_grace_minutes", "spool_max_hours"):
+        value = settings.get(key)
+        if key in settings and (not isinstance(value, int | float) or isinstance(value, bool) or value <= 0):
             raise ValidationError(N_("%(key)s must be a positive number."), key=key)
     return settings
 

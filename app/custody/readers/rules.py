@@ -1,7 +1,7 @@
 """The rules a read sets off, by the reader's mode: door passes (badges), the exit alarm, internal doors,
 shelves and desk stations. Custody changes go through app.custody.services, handed the item already read."""
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .. import alerts, audit, services
 from ..errors import CustodyError
@@ -106,9 +106,28 @@ def _through_internal_door(reader: Reader, settings: dict, row: ReadIn, item: It
                          note=f"{reader.name}")
 
 
-def _is_late(item: Item, row: ReadIn) -> bool:
-    """A read from before the item's current state began: applying it would put history out of order."""
-    return item.state_since is not None and row.read_at < item.state_since
+# the longest a read may wait in a reader's spool (read time → arrival) and still change custody; a reader's
+# settings may set another (spool_max_hours). Past it, a read is logged late and applied by nobody: a spool
+# does not hold reads for days in a working site, and a read dated further back (a reader's clock set back, a
+# token used to post a return dated before last night's cutoff) must not rewrite what the log already says
+DEFAULT_SPOOL_MAX_HOURS = 24
+
+
+def spool_limit_hours(settings: dict) -> float:
+    """The reader's spool limit in hours (its spool_max_hours setting, else DEFAULT_SPOOL_MAX_HOURS)."""
+    value = settings.get("spool_max_hours")
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return value if ok else DEFAULT_SPOOL_MAX_HOURS
+
+
+def late_reason(item: Item, read_at: datetime, *, now: datetime, limit_hours: float) -> str | None:
+    """Why a read must not be applied (codes.LATE_REASONS), or None: it was read before the item's current
+    state began (applying it would put history out of order), or it waited in the spool past the limit."""
+    if item.state_since is not None and read_at < item.state_since:
+        return "after_last_event"
+    if read_at < now - timedelta(hours=limit_hours):
+        return "spool_age"
+    return None
 
 
 def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
@@ -137,12 +156,16 @@ def apply(ctx: Batch, row: ReadIn, res: Resolved) -> tuple[str, int | None]:
         return "ignored", None
     item = res.item
     try:
-        if mode in ("internal_door", "shelf", "station") and _is_late(item, row):
+        limit = spool_limit_hours(settings)
+        reason = late_reason(item, row.read_at, now=ctx.now, limit_hours=limit) \
+            if mode in ("internal_door", "shelf", "station") else None
+        if reason:
             if mode == "shelf" and item.location_id == reader.location_id and item.state == "in_storage":
                 return "present", None
             intended = "return" if mode == "shelf" else (settings.get("action") or "move")
             event = services.record_late_read(item, intended=intended, read_at=row.read_at,
-                                              location=ctx.location, reader=reader, now=ctx.now)
+                                              location=ctx.location, reader=reader, now=ctx.now, reason=reason,
+                                              limit_hours=limit if reason == "spool_age" else None)
             return "late", event.id
         if mode == "perimeter_door":
             if item.kind in ("volume", "media"):

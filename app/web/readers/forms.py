@@ -26,6 +26,8 @@ class ReaderForm(FlaskForm):
                                    validators=[Optional(), NumberRange(min=1, max=86400)])
     departure_grace_minutes = IntegerField(_l("Shelf: minutes before a missing volume raises an alert"),
                                            validators=[Optional(), NumberRange(min=1, max=1440)])
+    spool_max_hours = IntegerField(_l("Hours a read may wait in the reader's spool and still count (default 24)"),
+                                   validators=[Optional(), NumberRange(min=1, max=720)])
     settings = TextAreaField(_l("More settings (JSON)"), default="{}", validators=[Length(max=2000)])
 
 

@@ -56,6 +56,8 @@ def _settings(form: ReaderForm) -> dict:
         settings["offline_seconds"] = form.offline_seconds.data
     if mode == "shelf" and form.departure_grace_minutes.data:
         settings["departure_grace_minutes"] = form.departure_grace_minutes.data
+    if form.spool_max_hours.data:
+        settings["spool_max_hours"] = form.spool_max_hours.data
     return settings
 
 
