@@ -8,9 +8,10 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import audit, clock, statements
-from ..errors import N_, QuarantinedError, ValidationError
+from ..errors import N_, IdempotencyKeyReusedError, QuarantinedError, ValidationError
 from ..models import Item, Location, Person, User, UserRole
 from ..models.base import row_by
+from ..scans import scoped_client_id
 from ..services import _item
 from . import codes, rules
 from . import statements as queries
@@ -145,6 +146,14 @@ def _replay(client_id: str | None) -> StepResult | None:
     return StepResult(row=row, event=event, replayed=True)
 
 
+def _ensure_same_request(done: StepResult, item: Item, step: str, action: str) -> None:
+    """A key already recorded answers only the same step scan again; raises IdempotencyKeyReusedError."""
+    data = json.loads(done.event.data or "{}")
+    if (done.event.item_id != item.id or data.get("step") != (step or "").strip().lower()
+            or data.get("action") != action):
+        raise IdempotencyKeyReusedError(code=row_by(Item, "id", done.event.item_id).code)
+
+
 def _move_position(item: Item, row: ProcessStep, now: datetime, *, step: StepDef | None = None,
                    outcome: str | None = None, rework: bool = False) -> None:
     values = {"step": (step.code if step else row.step), "position": (step.position if step else row.position),
@@ -168,9 +177,11 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT):
         raise ValidationError(N_("The count must be a whole number from 0 to %(max)d."), max=MAX_COUNT)
     definition_list = definitions(active_only=True)
+    client_id = scoped_client_id(user, client_id)  # as scans: one login's key never answers another's
     with write_tx():
         item = code if isinstance(code, Item) else _item(code)
         if (done := _replay(client_id)) is not None:
+            _ensure_same_request(done, item, step, action)
             return done
         if item.kind != "volume":
             raise ValidationError(N_("%(code)s is not a volume."), code=item.code)
