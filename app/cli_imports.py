@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
-from .custody.imports import MAX_ERRORS, run_import
+from .custody.imports import IMPORT_EXISTING, MAX_ERRORS, run_import
 from .custody.models import User
 from .db import db
 from .i18n import translate_error
@@ -49,7 +49,8 @@ def _translate(error) -> str:
     return translate_error(error)
 
 
-def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str | None, quiet: bool) -> None:
+def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str | None, quiet: bool,
+         existing: str = "error") -> None:
     lang = lang or _default_lang()
     with db.connection_context(), force_locale(lang):
         user = None
@@ -60,7 +61,7 @@ def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str |
         bars = _Bars({"validate": gettext("Checking"), "import": gettext("Importing")},
                      enabled=not quiet)
         try:
-            result = run_import(file, kind, user=user, dry_run=dry_run, progress=bars)
+            result = run_import(file, kind, user=user, dry_run=dry_run, progress=bars, existing=existing)
         finally:
             bars.close()
         for error in result.errors:
@@ -76,6 +77,16 @@ def _run(kind: str, file: Path, dry_run: bool, username: str | None, lang: str |
         if result.ignored_columns:
             click.echo(gettext("Columns not recognised and ignored: %(columns)s",
                                columns=", ".join(result.ignored_columns)))
+        if result.skipped:
+            click.echo(gettext("%(n)s rows already registered were skipped.", n=result.skipped))
+        if existing == "update":
+            click.echo(gettext("Will add %(a)s, update %(u)s; %(s)s unchanged.", a=result.added,
+                               u=result.updated, s=result.unchanged) if dry_run else
+                       gettext("Added %(a)s, updated %(u)s; %(s)s unchanged.", a=result.added, u=result.updated,
+                               s=result.unchanged))
+            for line, code, changes in result.changes:
+                click.echo(gettext("line %(n)s", n=line) + f" {code}: " + "; ".join(
+                    f"{name}: {old if old not in (None, '') else '—'} → {new}" for name, (old, new) in changes.items()))
         if dry_run:
             click.echo(gettext("%(n)s rows checked: no errors. Nothing was imported (dry run).", n=result.rows))
         elif kind == "items":
@@ -106,16 +117,21 @@ def import_group():
 @import_group.command("items")
 @_options
 @with_appcontext
-def import_items(file, dry_run, username, lang, quiet):
+@click.option("--existing", type=click.Choice(list(IMPORT_EXISTING)), default="error",
+              help="Rows already registered: refuse the file (error), leave them out (skip), or update their "
+                   "catalogue fields (update).")
+def import_items(file, dry_run, username, lang, quiet, existing):
     """Import volumes, media and devices; columns: code/编号, archive_no/档号, title/题名, pages/页数,
     kind/类型, tag/RFID标签, location/位置 (see the README, "Importing the catalogue")."""
-    _run("items", file, dry_run, username, lang, quiet)
+    _run("items", file, dry_run, username, lang, quiet, existing)
 
 
 @import_group.command("people")
 @_options
 @with_appcontext
-def import_people(file, dry_run, username, lang, quiet):
+@click.option("--existing", type=click.Choice(["error", "skip"]), default="error",
+              help="Rows already registered: refuse the file (error) or leave them out (skip).")
+def import_people(file, dry_run, username, lang, quiet, existing):
     """Import staff; columns: name/姓名, organisation/单位, badge_code/工牌号, tag/RFID标签, position/职务,
     org_kind (see the README, "Importing the catalogue"). Badges start pending."""
-    _run("people", file, dry_run, username, lang, quiet)
+    _run("people", file, dry_run, username, lang, quiet, existing)

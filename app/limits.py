@@ -51,7 +51,8 @@ def refuse_nul() -> None:
         abort(400)
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        if any("\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+        # (a multipart part may come without a value: None)
+        if any("\x00" in (k or "") or "\x00" in (v or "") for k, v in request.form.items(multi=True)):
             abort(400)
 
 

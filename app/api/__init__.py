@@ -35,4 +35,4 @@ from .errors import InvalidFieldError  # noqa: E402
 bp.register_error_handler(InvalidFieldError, _field_error)
 
 # one module per resource; alerts (the board), readers (ingest, reads, door passes), scans (handhelds)
-from . import alerts, custody, docs, handovers, items, media, people, places, readers, scans, steps  # noqa: E402,F401,I001
+from . import alerts, custody, docs, handovers, imports, items, media, people, places, readers, scans, steps  # noqa: E402,F401,I001

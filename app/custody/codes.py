@@ -107,6 +107,7 @@ AUDIT_ACTIONS = Codes(
         "reader.revoke_token": N_("Reader token revoked"),
         "alert.acknowledge": N_("Alert acknowledged"), "alert.resolve": N_("Alert resolved"),
         "items.import": N_("Catalogue imported"), "people.import": N_("Staff list imported"),
+        "item.catalogue": N_("Catalogue entry changed"),
     },
 )
 

@@ -314,6 +314,12 @@
         online = true; showWaiting(S.server_error); renderQueue(); retryLater(); return;
       }
       queue.shift(); delay = 1000; online = true;
+      if (job.type === "step" && res.status === 404 && data.error && data.error.code === "unknown_code") {
+        // no volume: a workstation's label or a badge sets the context in step mode too, as in the other modes
+        // (a look-up changes nothing; a code nobody knows is answered as unknown there)
+        job.type = "scan"; job.action = "lookup"; job.body = null; queue.unshift(job);
+        save(); pump(); return;
+      }
       answer(job, res.ok, data);
       settle();
       save(); renderQueue(); renderList();

@@ -74,6 +74,7 @@ class _Validator:
                 bad(N_("RFID tag %(tag)s is not hexadecimal (digits 0–9 and letters A–F only)."), tag=raw["tag"])
                 tag = ""
         clean = (self._check_item if self.kind == "items" else self._check_person)(raw, tag, bad)
+        clean = (clean[0] + (line,), clean[1])  # the line goes with the row: updates are found by it
         if errors:
             for err in errors:
                 self.result.add_error(err)
@@ -181,7 +182,8 @@ class _Validator:
             "badge_code": (Person.badge_code, N_("Badge code %(value)s is already in the database.")),
             "tag": (Tag.tag, N_("RFID tag %(value)s is already bound to another item or person.")),
         }
-        found = []  # (key, line, value, params, template): every key of a pending row already registered
+        coded = {line for _value, line in self.pending["code"]}  # lines that give a code of their own
+        found = []  # (key, line, value, params, template, owner id): every key of a pending row already registered
         for key, pending in self.pending.items():
             if not pending:
                 continue
@@ -189,20 +191,23 @@ class _Validator:
             wanted = {}
             for value, line in pending:
                 wanted.setdefault(value, []).append(line)
-            extra = ("code",) if key == "archive_no" else ()
+            extra = {"archive_no": ("id", "code"), "tag": ("item_id",)}.get(key, ("id",))
             where = "kind = 'volume'" if key == "archive_no" else ""
             for row in _select_in(column, list(wanted), extra, where):
                 for line in wanted.get(row[0], ()):
                     params = {"value": row[0]}
                     if key == "archive_no":
-                        params["code"] = row[1]
-                    found.append((key, line, row[0], params, template))
+                        params["code"] = row[2]
+                    found.append((key, line, row[0], params, template, row[1]))
                 wanted.pop(row[0], None)  # report each line once even if the database holds two
             pending.clear()
+        if self.result.existing == "update" and self.kind == "items":
+            self._to_update(found, coded)
+            return
         # skipping: a row whose code, archive number or badge is registered is that record again: left out,
         # with its other findings (its tag is bound to that record); anything else is still an error
         skipped = {line for key, line, *_rest in found if self.result.skip_existing and key in SKIPPABLE}
-        for key, line, value, params, template in found:
+        for key, line, value, params, template, _owner in found:
             if line in skipped:
                 if key in SKIPPABLE:
                     self.result.skip_keys[key].add(value)
@@ -210,9 +215,28 @@ class _Validator:
             self.result.add_error(RowError(line, template, params))
         self.result.skipped += len(skipped)
 
+    def _to_update(self, found, coded: set[int]) -> None:
+        """Updating: a row whose code (or, giving no code, whose volume's archive number) is registered updates
+        that item; its archive number or tag belonging to another item is still an error."""
+        by_line: dict[int, dict] = {}
+        for key, line, _value, params, template, owner in found:
+            by_line.setdefault(line, {})[key] = (owner, params, template)
+        for line, keys in sorted(by_line.items()):
+            target = None
+            if "code" in keys:
+                target = keys["code"][0]
+            elif "archive_no" in keys and line not in coded:
+                target = keys["archive_no"][0]
+            bad = [(params, template) for key, (owner, params, template) in keys.items()
+                   if target is None or (key != "code" and owner != target)]
+            for params, template in bad:
+                self.result.add_error(RowError(line, template, params))
+            if not bad:
+                self.result.update_ids[line] = target
 
-def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = ""):
-    """Rows (value, *extra) whose column is one of values.
+
+def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "", *, pending: bool = False):
+    """Rows (value, *extra) whose column is one of values: visible rows only, or every row with pending.
 
     Plain SQL with one placeholder per value: peewee's per-parameter conversion cost more than the
     query itself on large files (bench/import_bench.py).
@@ -221,6 +245,8 @@ def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "
     marks = ", ".join([db.param] * len(values))
     cols = ", ".join([column.column_name, *extra])
     sql = f"SELECT {cols} FROM {table} WHERE {column.column_name} IN ({marks})" + (f" AND {where}" if where else "")
+    if not pending:  # rows of a load not (yet) live are not there for anyone (models/loads.py)
+        sql += " AND (import_load_id IS NULL OR import_load_id IN (SELECT id FROM import_load WHERE live_at IS NOT NULL))"
     return db.execute_sql(sql, values).fetchall()
 
 

@@ -5,3 +5,7 @@ IMPORT_KINDS = Codes("import_kind", items=N_("Catalogue"), people=N_("Staff list
 # queued → validating → importing → done | failed (row errors, or the file could not be read)
 IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Checking"), importing=N_("Importing"),
                         done=N_("Done"), failed=N_("Failed"))
+# what a row already registered (same code, archive number or badge) does: refuse the file, be left out, or
+# (a catalogue) update that item's catalogue fields
+IMPORT_EXISTING = Codes("import_existing", error=N_("Refuse the file"), skip=N_("Skip them"),
+                        update=N_("Update their catalogue entries"))

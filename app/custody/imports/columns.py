@@ -4,7 +4,10 @@ import re
 from .. import rules
 from ..errors import N_
 
-BATCH = 1000  # rows per insert_many (stays under SQLite's 32,766 bound parameters)
+BATCH = 1000  # rows per spooled batch and per insert_many (stays under SQLite's 32,766 bound parameters)
+# rows per load transaction: the write lock is held this long at a time (~10-20 ms on a loaded 2-core machine;
+# bench/import_stall_bench.py), then let go for as long again
+WRITE_CHUNK = 250
 CHECK_CHUNK = 500  # keys per "already in the database?" query
 # a spreadsheet is refused before reading when it would unpack to more than this (a 4 MB .xlsx can hold
 # gigabytes of repeated cells: openpyxl keeps the shared strings in memory) or hold more cells than this
@@ -12,6 +15,7 @@ MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
 MAX_XLSX_CELLS = 8_000_000
 UNSAFE_TEXT = rules.UNSAFE_TEXT
 MAX_ERRORS = 1000  # errors kept for display; the count goes on
+MAX_CHANGES = 200  # updates (old → new) kept for the preview; the count goes on
 HEADER_SEARCH_ROWS = 30  # how far down a title block may push the header row
 BADGE_PREFIX = "B"
 ALLOWED_SUFFIXES = (".csv", ".xlsx")

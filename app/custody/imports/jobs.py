@@ -1,15 +1,17 @@
 """Import jobs: an uploaded file processed (often on a background thread) with its progress kept.
 
-The job row holds the status, the rows done/total and the errors. While the rows are being
-inserted, the whole import is ONE transaction; on SQLite nobody else may write meanwhile, so the
-live count during that phase goes to a small JSON file beside the upload (written atomically),
-and the job row turns `done` inside the import transaction itself: rows and outcome commit together.
+The job row holds the status, the rows done/total and the errors. The rows are loaded in short
+chunks under a pending load (staging.py); the live count goes to a small JSON file beside the upload
+(written atomically), and the job row turns `done` inside the switch-in transaction itself: the rows
+become visible and the outcome is recorded together.
 """
+import hashlib
 import json
 import logging
 import os
 import threading
 import time
+import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from app.db import db, write_tx
 
 from .. import clock
 from ..errors import N_
-from ..models import ImportJob
+from ..models import ImportJob, ImportLoad
 from .codes import IMPORT_KINDS
 from .loading import run_import
 from .results import ImportResult, RowError, dump_errors
@@ -33,6 +35,25 @@ def create_job(kind: str, filename: str, *, user=None, size: int = 0, sha256: st
     with write_tx():
         return ImportJob.create(kind=kind, filename=filename[:255], created_by=user, size=size,
                                 sha256=sha256, status="queued")
+
+
+def save_upload(stream, folder: Path, filename: str) -> tuple[Path, int, str]:
+    """Stream an uploaded file into folder under a fresh name (keeping its suffix), hashing it on the way;
+    returns (path, size, sha256)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"upload-{uuid.uuid4().hex}{Path(filename or '').suffix.lower()}"
+    digest, size = hashlib.sha256(), 0
+    with open(path, "wb") as out:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    return path, size, digest.hexdigest()
+
+
+def progress_file(folder: Path, job_id: int) -> Path:
+    """Where a background job writes its live progress."""
+    return folder / f"job-{job_id}.progress"
 
 
 def _write_progress(path: Path | None, data: dict) -> None:
@@ -61,7 +82,8 @@ def _finish(job_id: int, result: ImportResult, status: str) -> None:
 
 
 def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-                ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> ImportJob:
+                ip: str = "", remove_upload: bool = True, skip_existing: bool = False,
+                existing: str | None = None) -> ImportJob:
     """Run the import for a queued job; record progress and the outcome on the job row.
 
     Never raises for bad input (the errors go on the job); an unexpected failure marks the job failed
@@ -94,7 +116,9 @@ def process_job(job_id: int, upload: Path, *, dry_run: bool = False, progress_fi
 
     try:
         result = run_import(upload, job.kind, filename=job.filename, user=job.created_by, dry_run=dry_run,
-                            skip_existing=skip_existing, progress=progress, ip=ip, on_commit=committed)
+                            skip_existing=skip_existing, existing=existing, progress=progress, ip=ip,
+                            on_commit=committed,
+                            job_id=job_id)
         if not result.ok:
             with write_tx():
                 _finish(job_id, result, "failed")
@@ -120,7 +144,8 @@ def fail_if_stale(job: ImportJob, progress_file: Path | None, *, stale_after: fl
                   now: datetime | None = None) -> ImportJob:
     """Mark a job failed when it has shown no sign of life for stale_after seconds (its process died).
 
-    An import commits in one transaction, so an interrupted job imported nothing: saying so is true.
+    An import's rows become visible in one transaction, so an interrupted job imported nothing: saying so is
+    true (its invisible rows are deleted by the next import).
     """
     if job.is_finished:
         return job
@@ -158,12 +183,13 @@ THREADS: list[threading.Thread] = []
 
 
 def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Path | None = None,
-          ip: str = "", remove_upload: bool = True, skip_existing: bool = False) -> threading.Thread:
+          ip: str = "", remove_upload: bool = True, skip_existing: bool = False,
+          existing: str | None = None) -> threading.Thread:
     """Run process_job on a background thread with its own database connection; returns the thread."""
     def target():
         with db.connection_context():
             process_job(job_id, upload, dry_run=dry_run, progress_file=progress_file, ip=ip,
-                        remove_upload=remove_upload, skip_existing=skip_existing)
+                        remove_upload=remove_upload, skip_existing=skip_existing, existing=existing)
 
     thread = threading.Thread(target=target, name=f"import-job-{job_id}", daemon=True)
     THREADS.append(thread)
@@ -172,7 +198,12 @@ def start(job_id: int, upload: Path, *, dry_run: bool = False, progress_file: Pa
 
 
 def job_that_created(item) -> ImportJob | None:
-    """The finished catalogue import that created this item (its id range and creation stamp), or None."""
+    """The finished catalogue import that created this item (its load; before migration 016 its id range and
+    creation stamp), or None."""
+    if item.import_load is not None:
+        load = ImportLoad.get_or_none(ImportLoad.id == item.import_load)
+        job = ImportJob.get_or_none(ImportJob.id == load.job_id) if load is not None and load.job_id else None
+        return job if job is not None and job.status == "done" else None
     for job in (ImportJob.select().where((ImportJob.kind == "items") & (ImportJob.status == "done")
                                          & (ImportJob.imported > 0)).order_by(ImportJob.id.desc()).limit(500)):
         summary = json.loads(job.summary or "{}")

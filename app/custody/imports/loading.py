@@ -1,37 +1,43 @@
-"""Loading the checked rows (second pass): one transaction, codes generated, one admin-log entry."""
+"""Loading the checked rows (second pass): short chunks under a pending load, codes generated, then one short
+switch-in transaction with the admin-log entry (imports/staging.py)."""
 import csv
 import pickle
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from app.db import db, is_sqlite, write_tx
+from app.db import write_tx
 
 from .. import audit, clock
+from ..catalogue import catalogue_changes, change_catalogue
 from ..codes import format_code
 from ..errors import N_
-from ..models import CODE_PREFIX, Item, Person, Tag
+from ..models import CODE_PREFIX, Item, Location, Person, Tag
+from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
-from .columns import BADGE_PREFIX, COLUMNS
+from .codes import IMPORT_EXISTING
+from .columns import BADGE_PREFIX, COLUMNS, MAX_CHANGES, WRITE_CHUNK
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
+from .staging import LoadRefused
 
 
 def _highest(column, prefix: str) -> int:
-    """The highest number among database codes of the form prefix + digits."""
+    """The highest number among database codes of the form prefix + digits (pending imports' rows included)."""
     best = 0
     length = len(prefix) + 8
     # prefix followed by a digit: a range on the unique index (":" sorts right after "9")
     numbered = (column >= prefix + "0") & (column < prefix + ":")
     # codes of the canonical width sort numerically as text
-    row = column.model.select(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
+    row = column.model.including_pending(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
     if row and row[len(prefix):].isdigit():
         best = int(row[len(prefix):])
     # longer ones (more than 8 digits) are rare; look at just those
-    for (code,) in column.model.select(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
+    for (code,) in column.model.including_pending(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
         if code[len(prefix):].isdigit():
             best = max(best, int(code[len(prefix):]))
     return best
@@ -46,16 +52,69 @@ def _batches(spool) -> Iterator[list[tuple]]:
             return
 
 
-def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+def _chunks(spool) -> Iterator[list[tuple]]:
+    """The spooled rows, WRITE_CHUNK at a time: what one short load transaction writes."""
+    for batch in _batches(spool):
+        for start in range(0, len(batch), WRITE_CHUNK):
+            yield batch[start:start + WRITE_CHUNK]
+
+
+def _clash(model, key_column, keys: list[str], tags: list[str]) -> LoadRefused:
+    """What a chunk's unique violation was: a code (badge) or tag of the file registered meanwhile by someone else."""
+    found = _select_in(key_column, keys) if keys else []
+    if found:
+        template = (N_("Code %(value)s was registered by someone else while the file was being imported. Nothing "
+                       "was imported: check the file again.") if model is Item else
+                    N_("Badge code %(value)s was registered by someone else while the file was being imported. "
+                       "Nothing was imported: check the file again."))
+        return LoadRefused(RowError(None, template, {"value": found[0][0]}))
+    found = _select_in(Tag.tag, tags) if tags else []
+    if found:
+        return LoadRefused(RowError(None, N_("RFID tag %(value)s was bound by someone else while the file was being "
+                                             "imported. Nothing was imported: check the file again."),
+                                    {"value": found[0][0]}))
+    return LoadRefused(CHANGED)
+
+
+MAX_PAUSE = 0.2  # seconds: the longest pause after one chunk
+CHANGED = RowError(None, N_("The database changed while importing (another import or a new item with the same "
+                            "code or tag). Nothing was imported: try again."))
+
+
+def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, tagged: list[tuple[str, str]],
+                 stamp, load_id: int, done: int) -> None:
+    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat; then a pause as
+    long as the transaction held the write lock, so writers waiting in other processes get in (flock is not
+    fair: without it a busy machine let the import take the lock straight back, chunk after chunk)."""
+    started = time.perf_counter()
+    try:
+        with write_tx():
+            if rows:
+                _bulk_insert(model, fields + [model.import_load], [row + (load_id,) for row in rows])
+            if tagged:
+                ids = dict(_select_in(key_column, [k for k, _t in tagged], ("id",), pending=True))
+                _bulk_insert(Tag, [Tag.tag, tag_field, Tag.bound_at, Tag.import_load],
+                             [(tag, ids[key], stamp, load_id) for key, tag in tagged])
+            staging.beat(load_id, done)
+    except IntegrityError:
+        raise _clash(model, key_column, [row[0] if model is Item else row[4] for row in rows],
+                     [t for _k, t in tagged]) from None
+    staging.checkpoint()
+    time.sleep(min(time.perf_counter() - started, MAX_PAUSE))
+
+
+def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
     counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
               Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
               Item.created_at]
     stamp, no = _db_time(now), False
     done = 0
-    for batch in _batches(spool):
+    for batch in _chunks(spool):
         rows, tagged = [], []
-        for code, kind, archive_no, title, pages, location_id, tag in batch:
+        for code, kind, archive_no, title, pages, location_id, tag, line in batch:
+            if line in result.update_ids:
+                continue  # a registered item: updated in the switch-in (_apply_updates)
             if code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]):
                 continue  # already registered (skip_existing)
             if not code:
@@ -67,29 +126,22 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
                          stamp, no, stamp))
             if tag:
                 tagged.append((code, tag))
-        if rows:
-            _bulk_insert(Item, fields, rows)
-        if tagged:
-            ids = dict(_select_in(Item.code, [c for c, _t in tagged], ("id",)))
-            _bulk_insert(Tag, [Tag.tag, Tag.item, Tag.bound_at], [(tag, ids[code], stamp) for code, tag in tagged])
         done += len(rows)
+        _write_chunk(Item, Item.code, fields, rows, Tag.item, tagged, stamp, load_id, done)
         if progress is not None:
             progress("import", done, result.rows)
     result.imported = done
-    if done:
-        ids = Item.select(fn.MIN(Item.id), fn.MAX(Item.id)).where(Item.created_at == now).tuples().get()
-        result.first_id, result.last_id = ids
 
 
-def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress):
+def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
     counter = max(_highest(Person.badge_code, BADGE_PREFIX), file_max.get(BADGE_PREFIX, 0))
     fields = [Person.name, Person.organisation, Person.org_kind, Person.position, Person.badge_code,
               Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
     stamp = _db_time(now)
     done = 0
-    for batch in _batches(spool):
+    for batch in _chunks(spool):
         rows, tagged = [], []
-        for name, organisation, org_kind, position, badge, tag in batch:
+        for name, organisation, org_kind, position, badge, tag, _line in batch:
             if badge and badge in result.skip_keys["badge_code"]:
                 continue  # already registered (skip_existing)
             if not badge:
@@ -100,80 +152,176 @@ def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: d
             rows.append((name, organisation, org_kind, position, badge, "pending", 0.0, "", stamp))
             if tag:
                 tagged.append((badge, tag))
-        if rows:
-            _bulk_insert(Person, fields, rows)
-        if tagged:
-            ids = dict(_select_in(Person.badge_code, [b for b, _t in tagged], ("id",)))
-            _bulk_insert(Tag, [Tag.tag, Tag.person, Tag.bound_at], [(tag, ids[badge], stamp) for badge, tag in tagged])
         done += len(rows)
+        _write_chunk(Person, Person.badge_code, fields, rows, Tag.person, tagged, stamp, load_id, done)
         if progress is not None:
             progress("import", done, result.rows)
     result.imported = done
-    if done:
-        ids = Person.select(fn.MIN(Person.id), fn.MAX(Person.id)).where(Person.created_at == now).tuples().get()
-        result.first_id, result.last_id = ids
 
 
-def _lock_imports() -> None:
-    # PostgreSQL: two imports at once would both pick the same next code; take turns.
-    # (SQLite's BEGIN IMMEDIATE already lets one writer in at a time.)
-    if not is_sqlite():
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (0x1A4B0C,))
+def _updates_of(spool, result: ImportResult) -> Iterator[list[tuple[int, int, dict]]]:
+    """Batches of (line, item id, the catalogue values the row gives) for the rows that update a registered item.
+
+    A blank cell leaves its field as it is; the location column sets the item's home (never where it is)."""
+    for batch in _batches(spool):
+        out = []
+        for _code, kind, archive_no, title, pages, location_id, _tag, line in batch:
+            target = result.update_ids.get(line)
+            if target is None:
+                continue
+            values = {}
+            if archive_no and kind == "volume":
+                values["archive_no"] = archive_no
+            if title:
+                values["title"] = title
+            if pages is not None:
+                values["pages"] = pages
+            if location_id is not None:
+                values["home"] = location_id
+            out.append((line, target, values))
+        if out:
+            yield out
+
+
+def _plan_updates(spool, result: ImportResult) -> None:
+    """Count the updating rows that change something (result.updated) and those that do not (result.unchanged);
+    keep the first MAX_CHANGES changes, old → new, for the preview."""
+    places = {}
+    for batch in _updates_of(spool, result):
+        items = {i.id: i for i in Item.select().where(Item.id.in_([target for _l, target, _v in batch]))}
+        for line, target, values in batch:
+            changes = catalogue_changes(items[target], values)
+            if not changes:
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            if len(result.changes) < MAX_CHANGES:
+                shown = {}
+                for name, (old, new) in changes.items():
+                    if name == "home":
+                        for place in (old, new):
+                            if place is not None and place not in places:
+                                places[place] = Location.get_by_id(place).code
+                        old, new = places.get(old, ""), places.get(new, "")
+                    shown[name] = [old, new]
+                result.changes.append([line, items[target].code, shown])
+
+
+def _apply_updates(spool, result: ImportResult, *, user, ip: str, now: datetime, job_id: int | None) -> None:
+    """Inside the switch-in: each updating row through the one catalogue service (its admin-log entry)."""
+    result.updated = result.unchanged = 0
+    for batch in _updates_of(spool, result):
+        items = {i.id: i for i in Item.select().where(Item.id.in_([target for _l, target, _v in batch]))}
+        for line, target, values in batch:
+            changed = change_catalogue(items[target], values, user=user, ip=ip, now=now, detail={
+                "file": result.filename, "line": line, **({"job": job_id} if job_id else {})})
+            if changed:
+                result.updated += 1
+            else:
+                result.unchanged += 1
+
+
+def _id_range(model, load_id: int) -> tuple[int | None, int | None]:
+    return model.including_pending(fn.MIN(model.id), fn.MAX(model.id)).where(model.import_load == load_id).tuples().get()
 
 
 def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_run: bool = False,
-               skip_existing: bool = False,
+               skip_existing: bool = False, existing: str | None = None,
                progress: Progress | None = None, now: datetime | None = None, ip: str = "",
-               on_commit: Callable[[ImportResult], None] | None = None) -> ImportResult:
-    """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it in one transaction.
+               on_commit: Callable[[ImportResult], None] | None = None, job_id: int | None = None) -> ImportResult:
+    """Validate a whole .csv/.xlsx file, then (unless dry_run or any row is bad) import it, all or nothing.
 
     Never raises for bad input: every problem is in result.errors (line numbers 1-based as the user sees
-    them) and then nothing is imported. With skip_existing, rows whose code, archive number or badge is
-    already registered are left out (counted in result.skipped) instead of being errors. `on_commit(result)`
-    runs inside the import transaction, so a caller can record the outcome atomically with the rows.
-    Raises ValueError for an unknown kind.
+    them) and then nothing is imported. Rows whose code, archive number or badge is already registered are
+    errors (existing="error"), left out (existing="skip", or skip_existing; counted in result.skipped), or — for
+    a catalogue — update that item's catalogue fields (existing="update": result.updated, result.unchanged,
+    each change in the admin log through catalogue.change_catalogue, never its custody state).
+
+    The rows are written in short chunks under a pending load (imports/staging.py) and switched in by one
+    short transaction, so scans go on during a large import; `on_commit(result)` runs inside that
+    transaction, so a caller can record the outcome atomically with the rows. Raises ValueError for an
+    unknown kind, an unknown `existing`, or updating a staff list.
     """
     if kind not in COLUMNS:
         raise ValueError(f"unknown import kind: {kind}")
+    existing = existing or ("skip" if skip_existing else "error")
+    IMPORT_EXISTING.check(existing)
+    if existing == "update" and kind != "items":
+        raise ValueError("only a catalogue's registered rows can be updated")
     path = Path(path)
     filename = filename or path.name
-    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=skip_existing)
+    result = ImportResult(kind=kind, filename=filename, dry_run=dry_run, skip_existing=existing == "skip",
+                          existing=existing)
     suffix_error = check_suffix(filename)
     if suffix_error is not None:
         result.add_error(suffix_error)
         return result
     result.sha256 = file_sha256(path)
+    model = Item if kind == "items" else Person
+    checked_from = staging.highest_id(model)  # rows after this one were added after the check read the database
     with tempfile.TemporaryFile(prefix="custody-import-") as spool:
         try:
             file_max = _validate(path, filename, kind, result, spool, progress)
         except FileProblem as problem:
             result.add_error(problem.error)
             return result
+        if result.ok and result.update_ids:
+            _plan_updates(spool, result)
         if not result.ok or dry_run:
             return result
         now = now or clock.now()
         result.created_at = now
         insert = _insert_items if kind == "items" else _insert_people
         if progress is not None:
-            progress("import", 0, result.rows)  # before the transaction: callers may still write elsewhere
+            progress("import", 0, result.rows)
         try:
+            load = staging.begin(kind, filename, job_id=job_id, now=now)
+        except LoadRefused as refused:
+            result.add_error(refused.error)
+            return result
+        try:
+            with staging.own_checkpoints():
+                insert(spool, result, file_max, now, progress, load.id)
+            # archive numbers have no unique index: look for clashes once outside the lock, then again inside
+            # the switch-in for the rows added since
+            seen_up_to = staging.highest_id(model)
+            _refuse_clashes(kind, load.id, checked_from)
             with write_tx():
-                _lock_imports()
-                insert(spool, result, file_max, now, progress)
+                staging.lock_imports()
+                _refuse_clashes(kind, load.id, seen_up_to)
+                if result.update_ids:
+                    _apply_updates(spool, result, user=user, ip=ip, now=now, job_id=job_id)
+                staging.go_live(load.id, now)
+                result.first_id, result.last_id = _id_range(model, load.id) if result.imported else (None, None)
+                result.load_id = load.id
                 audit.append_audit(f"{kind}.import", user=user, target=filename, ip=ip, at=now, detail={
                     "count": result.imported, "generated": result.generated, "file": filename,
-                    "skipped": result.skipped,
+                    "skipped": result.skipped, "updated": result.updated, "unchanged": result.unchanged,
                     "sha256": result.sha256, "first_id": result.first_id, "last_id": result.last_id,
                 })
                 if on_commit is not None:
                     on_commit(result)
-        except IntegrityError:
-            # someone else added the same code/tag/badge between our check and our insert
-            result.imported = result.generated = 0
-            result.first_id = result.last_id = None
-            result.add_error(RowError(None, N_("The database changed while importing (another import or a new "
-                                               "item with the same code or tag). Nothing was imported: try again.")))
+        except (LoadRefused, IntegrityError) as exc:
+            staging.abandon(load.id)
+            result.imported = result.generated = result.updated = result.unchanged = 0
+            result.changes = []
+            result.first_id = result.last_id = result.load_id = None
+            result.add_error(exc.error if isinstance(exc, LoadRefused) else CHANGED)
+        except Exception:
+            staging.abandon(load.id)
+            raise
     return result
+
+
+def _refuse_clashes(kind: str, load_id: int, after_id: int) -> None:
+    if kind != "items":
+        return  # badge codes and tags have unique indexes: a clash stopped the chunk that met it
+    clashes = staging.archive_clashes(load_id, after_id)
+    if clashes:
+        archive_no, code = clashes[0]
+        raise LoadRefused(RowError(None, N_("Archive number %(value)s was registered by someone else (item %(code)s) "
+                                            "while the file was being imported. Nothing was imported: check the "
+                                            "file again."), {"value": archive_no, "code": code}))
 
 
 def describe_columns(kind: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -182,7 +330,9 @@ def describe_columns(kind: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def imported_items(summary: dict):
-    """The items one import created (by their id range and creation stamp)."""
+    """The items one import created (by its load; before migration 016 by id range and creation stamp)."""
+    if summary.get("load_id"):
+        return Item.select().where(Item.import_load == summary["load_id"])
     if not summary.get("first_id"):
         return Item.select().where(Item.id < 0)
     stamp = datetime.fromisoformat(summary["created_at"])
@@ -190,7 +340,9 @@ def imported_items(summary: dict):
 
 
 def imported_people(summary: dict):
-    """The people one import created (by their id range and creation stamp)."""
+    """The people one import created (by its load; before migration 016 by id range and creation stamp)."""
+    if summary.get("load_id"):
+        return Person.select().where(Person.import_load == summary["load_id"])
     if not summary.get("first_id"):
         return Person.select().where(Person.id < 0)
     stamp = datetime.fromisoformat(summary["created_at"])

@@ -54,9 +54,20 @@ class ImportResult:
     first_id: int | None = None
     last_id: int | None = None
     created_at: datetime | None = None  # stamped on every imported row: with the id range, finds them
+    load_id: int | None = None  # the ImportLoad its rows carry (imports/staging.py)
     skip_existing: bool = False  # rows already registered (same code, archive number or badge) are left out
+    existing: str = "error"  # rows already registered: error | skip | update (IMPORT_EXISTING)
     skipped: int = 0
+    updated: int = 0  # rows that update a registered item's catalogue fields (existing == "update")
+    unchanged: int = 0  # rows naming a registered item whose catalogue fields are already as the file says
+    changes: list = field(default_factory=list)  # the first MAX_CHANGES updates: [line, code, {field: [old, new]}]
+    update_ids: dict = field(default_factory=dict)  # line → the registered item's id (checks → loading)
     skip_keys: dict = field(default_factory=lambda: {"code": set(), "archive_no": set(), "badge_code": set()})
+
+    @property
+    def added(self) -> int:
+        """Rows that add a new record (or did: the import's count once it has run)."""
+        return self.imported if self.imported else max(self.rows - self.skipped - self.updated - self.unchanged, 0)
 
     @property
     def ok(self) -> bool:
@@ -70,9 +81,10 @@ class ImportResult:
     def summary(self) -> dict:
         return {"header_line": self.header_line, "ignored_columns": self.ignored_columns,
                 "generated": self.generated, "first_id": self.first_id, "last_id": self.last_id,
-                "created_at": self.created_at.isoformat() if self.created_at else None,
+                "created_at": self.created_at.isoformat() if self.created_at else None, "load_id": self.load_id,
                 "rows": self.rows, "dry_run": self.dry_run, "skip_existing": self.skip_existing,
-                "skipped": self.skipped}
+                "skipped": self.skipped, "existing": self.existing, "updated": self.updated,
+                "unchanged": self.unchanged, "added": self.added, "changes": self.changes}
 
 
 Progress = Callable[[str, int, int | None], None]  # (phase "validate"|"import", done, total or None)

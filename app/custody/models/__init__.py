@@ -5,6 +5,7 @@ from ..media.models import MediaLoan
 from .base import BaseModel
 from .imports import ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
+from .loads import ImportLoad
 from .logs import AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
@@ -14,11 +15,11 @@ from .reads import ReaderRead, ReaderStatus
 from .work import ALERT_SEVERITIES, Alert
 
 ALL_MODELS = [Site, Location, Person, User, UserRole, ApiToken, Item, Tag, Reader, LogHead, Event,
-              AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, Printer,
+              AuditLog, AccessEvent, ProcessStep, MediaLoan, Alert, ImportJob, ImportLoad, Printer,
               SweepRun, ReaderRead, ReaderStatus, Checkpoint]
 
 __all__ = [
-    "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
+    "ALL_MODELS", "ALERT_SEVERITIES", "ImportJob", "ImportLoad", "BADGE_STATUSES", "CODE_PREFIX", "ITEM_KINDS", "ITEM_STATES",
     "LOCATION_KINDS", "PRIVILEGED_ROLES", "ROLES", "STORAGE_KINDS", "AccessEvent",
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",

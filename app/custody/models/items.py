@@ -5,13 +5,14 @@ from .. import clock
 from ..codes import ITEM_KINDS, ITEM_STATES, normalize_scan  # noqa: F401 (re-exported)
 from ..errors import ItemNotFound
 from .base import BaseModel, row_by
+from .loads import Staged
 from .people import Person
 from .places import Location
 
 CODE_PREFIX = {"volume": "V", "media": "M", "device": "D"}
 
 
-class Item(BaseModel):
+class Item(Staged, BaseModel):
     code = CharField(unique=True, max_length=32)
     kind = CharField(max_length=16, index=True)
     archive_no = CharField(max_length=255, default="", index=True)  # 档号, free Unicode text
@@ -32,6 +33,8 @@ class Item(BaseModel):
     is_damaged = BooleanField(default=False)
     last_event_id = IntegerField(null=True)
     created_at = DateTimeField(default=clock.now)
+    # the import load that wrote it (models/loads.py): invisible until that load is live
+    import_load = IntegerField(null=True, column_name="import_load_id", index=True)
 
     class Meta:
         table_name = "item"
@@ -56,13 +59,14 @@ class Item(BaseModel):
         return cls.select().where((cls.state == "out") & (cls.kind == kind)).order_by(cls.state_since)
 
 
-class Tag(BaseModel):
+class Tag(Staged, BaseModel):
     """An RFID tag bound to an item or a person (EPC or 125 kHz ID, upper-case hex)."""
 
     tag = CharField(unique=True, max_length=64)
     item = ForeignKeyField(Item, null=True, backref="tags", on_delete="CASCADE")
     person = ForeignKeyField(Person, null=True, backref="tags", on_delete="CASCADE")
     bound_at = DateTimeField(default=clock.now)
+    import_load = IntegerField(null=True, column_name="import_load_id", index=True)  # as Item.import_load
 
     class Meta:
         table_name = "tag"

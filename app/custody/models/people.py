@@ -17,9 +17,10 @@ from .. import clock
 from ..codes import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, normalize_scan  # noqa: F401 (re-exported)
 from ..errors import PersonNotFound
 from .base import BaseModel, row_by
+from .loads import Staged
 
 
-class Person(BaseModel):
+class Person(Staged, BaseModel):
     name = CharField(max_length=100)
     organisation = CharField(max_length=200, default="")
     org_kind = CharField(max_length=16, default="service")  # archive | service
@@ -38,6 +39,8 @@ class Person(BaseModel):
     # why the badge was last suspended or revoked; no Python default, so bulk inserts that do not name it
     # (the staff import) leave it to the column's DEFAULT ''
     badge_reason = CharField(max_length=200, null=True)
+    # the import load that wrote it (models/loads.py): invisible until that load is live
+    import_load = IntegerField(null=True, column_name="import_load_id", index=True)
 
     class Meta:
         table_name = "person"

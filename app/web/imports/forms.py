@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField
+from wtforms import BooleanField, RadioField
 
 
 class UploadForm(FlaskForm):
@@ -11,5 +11,5 @@ class UploadForm(FlaskForm):
                                         "(Excel 2007 or later) or as CSV.")),
     ])
     dry_run = BooleanField(_l("Only check the file, import nothing"))
-    skip_existing = BooleanField(_l("Skip rows already registered (same code, archive number or badge) instead of "
-                                    "refusing the file"))
+    # choices from IMPORT_EXISTING, set by the view (a staff list cannot be updated)
+    existing = RadioField(_l("Rows already registered (same code, archive number or badge)"), default="error")

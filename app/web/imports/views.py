@@ -3,7 +3,6 @@
 Small files are imported during the request; larger ones on a background thread while the job
 page polls a JSON status endpoint. The rules are all in app.custody.imports: this only moves bytes.
 """
-import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -15,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.custody.imports import (
     FIELD_NAMES,
+    IMPORT_EXISTING,
     describe_columns,
     file_sha256,
     imported_items,
@@ -24,7 +24,7 @@ from app.custody.imports import (
 )
 from app.custody.imports import jobs as import_jobs
 from app.custody.models import ImportJob
-from app.i18n import translate_error
+from app.i18n import code_choices, translate_error
 from app.security import require
 from app.web.helpers import client_ip
 
@@ -42,7 +42,7 @@ def _folder() -> Path:
 
 
 def _progress_file(job_id: int) -> Path:
-    return _folder() / f"job-{job_id}.progress"
+    return import_jobs.progress_file(_folder(), job_id)
 
 
 def translate_row_error(error) -> str:
@@ -56,15 +56,7 @@ def _limit_mb() -> str:
 
 def _save_upload(storage) -> tuple[Path, int, str]:
     """Stream the upload to the instance folder, hashing it on the way."""
-    suffix = Path(storage.filename or "").suffix.lower()
-    path = _folder() / f"upload-{uuid.uuid4().hex}{suffix}"
-    digest, size = hashlib.sha256(), 0
-    with open(path, "wb") as out:
-        for chunk in iter(lambda: storage.stream.read(1 << 20), b""):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-    return path, size, digest.hexdigest()
+    return import_jobs.save_upload(storage.stream, _folder(), storage.filename or "")
 
 
 def _checked_file(job: ImportJob) -> Path:
@@ -72,8 +64,13 @@ def _checked_file(job: ImportJob) -> Path:
     return _folder() / f"checked-{job.id}{Path(job.filename).suffix.lower()}"
 
 
+def _existing_choices(kind: str) -> list[tuple[str, str]]:
+    return [(code, name) for code, name in code_choices(IMPORT_EXISTING) if kind == "items" or code != "update"]
+
+
 def _upload(kind: str):
     form = UploadForm()
+    form.existing.choices = _existing_choices(kind)
     if form.validate_on_submit():
         storage = form.file.data
         path, size, sha = _save_upload(storage)
@@ -81,20 +78,20 @@ def _upload(kind: str):
                                      size=size, sha256=sha)
         if form.dry_run.data:  # kept: a clean check offers to import this very file
             path = path.rename(_checked_file(job))
-        _start(job, path, dry_run=form.dry_run.data, skip_existing=form.skip_existing.data)
+        _start(job, path, dry_run=form.dry_run.data, existing=form.existing.data)
         return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
     status = 422 if form.is_submitted() else 200
     return _upload_page(kind, form), status
 
 
-def _start(job: ImportJob, path: Path, *, dry_run: bool, skip_existing: bool = False) -> None:
+def _start(job: ImportJob, path: Path, *, dry_run: bool, existing: str = "error") -> None:
     if job.size <= current_app.config.get("IMPORT_INLINE_BYTES", 256 * 1024):
         import_jobs.process_job(job.id, path, dry_run=dry_run, ip=client_ip(), remove_upload=not dry_run,
-                                skip_existing=skip_existing)
+                                existing=existing)
     else:
         # a large file goes on in the background (the page shows its progress)
         import_jobs.start(job.id, path, dry_run=dry_run, progress_file=_progress_file(job.id), ip=client_ip(),
-                          remove_upload=not dry_run, skip_existing=skip_existing)
+                          remove_upload=not dry_run, existing=existing)
 
 
 def _import_checked(kind: str, job_id: int):
@@ -109,7 +106,8 @@ def _import_checked(kind: str, job_id: int):
     job = import_jobs.create_job(kind, checked.filename, user=current_user._get_current_object(),
                                  size=checked.size, sha256=checked.sha256)
     upload = path.rename(_folder() / f"upload-{uuid.uuid4().hex}{path.suffix}")
-    _start(job, upload, dry_run=False, skip_existing=bool(summary.get("skip_existing")))
+    _start(job, upload, dry_run=False,
+           existing=summary.get("existing") or ("skip" if summary.get("skip_existing") else "error"))
     return redirect(url_for(f"imports.job_{kind}", job_id=job.id))
 
 
@@ -123,6 +121,7 @@ def _upload_page(kind: str, form):
 def _too_large(_err):
     kind = "people" if request.path.startswith(url_for("imports.upload_people")) else "items"
     form = UploadForm(formdata=None)
+    form.existing.choices = _existing_choices(kind)
     form.file.errors = [gettext("The file is too large: at most %(mb)s MB can be uploaded. Split the list into "
                                 "several files.", mb=_limit_mb())]
     return _upload_page(kind, form), 413
