@@ -19,7 +19,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:  # every test that drives Chromium is a `browser` test, marked or not
+        if here in Path(item.fspath).parents or {"_browser", "browse"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI"):
