@@ -4,8 +4,9 @@ same run, then the work-in-progress board at 100,000 volumes and 1,000,000 step 
     .venv/bin/python bench/steps_bench.py [--scans 1000] [--volumes 100000] [--steps 1000000] [--pg [URL]]
 
 Requests go through the app's WSGI stack in process (Flask's test client: routing, bearer-token
-authentication, JSON validation, the service, the commit), one at a time, in alternating blocks of 50,
-so both figures are one client's rate on the same machine in the same minute. Goals (issue 14): step scans within 20 % of scans;
+authentication, JSON validation, the service, the commit), one at a time, a scan and a step scan in turn,
+so both figures are one client's rate on the same machine in the same seconds (a shared machine's load swings
+touch both alike). Beside the wall-clock rates, the process CPU time per request: the figure load moves least. Goals (issue 14): step scans within 20 % of scans;
 the board's first page under 100 ms (it reads flow_position, one row per volume, never the log).
 """
 import argparse
@@ -62,32 +63,28 @@ def throughput(url: str, n: int) -> dict:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
 
-    def timed(path, bodies, latencies):
-        started = time.perf_counter()
-        for body in bodies:
-            t0 = time.perf_counter()
-            response = client.post(path, json=body, headers=headers)
-            latencies.append(time.perf_counter() - t0)
-            if response.status_code != 201:
-                raise SystemExit(f"{path}: {response.status_code} {response.get_json()}")
-        return time.perf_counter() - started
+    def timed(path, body, latencies, cpu):
+        c0, t0 = time.process_time(), time.perf_counter()
+        response = client.post(path, json=body, headers=headers)
+        latencies.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+        if response.status_code != 201:
+            raise SystemExit(f"{path}: {response.status_code} {response.get_json()}")
 
     # warm both paths (first request compiles statements, loads catalogs)
     client.post("/api/v1/scans", json={"code": ws, "action": "check_out", "client_id": "w0"}, headers=headers)
     scan_bodies = [{"code": c, "action": "check_out", "location": ws, "client_id": f"s-{c}"} for c in codes[:n]]
-    step_bodies = []
-    for c in codes[n:]:
-        step_bodies.append({"code": c, "step": "out", "action": "start", "client_id": f"a-{c}"})
-    step_bodies = step_bodies[:n]
-    # alternate blocks of 50 so that the shared machine's load swings touch both figures alike
-    scan_lat, step_lat, scan_time, step_time = [], [], 0.0, 0.0
-    for start in range(0, n, 50):
-        scan_time += timed("/api/v1/scans", scan_bodies[start:start + 50], scan_lat)
-        step_time += timed("/api/v1/steps", step_bodies[start:start + 50], step_lat)
+    step_bodies = [{"code": c, "step": "out", "action": "start", "client_id": f"a-{c}"} for c in codes[n:2 * n]]
+    scan_lat, step_lat, scan_cpu, step_cpu = [], [], [], []
+    for scan_body, step_body in zip(scan_bodies, step_bodies, strict=True):
+        timed("/api/v1/scans", scan_body, scan_lat, scan_cpu)
+        timed("/api/v1/steps", step_body, step_lat, step_cpu)
+    scan_time, step_time = sum(scan_lat), sum(step_lat)
     scan_rate, step_rate = len(scan_lat) / scan_time, len(step_lat) / step_time
     return {"scan_rate": scan_rate, "step_rate": step_rate, "scan_p50": median(scan_lat) * 1000,
             "step_p50": median(step_lat) * 1000, "scan_p99": percentile(scan_lat, 99) * 1000,
-            "step_p99": percentile(step_lat, 99) * 1000}
+            "step_p99": percentile(step_lat, 99) * 1000,
+            "scan_cpu": sum(scan_cpu) / len(scan_cpu) * 1000, "step_cpu": sum(step_cpu) / len(step_cpu) * 1000}
 
 
 def board(url: str, volumes: int, steps: int) -> dict:
@@ -193,6 +190,8 @@ def main(argv=None) -> None:
     print(f"  POST /api/v1/scans: {rates['scan_rate']:.0f}/s (p50 {rates['scan_p50']:.1f} ms, p99 {rates['scan_p99']:.1f} ms)")
     print(f"  POST /api/v1/steps: {rates['step_rate']:.0f}/s (p50 {rates['step_p50']:.1f} ms, p99 {rates['step_p99']:.1f} ms)"
           f"  = {100 * rates['step_rate'] / rates['scan_rate']:.0f} % of scans (goal >= 80 %)")
+    print(f"  CPU per request: scans {rates['scan_cpu']:.2f} ms, steps {rates['step_cpu']:.2f} ms"
+          f" = {100 * rates['scan_cpu'] / rates['step_cpu']:.0f} % of the scans' rate")
     print(f"  board at {args.volumes:,} volumes, {wip['rows']:,} step rows (seeded in {wip['seeded']:.0f} s):")
     print(f"    GET /api/v1/steps/board first {wip['first']:.1f} ms, median of 7 {wip['median']:.1f} ms (goal < 100 ms)")
     print(f"    GET /api/v1/steps/output?days=7 {wip['output']:.1f} ms")

@@ -80,12 +80,11 @@ def _template_db(tmp_path_factory):
         yield ("sqlite", str(path), [])
 
 
-@pytest.fixture
-def db_url(_template_db, tmp_path):
-    """A fresh, migrated, empty database for this test; its URL."""
-    kind, source, tables = _template_db
+def fresh_db_url(template, folder) -> str:
+    """A fresh, migrated, empty database made from the session's template; its URL."""
+    kind, source, tables = template
     if kind == "sqlite":
-        target = tmp_path / "custody.db"
+        target = folder / "custody.db"
         shutil.copy(source, target)
         return f"sqlite:///{target}"
     database = make_database(source)
@@ -98,10 +97,16 @@ def db_url(_template_db, tmp_path):
 
 
 @pytest.fixture
-def app(db_url, tmp_path):
+def db_url(_template_db, tmp_path):
+    """A fresh, migrated, empty database for this test; its URL."""
+    return fresh_db_url(_template_db, tmp_path)
+
+
+def make_app(db_url, folder):
+    """The app as the tests configure it, its instance files in folder/instance."""
     app = create_app({"TESTING": True, "DATABASE_URL": db_url, "PASSWORD_PROFILE": "fast",
                       "SECRET_KEY": "test-" + uuid.uuid4().hex})
-    app.instance_path = str(tmp_path / "instance")
+    app.instance_path = str(folder / "instance")
 
     def _fresh_g():
         # the `database` fixture keeps an app context pushed, and Flask then reuses it (and its `g`)
@@ -112,11 +117,20 @@ def app(db_url, tmp_path):
         g.__dict__.clear()
 
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
-    yield app
+    return app
+
+
+def close_app_database():
     if not db.is_closed():
         db.close()
     if hasattr(db.obj, "close_all"):
         db.obj.close_all()
+
+
+@pytest.fixture
+def app(db_url, tmp_path):
+    yield make_app(db_url, tmp_path)
+    close_app_database()
 
 
 @pytest.fixture

@@ -254,7 +254,8 @@ openapi.add_paths({
             errors=(400, 401, 403, 404, 409, 422),
             description="201 when recorded, 200 when the client_id was already recorded (nothing new). Refusals: "
                         "`step_out_of_order`, `step_state`, `device_needed`, `count_needed`, `device_not_in_service`, "
-                        "`device_elsewhere`, `quarantined`, `not_your_organisation`, `skip_not_allowed`.",
+                        "`device_elsewhere`, `quarantined`, `not_your_organisation`, `skip_not_allowed`, "
+                        "`idempotency_key_reused` (the login's client_id already used for another step scan).",
             responses={"201": openapi.json_response("Recorded", {"$ref": openapi.ref("StepRecorded")}),
                        "200": openapi.json_response("Already recorded", {"$ref": openapi.ref("StepRecorded")})}),
         "get": _get("The site's steps", "steps.view", None)},

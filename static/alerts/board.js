@@ -14,8 +14,7 @@
   function soundOn() { return localStorage.getItem("alerts.sound") === "1"; }
   function paintSound() {
     var on = soundOn();
-    soundBtn.setAttribute("aria-pressed", on ? "true" : "false");
-    soundBtn.textContent = on ? soundBtn.dataset.on : soundBtn.dataset.off;
+    soundBtn.setAttribute("aria-pressed", on ? "true" : "false");  // the name stays; the state is this
   }
   function beep() {
     if (!soundOn()) return;
@@ -44,7 +43,11 @@
   paintSound();
 
   /* ---- wall screen ---- */
-  function paintWall() { document.body.classList.toggle("wall", localStorage.getItem("alerts.wall") === "1"); }
+  function paintWall() {
+    var on = localStorage.getItem("alerts.wall") === "1";
+    document.body.classList.toggle("wall", on);
+    wallBtn.setAttribute("aria-pressed", on ? "true" : "false");
+  }
   wallBtn.addEventListener("click", function () {
     localStorage.setItem("alerts.wall", localStorage.getItem("alerts.wall") === "1" ? "0" : "1");
     paintWall();
@@ -106,8 +109,27 @@
   /* ---- charts ---- */
   var charts = document.querySelector(".charts");
   if (!window.uPlot || !charts) return;
-  function width(el) { return Math.max(260, el.clientWidth - 4); }
+  function width(el) { return Math.max(200, el.clientWidth - 4); }
   function height() { return window.innerWidth < 640 ? 130 : 180; }
+  function $(id) { return document.getElementById(id); }
+  var lang = document.documentElement.lang || undefined;
+  function table(box, heads, times, columns, dateOnly) {
+    if (!box) return;
+    var some = columns.some(function (col) { return col.some(function (v) { return v !== null && v !== undefined; }); });
+    if (!times || !times.length || !some) { box.textContent = charts.dataset.empty; return; }
+    var t = document.createElement("table"), tr = t.createTHead().insertRow();
+    heads.forEach(function (h) { var th = document.createElement("th"); th.scope = "col"; th.textContent = h; tr.appendChild(th); });
+    var body = t.createTBody();
+    times.forEach(function (when, i) {
+      var row = body.insertRow(), d = new Date(when * 1000);
+      var th = document.createElement("th"); th.scope = "row";
+      th.textContent = dateOnly ? d.toLocaleDateString(lang) : d.toLocaleString(lang, { dateStyle: "short", timeStyle: "short" });
+      row.appendChild(th);
+      columns.forEach(function (col) { var v = col[i]; row.insertCell().textContent = v === null || v === undefined ? "—" : String(v); });
+    });
+    box.textContent = "";
+    box.appendChild(t);
+  }
   function draw(data) {
     var outEl = document.getElementById("chart-out"), nightsEl = document.getElementById("chart-nights");
     var made = [];
@@ -132,6 +154,11 @@
         { label: charts.dataset.seriesLate, stroke: "#0b5cad", width: 2, points: { show: true } }],
       axes: [{}, { size: 40 }]
     }, [data.nights.t, data.nights.unreturned, data.nights.late], nightsEl));
+    // the canvases say nothing to a screen reader: the figures are in a table under each chart
+    made.forEach(function (u) { if (u) u.root.setAttribute("aria-hidden", "true"); });
+    table($("table-out"), [charts.dataset.colWhen, charts.dataset.seriesOut], data.out.t, [data.out.n], false);
+    table($("table-nights"), [charts.dataset.colNight, charts.dataset.seriesUnreturned, charts.dataset.seriesLate],
+          data.nights.t, [data.nights.unreturned, data.nights.late], true);
     window.addEventListener("resize", function () {
       if (made[0]) made[0].setSize({ width: width(outEl), height: height() });
       if (made[1]) made[1].setSize({ width: width(nightsEl), height: height() });

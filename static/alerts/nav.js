@@ -4,16 +4,29 @@
   var me = document.currentScript;
   var url = me.dataset.countUrl, board = me.dataset.boardUrl, label = me.dataset.label;
   var INTERVAL = 20000;
+  // the count is read with the link ("Alerts, 3 open alerts"): the number, then a hidden word for it (an
+  // aria-label on the badge would replace the number)
+  function counter(cls) {
+    var b = document.createElement("span");
+    b.className = cls;
+    b.appendChild(document.createElement("span")).className = "n";
+    var words = b.appendChild(document.createElement("span"));
+    words.className = "visually-hidden";
+    words.textContent = " " + label;
+    return b;
+  }
+  function paint(b, data) {
+    b.querySelector(".n").textContent = String(data.open);
+    b.hidden = data.open === 0;
+    b.classList.toggle("critical", data.critical_open > 0);
+  }
   function badge() {
     var link = document.querySelector('.nav a[href="' + board + '"]');
     if (!link) return null;
     var b = link.querySelector(".nav-count");
     if (!b) {
-      b = document.createElement("span");
-      b.className = "nav-count";
-      b.setAttribute("aria-label", label);
       link.appendChild(document.createTextNode(" "));
-      link.appendChild(b);
+      b = link.appendChild(counter("nav-count"));
     }
     return b;
   }
@@ -39,18 +52,10 @@
     lastCritical = data.critical_open;
     var b = badge();
     if (!b) return;
-    b.textContent = String(data.open);
-    b.hidden = data.open === 0;
-    b.classList.toggle("critical", data.critical_open > 0);
-    // phones: the menu is folded away, so the menu button carries the count too
+    paint(b, data);
+    // phones: the menu is folded away, so the menu button carries the count too ("Menu, 3 open alerts")
     var menu = document.querySelector(".nav-button");
-    if (menu) {
-      var m = menu.querySelector(".nav-count");
-      if (!m) { m = document.createElement("span"); m.className = "nav-count menu-count"; menu.appendChild(m); }
-      m.textContent = String(data.open);
-      m.hidden = data.open === 0;
-      m.classList.toggle("critical", data.critical_open > 0);
-    }
+    if (menu) paint(menu.querySelector(".nav-count") || menu.appendChild(counter("nav-count menu-count")), data);
     document.dispatchEvent(new CustomEvent("alerts:count", { detail: data }));
   }
   var timer = null;

@@ -314,6 +314,12 @@
         online = true; showWaiting(S.server_error); renderQueue(); retryLater(); return;
       }
       queue.shift(); delay = 1000; online = true;
+      if (job.type === "step" && res.status === 404 && data.error && data.error.code === "unknown_code") {
+        // no volume: a workstation's label or a badge sets the context in step mode too, as in the other modes
+        // (a look-up changes nothing; a code nobody knows is answered as unknown there)
+        job.type = "scan"; job.action = "lookup"; job.body = null; queue.unshift(job);
+        save(); pump(); return;
+      }
       answer(job, res.ok, data);
       settle();
       save(); renderQueue(); renderList();
@@ -448,27 +454,37 @@
   input.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" || (ev.key === "Tab" && input.value.trim())) { ev.preventDefault(); take(); }
   });
-  // keep the focus in the scan field, so the next hardware scan lands there
+  // keep the focus in the scan field, so the next hardware scan lands there — after a tap; a control worked
+  // from the keyboard (a click with detail 0, a select changed by arrow keys) keeps the focus where it is
+  var byKeyboard = false;
+  document.addEventListener("keydown", function (ev) { if (ev.target !== input) byKeyboard = true; }, true);
+  document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
+  function back(ev) { if (!(ev && ev.detail === 0) && !(ev && ev.type === "change" && byKeyboard)) input.focus(); }
   document.addEventListener("click", function (ev) {
     var t = ev.target;
-    if (!t.closest("input, select, textarea, a, .topbar, form.lang")) setTimeout(function () { input.focus(); }, 0);
+    if (ev.detail !== 0 && !t.closest("input, select, textarea, a, .topbar, form.lang, .skip-link")) setTimeout(function () { input.focus(); }, 0);
   });
   window.addEventListener("focus", function () { input.focus(); });
   document.querySelectorAll("[data-action]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      action = b.dataset.action; save(); renderAction(); input.focus();
+    b.addEventListener("click", function (ev) {
+      action = b.dataset.action; save(); renderAction(); back(ev);
       if (action === "lookup") show("neutral", "", "", S.lookup_mode, S.lookup_head);
     });
   });
   document.querySelectorAll("[data-clear]").forEach(function (b) {
-    b.addEventListener("click", function () { ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared); });
+    b.addEventListener("click", function (ev) {
+      ctx[b.dataset.clear] = null; save(); renderContext(); show("idle", "", "", S.cleared);
+      // the button has gone with what it cleared: from the keyboard, the focus goes to its (now empty) chip
+      var chip = b.closest(".ctx");
+      if (ev.detail === 0 && chip) { chip.tabIndex = -1; chip.focus(); } else back(ev);
+    });
   });
-  undoButton.addEventListener("click", function () { undoLast(); input.focus(); });
+  undoButton.addEventListener("click", function (ev) { undoLast(); if (undoButton.disabled && ev.detail === 0) input.focus(); else back(ev); });
   var stepSelect = $("step-select");
   if (stepSelect) {
     var chosen = load("step", null);
     if (chosen && stepSelect.querySelector('option[value="' + chosen + '"]')) stepSelect.value = chosen;
-    stepSelect.addEventListener("change", function () { store("step", stepSelect.value); input.focus(); });
+    stepSelect.addEventListener("change", function (ev) { store("step", stepSelect.value); back(ev); });
   }
   // a handheld with a built-in scanner needs no on-screen keyboard: it stays hidden until asked for
   var keyboard = $("keyboard-button");

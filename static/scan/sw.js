@@ -2,9 +2,9 @@
  * meanwhile wait in the page's own queue (localStorage) and are sent in order when it is back.
  * API requests are never cached or answered here. */
 "use strict";
-var CACHE = "custody-scan-v3";  // a new version drops the old files (v3: the step mode lists my tasks)
+var CACHE = "custody-scan-v4";  // a new version drops the old files (v3: step mode tasks; v4: the menu script of every page)
 var PAGE = "/scan";
-var FILES = ["/scan", "/static/css/app.css", "/static/scan/scan.css", "/static/scan/scan.js",
+var FILES = ["/scan", "/static/css/app.css", "/static/js/menu.js", "/static/scan/scan.css", "/static/scan/scan.js",
              "/static/scan/camera.js", "/static/scan/icons/icon-192.png", "/scan/manifest.webmanifest"];
 
 self.addEventListener("install", function (event) {

@@ -5,6 +5,7 @@ import os
 import shutil
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:  # every test that drives Chromium is a `browser` test, marked or not
+        if here in Path(item.fspath).parents or {"_browser", "browse"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("CI"):
@@ -29,15 +35,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served on 127.0.0.1:<free port>; yields its base URL."""
+@contextmanager
+def serve(app):
+    """The app served on 127.0.0.1:<free port> (werkzeug in a thread); yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on 127.0.0.1:<free port>; yields its base URL."""
+    with serve(app) as url:
+        yield url
 
 
 FONTS = Path(__file__).resolve().parents[2] / "labels" / "fonts_data"

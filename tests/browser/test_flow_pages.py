@@ -76,12 +76,11 @@ def test_scan_page_lists_my_tasks_and_my_workstations_on_a_phone(browse, databas
     expect(page.locator("#my-tasks-count")).to_have_text("1")
     tasks.locator("summary").click()
     expect(page.locator("#my-tasks-list li")).to_have_text([re.compile(f"{mine.code} .*{first}")])
-    # at workstation 2: its label sets the location chip, and what is assigned to the workstation shows too
-    page.click("button[data-action=check_out]")
+    # at workstation 2: its label, scanned in step mode, sets the location chip, and what is assigned to the
+    # workstation shows too
     page.fill("#scan-input", "WS-02")
     page.press("#scan-input", "Enter")
     expect(page.locator("#ctx-location-value")).to_contain_text("WS-02")
-    page.click("button[data-action=step]")
     expect(page.locator("#my-tasks-count")).to_have_text("2")
     expect(page.locator("#my-tasks-list li")).to_have_text([re.compile(f"{mine.code} .*{first}"),
                                                             re.compile(f"{at_desk.code} .*{second} · Workstation 2")])

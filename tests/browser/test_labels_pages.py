@@ -22,7 +22,7 @@ def test_archivist_prints_a_sheet_from_the_page(browse, database, live_server, p
     page, recorded = browse(phone=phone)
     _login(page, archivist.username)
     if phone:
-        page.click("label.nav-button")  # the menu opens, then the link is there to tap
+        page.click(".nav-button")  # the menu opens, then the link is there to tap
     else:
         page.hover(".nav-group-prepare")  # the group's menu opens on hover
     page.click("nav a[href='/labels/']")

@@ -21,14 +21,14 @@ def test_the_search_box_finds_an_archive_number_with_another_separator_and_a_per
         page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, boss.username)
     if phone:
-        page.click("label.nav-button")
+        page.click(".nav-button")
     box = page.locator(".nav-search input[type=search]")
     expect(box).to_be_visible()
     box.fill("J012-WS.2018-Y-0003")
     box.press("Enter")
     expect(page).to_have_url(f"{live_server}/i/{vol.code}")
     if phone:
-        page.click("label.nav-button")
+        page.click(".nav-button")
     box.fill(liu.badge_code)
     box.press("Enter")
     expect(page.locator(".search-people")).to_contain_text("刘洋")

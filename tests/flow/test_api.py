@@ -2,6 +2,7 @@
 import pytest
 
 from app.custody.flow import services
+from app.custody.flow.models import ProcessStep
 from tests import factories
 
 from .conftest import Api
@@ -59,6 +60,8 @@ def test_device_refusals_over_the_api(api, world, in_db):
 
     broken, elsewhere, here = in_db(setup)
     assert step(api, world.out.code, "scan", "start").json["error"]["code"] == "device_needed"
+    unknown = step(api, world.out.code, "scan", "start", device="D99999999")
+    assert (unknown.status_code, unknown.json["error"]["code"]) == (404, "unknown_device")
     assert step(api, world.out.code, "scan", "start", device=broken).json["error"]["code"] == "device_not_in_service"
     assert step(api, world.out.code, "scan", "start", device=elsewhere).json["error"]["code"] == "device_elsewhere"
     assert step(api, world.out.code, "scan", "start", device=here).status_code == 201
@@ -92,3 +95,16 @@ def test_board_counts_on_a_seeded_site(client, world, in_db):
     output = Api(client, token).get("/api/v1/steps/output?days=3").json
     assert sum(sum(o["per_day"]) for o in output["operators"]) > 0
     assert Api(client, world.op_token).get("/api/v1/steps/board").status_code == 403
+
+
+@pytest.mark.db
+def test_a_client_id_answers_only_the_same_step_scan_of_the_same_login(api, world, client, in_db):
+    first = api.post("/api/v1/steps", {"code": world.out.code, "step": "out", "action": "start", "client_id": "k1"})
+    assert first.status_code == 201
+    reused = api.post("/api/v1/steps", {"code": world.vol.code, "step": "out", "action": "start", "client_id": "k1"})
+    assert (reused.status_code, reused.json["error"]["code"]) == (422, "idempotency_key_reused")
+    assert world.out.code in reused.json["error"]["message"]
+    other = Api(client, world.arch_token)  # another login's key of the same text is its own
+    assert other.post("/api/v1/steps", {"code": world.vol.code, "step": "out", "action": "start",
+                                        "client_id": "k1"}).status_code == 201
+    assert in_db(lambda: ProcessStep.select().count()) == 2

@@ -54,3 +54,28 @@ def test_the_board_csv_counts_by_local_day(app, client, login, in_app):
     head = next(line for line in lines if line.startswith("who,"))
     assert head.split(",")[2:] == [str(yesterday - timedelta(days=1)), str(yesterday), str(yesterday + timedelta(days=1))]
     assert f"operator,{name},230,70,0" in lines
+
+
+def test_the_board_page_and_csv_name_the_steps_and_the_longest_waiting(app, client, login, in_app):
+    def seed():
+        factories.site(timezone=TZ)
+        op, device = staff("operator"), scanner()
+        slow, quick = factories.item(), factories.item()
+        with at(TEST_NOW - timedelta(hours=30)):
+            walk(slow.code, op, device, upto="scan")
+            services.record_step(slow.code, "scan", "start", device=device.item.code, actor=op.person, user=op)
+        with at(TEST_NOW - timedelta(hours=2)):
+            services.record_step(quick.code, "out", "start", actor=op.person, user=op)
+        return slow.code, quick.code
+
+    slow, quick = in_app(seed)
+    login("supervisor")
+    page = client.get("/flow/board", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    oldest = page[page.index('id="oldest"'):]
+    assert oldest.index(slow) < oldest.index(quick)  # the longest there first
+    assert "档案扫描 · " in oldest and ">scan ·" not in oldest  # the step's name, not its code
+    lines = client.get("/flow/board.csv").get_data(as_text=True).splitlines()
+    head = lines.index("code,archive_no,step,outcome,since_utc,hours,reworks")
+    first, second = (line.split(",") for line in lines[head + 1:head + 3])
+    assert (first[0], first[2], first[3], second[0], second[2]) == (slow, "scan", "in_progress", quick, "out")
+    assert float(first[5]) >= 30 and float(second[5]) >= 2

@@ -76,8 +76,16 @@ def test_supervisor_assigns_a_batch_and_the_operator_sees_it(app, client, login,
     client2 = app.test_client()  # the operator's own handheld
     token = csrf_token(client2)
     client2.post("/login", data={"username": operator.username, "password": factories.PASSWORD, "csrf_token": token})
-    mine = client2.get("/flow/mine").get_data(as_text=True)
-    assert all(v.code in mine for v in vols)
+    mine = client2.get("/flow/mine", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert all(v.code in mine for v in vols) and "档案扫描" in mine
+    extra = in_app(lambda: factories.item())
+    r = post("/flow/assign", {"step": "prep", "codes": extra.code, "workstation": "WS-02"}, token_from="/flow/assign")
+    assert r.status_code == 302
+    assert extra.code not in client2.get("/flow/mine").get_data(as_text=True)
+    at_desk = client2.get("/flow/mine?workstation=ws-02", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert extra.code in at_desk and "Workstation 2" in at_desk and all(v.code in at_desk for v in vols)
+    shelf = client2.get("/flow/mine?workstation=KF-A-01", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "is not a workstation" in shelf and extra.code not in shelf
 
 
 def test_the_item_page_links_to_the_sheet(login, client, in_app):

@@ -11,6 +11,7 @@ from app.custody.flow.errors import (
     CountNeededError,
     DeviceElsewhereError,
     DeviceNeededError,
+    DeviceNotFound,
     DeviceNotInServiceError,
     NotYourOrganisationError,
     SkipNotAllowedError,
@@ -220,3 +221,18 @@ def test_devices_import_all_or_nothing_and_print_as_labels(site):
     stock = next(iter(sheets.SHEETS.values()))
     labels = printing.build_labels("media", [d.item for d in made], stock)
     assert len(labels) == 2
+
+
+@pytest.mark.db
+def test_without_a_named_workstation_the_volumes_place_decides_the_device_check(op, volume, site):
+    walk(volume.code, op, None, upto="catalogue")
+    services.record_step(volume.code, "catalogue", "skip", actor=op.person, user=op, reason="已有目录")
+    custody.check_out(volume.code, to=factories.loc("WS-01"), holder=op.person, actor=op.person)
+    with pytest.raises(DeviceElsewhereError):  # the volume sits at WS-01, the scanner belongs to WS-02
+        services.record_step(volume.code, "scan", "start", device=scanner(at="WS-02").item.code, actor=op.person,
+                             user=op)
+    with pytest.raises(DeviceNotFound):
+        services.record_step(volume.code, "scan", "start", device="D99999999", actor=op.person, user=op)
+    here = scanner(at="WS-01")
+    assert services.record_step(volume.code, "scan", "start", device=here.item.code, actor=op.person,
+                                user=op).row.device_id == here.item_id

@@ -46,3 +46,21 @@ def test_station_step_settings_are_checked(site):
     with pytest.raises(ValidationError):
         readers.register_reader("d", location=f.loc("WS-01"), mode="station", protocol="barcode",
                               settings={"action": "step", "step": "qc"})
+
+
+@pytest.mark.db
+def test_station_refuses_a_device_of_another_workstation_and_a_quarantined_volume(client, site):
+    op = staff("operator")
+    device = scanner("WS-01")
+    volume, secret_volume = f.item(), f.item()
+    for v in (volume, secret_volume):
+        walk(v.code, op, device, upto="scan")
+    reader, secret = readers.register_reader("desk-2", location=f.loc("WS-02"), mode="station", protocol="barcode",
+                                           settings={"action": "step", "step": "scan", "device": device.item.code})
+    f.approved(reader)
+    assert _post(client, secret, 1, volume.code).get_json()["outcomes"][0]["outcome"] == "refused:device_elsewhere"
+    from app.custody import services as custody
+
+    custody.quarantine(secret_volume.code, actor=staff("security_officer").person, reason="密级标志")
+    assert _post(client, secret, 2, secret_volume.code).get_json()["outcomes"][0]["outcome"] == "refused:quarantined"
+    assert ProcessStep.select().where(ProcessStep.step == "scan").count() == 0

@@ -43,12 +43,15 @@ def step_counts() -> tuple[list[dict], int, int]:
 def oldest(limit: int = 50) -> list[dict]:
     """Volumes in progress at a step or sent back to one, the longest there first."""
     now = clock.now()
+    names = {d.code: (d.name_zh, d.name_en) for d in definitions()}
     found = []
     for outcome in ("in_progress", "failed"):
         query = (FlowPosition.select(FlowPosition, Item.code, Item.archive_no).join(Item)
                  .where(FlowPosition.outcome == outcome).order_by(FlowPosition.since).limit(limit))
         for p in query:
-            found.append({"code": p.item.code, "archive_no": p.item.archive_no, "step": p.step,
+            zh, en = names.get(p.step, (p.step, p.step))
+            found.append({"code": p.item.code, "archive_no": p.item.archive_no, "step": p.step, "name_zh": zh,
+                          "name_en": en,
                           "outcome": p.outcome, "since": p.since, "hours": round((now - p.since).total_seconds() / 3600, 1),
                           "reworks": p.reworks})
     found.sort(key=lambda r: r["since"])

@@ -8,8 +8,10 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import audit, clock, statements
-from ..errors import N_, QuarantinedError, ValidationError
+from ..errors import N_, IdempotencyKeyReusedError, QuarantinedError, ValidationError
 from ..models import Item, Location, Person, User, UserRole
+from ..models.base import row_by
+from ..scans import scoped_client_id
 from ..services import _item
 from . import codes, rules
 from . import statements as queries
@@ -23,7 +25,7 @@ from .errors import (
     StepOutOfOrderError,
     StepStateError,
 )
-from .models import FlowPosition, ProcessStep, StepDef
+from .models import ProcessStep, StepDef
 
 MAX_COUNT = 1_000_000
 _CACHE: dict = {}  # the step definitions per database, see definitions()
@@ -144,12 +146,19 @@ def _replay(client_id: str | None) -> StepResult | None:
     return StepResult(row=row, event=event, replayed=True)
 
 
+def _ensure_same_request(done: StepResult, item: Item, step: str, action: str) -> None:
+    """A key already recorded answers only the same step scan again; raises IdempotencyKeyReusedError."""
+    data = json.loads(done.event.data or "{}")
+    if (done.event.item_id != item.id or data.get("step") != (step or "").strip().lower()
+            or data.get("action") != action):
+        raise IdempotencyKeyReusedError(code=row_by(Item, "id", done.event.item_id).code)
+
+
 def _move_position(item: Item, row: ProcessStep, now: datetime, *, step: StepDef | None = None,
                    outcome: str | None = None, rework: bool = False) -> None:
     values = {"step": (step.code if step else row.step), "position": (step.position if step else row.position),
               "outcome": outcome or row.outcome, "since": now}
-    if queries.move_position(item.id, rework=rework, **values) == 0:
-        FlowPosition.create(item=item, reworks=1 if rework else 0, **values)
+    queries.move_position(item.id, rework=rework, **values)
 
 
 def record_step(code, step: str, action: str, *, actor: Person | None, user=None, device: str | None = None,
@@ -168,16 +177,21 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_COUNT):
         raise ValidationError(N_("The count must be a whole number from 0 to %(max)d."), max=MAX_COUNT)
     definition_list = definitions(active_only=True)
+    client_id = scoped_client_id(user, client_id)  # as scans: one login's key never answers another's
     with write_tx():
         item = code if isinstance(code, Item) else _item(code)
         if (done := _replay(client_id)) is not None:
+            _ensure_same_request(done, item, step, action)
             return done
         if item.kind != "volume":
             raise ValidationError(N_("%(code)s is not a volume."), code=item.code)
         if item.state == "quarantined":
             raise QuarantinedError(code=item.code)
-        if not rules.same_organisation(item.holder, actor):
-            raise NotYourOrganisationError(code=item.code, organisation=item.holder.organisation or "—")
+        # the holder is read only when it is somebody else (a volume in storage or the actor's own: no read)
+        holder = (actor if item.holder_id is None or (actor is not None and item.holder_id == actor.id)
+                  else row_by(Person, "id", item.holder_id))
+        if not rules.same_organisation(holder, actor):
+            raise NotYourOrganisationError(code=item.code, organisation=holder.organisation or "—")
         d = next((x for x in definition_list if x.code == (step or "").strip().lower()), None)
         if d is None:
             raise StepNotFound(step=step)
@@ -186,9 +200,9 @@ def record_step(code, step: str, action: str, *, actor: Person | None, user=None
         rows = [r for r in every_row if r.is_current]
         completed = rules.completed_steps(rows)
         open_row = next((r for r in rows if r.step == d.code and r.outcome == "in_progress"), None)
-        where = location or item.location
         dev = _device(device) if device else None
-        if dev is not None:
+        if dev is not None:  # the workstation matters only for a device: read the volume's place only then
+            where = location or (row_by(Location, "id", item.location_id) if item.location_id else None)
             _check_device(dev, d, where)
 
         def ensure_fresh():

@@ -47,15 +47,18 @@ def finish_row(row_id: int, *, outcome: str, finished_at, end_event_id: int, qua
                    + [row_id])
 
 
-def move_position(item_id: int, step: str, position: int, outcome: str, since, rework: bool) -> int:
-    """UPDATE a volume's position row; returns how many rows changed (0: it has none yet)."""
+def move_position(item_id: int, step: str, position: int, outcome: str, since, rework: bool) -> None:
+    """Set a volume's position row, made on its first step: one INSERT … ON CONFLICT DO UPDATE (an upsert,
+    SQLite ≥ 3.24 and PostgreSQL), instead of an UPDATE and, the first time, an INSERT."""
     p = db.obj.param
 
     def build():
-        return (f'UPDATE {_q("flow_position")} SET {_q("step")} = {p}, {_q("position")} = {p}, '
-                f'{_q("outcome")} = {p}, {_q("since")} = {p}, {_q("reworks")} = {_q("reworks")} + {p} '
-                f'WHERE {_q("item_id")} = {p}')
+        t = _q("flow_position")
+        cols = ", ".join(_q(c) for c in ("item_id", "step", "position", "outcome", "since", "reworks"))
+        return (f'INSERT INTO {t} ({cols}) VALUES ({p}, {p}, {p}, {p}, {p}, {p}) '
+                f'ON CONFLICT ({_q("item_id")}) DO UPDATE SET {_q("step")} = excluded.{_q("step")}, '
+                f'{_q("position")} = excluded.{_q("position")}, {_q("outcome")} = excluded.{_q("outcome")}, '
+                f'{_q("since")} = excluded.{_q("since")}, {_q("reworks")} = {t}.{_q("reworks")} + excluded.{_q("reworks")}')
 
-    return db.execute_sql(_sql(("flow_move_position",), build),
-                          [step, position, outcome, FlowPosition.since.db_value(since), 1 if rework else 0,
-                           item_id]).rowcount
+    db.execute_sql(_sql(("flow_move_position",), build),
+                   [item_id, step, position, outcome, FlowPosition.since.db_value(since), 1 if rework else 0])

@@ -175,7 +175,8 @@ def board_page():
 @bp.get("/board.csv")
 @require("steps.board")
 def board_csv():
-    """The board's counts per step and the output per operator and device per day, as CSV."""
+    """The board's counts per step, the volumes longest at a step, and the output per operator and device per
+    (local) day, as CSV."""
     steps, finished, _reworks = board.step_counts()
     days = request.args.get("days", "7")
     out = board.output(min(int(days), 92) if days.isdigit() and int(days) > 0 else 7)
@@ -185,6 +186,11 @@ def board_csv():
     for s in steps:
         writer.writerow([s["step"], s["name_zh"], s["name_en"], s["in_progress"], s["waiting"], s["rework"]])
     writer.writerow(["finished", "", "", finished, "", ""])
+    writer.writerow([])
+    writer.writerow(["code", "archive_no", "step", "outcome", "since_utc", "hours", "reworks"])
+    for r in board.oldest(50):
+        writer.writerow([r["code"], r["archive_no"], r["step"], r["outcome"], r["since"].isoformat(timespec="seconds"),
+                         r["hours"], r["reworks"]])
     writer.writerow([])
     writer.writerow(["who", "name", *out["days"]])
     for o in out["operators"]:
