@@ -57,10 +57,9 @@ WIDE = """() => { const w = document.documentElement.clientWidth; const out = []
 def _seed():
     """The demo site, the demo logins with the suite's password, and one of each thing a page with
     arguments shows."""
-    from app.custody import accounts, alerts, demo
+    from app.custody import accounts, alerts, demo, media
     from app.custody.handovers import make_batch, open_handover
     from app.custody.imports import jobs as import_jobs
-    from app.custody import media
     from app.custody.models import Item, Person, Printer, User
     from tests import factories as f
 

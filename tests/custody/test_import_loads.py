@@ -175,6 +175,24 @@ def test_an_archive_number_registered_while_loading_is_found_at_the_switch(site,
     assert [i.code for i in Item.select()] == ["V99999999"] and staging.pending_rows(Item) == 0
 
 
+def test_an_archive_number_registered_among_many_others_while_loading_is_still_found(site, tmp_path):
+    path = catalogue(tmp_path, BATCH * 2)
+    busy = staging.CLASH_BATCH + 10  # a busy site: more registrations meanwhile than one lookup takes
+
+    def register():  # many volumes with numbers of their own, then one with a number the file has too
+        for n in range(busy):
+            Item.create(code=f"V9{n:07d}", kind="volume", archive_no=f"OWN-{n}")
+        Item.create(code="V99999999", kind="volume", archive_no=f"J9-{BATCH + 3:06d}")
+
+    result = run_import(path, "items", progress=Pause(action=register))
+
+    assert not result.ok and result.imported == 0
+    assert [e.message for e in result.errors] == [
+        f"Archive number J9-{BATCH + 3:06d} was registered by someone else (item V99999999) while the file was "
+        "being imported. Nothing was imported: check the file again."]
+    assert visible_items() == 1 and Item.select().count() == busy + 1 and staging.pending_rows(Item) == 0
+
+
 def test_a_staff_list_loads_the_same_way_and_is_invisible_until_the_switch(site, tmp_path):
     n = BATCH + 20
     path = tmp_path / "staff.csv"

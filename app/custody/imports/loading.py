@@ -284,6 +284,7 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
                 insert(spool, result, file_max, now, progress, load.id)
             # archive numbers have no unique index: look for clashes once outside the lock, then again inside
             # the switch-in for the rows added since
+            staging.refresh_statistics(model)
             seen_up_to = staging.highest_id(model)
             _refuse_clashes(kind, load.id, checked_from)
             with write_tx():

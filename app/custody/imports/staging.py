@@ -16,7 +16,7 @@ pick the same ones; `begin` refuses a second while a first is alive.
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from peewee import SQL, fn
+from peewee import chunked, fn
 
 from app.db import db, is_sqlite, write_tx
 
@@ -27,6 +27,7 @@ from .results import RowError
 
 STALE_AFTER = timedelta(minutes=2)  # a running load writes a chunk every few milliseconds
 CLEANUP_CHUNK = 2000  # rows deleted per transaction when a load is abandoned
+CLASH_BATCH = 500  # archive numbers looked up at once among a load's rows
 _RUNNING: set[int] = set()  # loads this process is writing now (never stale here, whatever the clock says)
 
 
@@ -135,15 +136,30 @@ def archive_clashes(load_id: int, after_id: int) -> list[tuple[str, str]]:
     """(archive number, code) of volumes outside this load, created after item id `after_id`, whose archive
     number one of the load's volumes has too: registered by someone else while the file was being loaded.
 
-    Walks the items after `after_id` (the load's own among them): run it once outside the write lock from
-    the id the check began at, then inside the switch-in from the highest id the first run saw."""
-    mine = Item.alias()
-    same = mine.select(SQL("1")).where((mine.archive_no == Item.archive_no) & (mine.import_load == load_id)
-                                       & (mine.kind == "volume"))
+    Run it once outside the write lock from the id the check began at, then inside the switch-in from the
+    highest id the first run saw. It walks the volumes after `after_id` that are not the load's (a range of
+    the primary key; few, usually none) and looks each batch of their numbers up among the load's rows. One
+    statement with EXISTS let PostgreSQL, whose statistics still counted the table from before the load, loop
+    over the load's rows with an index scan each: 4 s for 20,000 rows, growing with the square of the file."""
     others = Item.including_pending(Item.archive_no, Item.code).where(
-        (Item.id > after_id) & (Item.kind == "volume")
-        & (Item.import_load.is_null() | (Item.import_load != load_id)) & fn.EXISTS(same))
-    return list(others.tuples().limit(20))
+        (Item.id > after_id) & (Item.kind == "volume") & (Item.import_load.is_null() | (Item.import_load != load_id)))
+    clashes: list[tuple[str, str]] = []
+    for batch in chunked(others.tuples().iterator(), CLASH_BATCH):
+        codes = dict(batch)
+        hits = {number for (number,) in Item.including_pending(Item.archive_no).where(
+            Item.archive_no.in_(list(codes)) & (Item.import_load == load_id) & (Item.kind == "volume")).tuples()}
+        clashes += [(number, code) for number, code in batch if number in hits]
+        if len(clashes) >= 20:
+            break
+    return clashes[:20]
+
+
+def refresh_statistics(model) -> None:
+    """After a load, on PostgreSQL: let the planner see the rows just written (its statistics counted the tables
+    before the load until autovacuum gets to them). Runs beside writers (ANALYZE takes no write-blocking lock)."""
+    if not is_sqlite():
+        for table in (model, Tag):
+            db.execute_sql(f'ANALYZE "{table._meta.table_name}"')
 
 
 def highest_id(model=Item) -> int:
