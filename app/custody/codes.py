@@ -24,15 +24,6 @@ def format_code(prefix: str, number: int) -> str:
     return f"{prefix}{number:08d}"
 
 
-def next_number(existing_codes, prefix: str) -> int:
-    """The number after the highest prefix+digits code among existing_codes."""
-    best = 0
-    for code in existing_codes:
-        if code and code.startswith(prefix) and code[len(prefix):].isdigit():
-            best = max(best, int(code[len(prefix):]))
-    return best + 1
-
-
 # ---------------------------------------------------------------- the custody core's stored code sets
 # (each declared once; pages, filters, the API and the OpenAPI enums read these)
 

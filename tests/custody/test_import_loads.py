@@ -220,3 +220,91 @@ def test_an_import_job_turns_done_in_the_switch_and_lists_its_own_rows(site, tmp
     assert job.status == "done" and job.imported == 30
     assert ImportLoad.get_by_id(summary["load_id"]).job_id == job.id
     assert sorted(i.code for i in imported_items(summary)) == [f"IMP{i:06d}" for i in range(1, 31)]
+
+
+# ---------------------------------------------------------------- codes a loading import holds
+
+
+def test_a_medium_registered_while_a_catalogue_loads_takes_a_code_above_the_files(site, tmp_path):
+    from app.custody import media
+
+    n = BATCH * 2  # the file's own codes M00000001…; the second chunk's are still to come after the first
+    lines = [HEADER] + [f"M{i:08d},,U盘{i},,介质,,KF-A-01" for i in range(1, n + 1)]
+    lines += [f",,光盘{i},,介质,,KF-A-01" for i in range(10)]  # codes the import generates: M…501 to M…510
+    path = tmp_path / "media.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    box = {}
+
+    def register():  # a clerk registers a USB drive at the media register meanwhile
+        box["code"] = media.register(category="usb_drive", serial_no="LOAD-1", cabinet="KF-A-01").item.code
+
+    result = run_import(path, "items", progress=Pause(action=register))
+
+    assert result.ok and result.imported == n + 10 and result.generated == 10
+    assert box["code"] == f"M{n + 11:08d}"
+    assert Item.select().where(Item.kind == "media").count() == n + 11
+    assert media.register(category="usb_drive", serial_no="LOAD-2").item.code == f"M{n + 12:08d}"
+
+
+def test_a_device_with_a_code_a_loading_import_holds_is_refused_in_words(site, tmp_path):
+    from app.custody.errors import ValidationError
+    from app.custody.flow.devices import register_device
+
+    path = catalogue(tmp_path, BATCH * 2)
+    box = {}
+
+    def register():  # IMP000005 is in the first chunk: written, not yet visible
+        try:
+            register_device("扫描仪", code="IMP000005")
+        except ValidationError as exc:
+            box["message"] = exc.message
+        box["generated"] = register_device("扫描仪 2").item.code
+
+    result = run_import(path, "items", progress=Pause(action=register))
+
+    assert box["message"] == "The code IMP000005 is already in use."
+    assert result.ok and Item.get(Item.code == "IMP000005").kind == "volume"
+    assert box["generated"] == "D00000001" and Item.select().where(Item.kind == "device").count() == 1
+
+
+def test_a_lost_badge_while_a_staff_list_loads_gets_a_code_above_the_lists(site, tmp_path):
+    from app.custody import people
+
+    keeper = f.person()
+    k = max(int(p.badge_code[1:]) for p in Person.select())  # the highest badge number before the list
+    n = BATCH + 20
+    path = tmp_path / "staff.csv"
+    path.write_text("姓名,单位\n" + "".join(f"员工{i},数字化服务公司\n" for i in range(n)), encoding="utf-8")
+    box = {}
+
+    def lose():  # the list's badges B(k+1)… are generated; the first chunk's are written, the rest to come
+        box["code"] = people.report_lost(keeper, reason="丢失").badge_code
+
+    result = run_import(path, "people", progress=Pause(action=lose))
+
+    assert result.ok and result.generated == n
+    assert box["code"] == f"B{k + n + 1:08d}"
+    codes = [p.badge_code for p in Person.select()]
+    assert len(codes) == len(set(codes)) and f"B{k + n:08d}" in codes
+
+
+def test_a_new_badge_tag_a_loading_import_holds_is_refused_in_words(site, tmp_path):
+    from app.custody import people
+    from app.custody.errors import ValidationError
+
+    keeper = f.person()
+    path = catalogue(tmp_path, BATCH * 2)  # every third volume has a tag; IMP000003's is in the first chunk
+    held = f"E2801160600002{3:010X}"
+    box = {}
+
+    def lose():
+        try:
+            people.report_lost(keeper, reason="丢失", new_tag=held)
+        except ValidationError as exc:
+            box["message"] = exc.message
+
+    result = run_import(path, "items", progress=Pause(action=lose))
+
+    assert box["message"] == f"The tag {held} is already bound."
+    assert result.ok and Person.get_by_id(keeper.id).badge_code == keeper.badge_code
+    assert Tag.get(Tag.tag == held).item.code == "IMP000003"

@@ -5,9 +5,9 @@ from datetime import datetime
 from app.db import write_tx
 
 from .. import audit, clock
-from ..codes import normalize_scan
+from ..codes import format_code, normalize_scan
 from ..errors import N_, LocationNotFound, ValidationError
-from ..models import Item, Location
+from ..models import CODE_PREFIX, Item, Location, highest_number, taken
 from . import codes
 from .errors import DeviceElsewhereError, DeviceNotFound, DeviceNotInServiceError
 from .models import Device, StepDef
@@ -54,10 +54,8 @@ def register_device(name: str, *, workstation: Location | None = None, serial_no
     with write_tx():
         code = normalize_scan(code) if code else None
         if code is None:
-            numbers = [int(c[1:]) for (c,) in Item.select(Item.code).where(Item.code.startswith("D")).tuples()
-                       if c[1:].isdigit()]
-            code = f"D{max(numbers, default=0) + 1:08d}"
-        elif Item.select().where(Item.code == code).exists():
+            code = format_code(CODE_PREFIX["device"], highest_number(Item.code, CODE_PREFIX["device"]) + 1)
+        elif taken(Item.code, code):  # a loading import's codes included
             raise ValidationError(N_("The code %(code)s is already in use."), code=code)
         item = Item.create(code=code, kind="device", title=name, serial_no=(serial_no or "").strip()[:100],
                            location=workstation, state="out" if workstation is not None else "in_storage",

@@ -17,6 +17,7 @@ from ..catalogue import catalogue_changes, change_catalogue
 from ..codes import format_code
 from ..errors import N_
 from ..models import CODE_PREFIX, Item, Location, Person, Tag
+from ..models.loads import highest_number
 from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
 from .codes import IMPORT_EXISTING
@@ -24,23 +25,6 @@ from .columns import BADGE_PREFIX, COLUMNS, MAX_CHANGES, WRITE_CHUNK
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
 from .staging import LoadRefused
-
-
-def _highest(column, prefix: str) -> int:
-    """The highest number among database codes of the form prefix + digits (pending imports' rows included)."""
-    best = 0
-    length = len(prefix) + 8
-    # prefix followed by a digit: a range on the unique index (":" sorts right after "9")
-    numbered = (column >= prefix + "0") & (column < prefix + ":")
-    # codes of the canonical width sort numerically as text
-    row = column.model.including_pending(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
-    if row and row[len(prefix):].isdigit():
-        best = int(row[len(prefix):])
-    # longer ones (more than 8 digits) are rare; look at just those
-    for (code,) in column.model.including_pending(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
-        if code[len(prefix):].isdigit():
-            best = max(best, int(code[len(prefix):]))
-    return best
 
 
 def _batches(spool) -> Iterator[list[tuple]]:
@@ -103,8 +87,37 @@ def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, 
     time.sleep(min(time.perf_counter() - started, MAX_PAUSE))
 
 
-def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
-    counters = {prefix: max(_highest(Item.code, prefix), file_max.get(prefix, 0)) for prefix in CODE_PREFIX.values()}
+def _kept(result: ImportResult, code: str, kind: str, archive_no: str, line: int) -> bool:
+    """Whether a catalogue row is written as a new item (not an update, not skipped as registered)."""
+    if line in result.update_ids:
+        return False  # a registered item: updated in the switch-in (_apply_updates)
+    return not (code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]))
+
+
+def _codes_needed(spool, result: ImportResult, kind: str) -> dict[str, int]:
+    """How many codes the load will generate, per prefix (rows written without a code)."""
+    if kind != "items":
+        return {BADGE_PREFIX: sum(1 for batch in _batches(spool) for row in batch if not row[4])}  # no badge code
+    need = dict.fromkeys(CODE_PREFIX.values(), 0)
+    for batch in _batches(spool):
+        for code, item_kind, archive_no, _title, _pages, _location, _tag, line in batch:
+            if not code and _kept(result, code, item_kind, archive_no, line):
+                need[CODE_PREFIX[item_kind]] += 1
+    return need
+
+
+def _plan_codes(kind: str, need: dict[str, int], file_max: dict[str, int]) -> tuple[dict, dict]:
+    """(the number each prefix's generated codes start after, the highest number the load holds per prefix).
+
+    The load holds the file's own codes and those it will generate, stored with it (staging.begin), so a
+    medium, device or badge registered by hand while it loads takes a number above them."""
+    column = Item.code if kind == "items" else Person.badge_code
+    starts = {prefix: max(highest_number(column, prefix), file_max.get(prefix, 0)) for prefix in need}
+    holds = {prefix: starts[prefix] + n for prefix, n in need.items() if n or file_max.get(prefix)}
+    return starts, holds
+
+
+def _insert_items(spool, result: ImportResult, counters: dict[str, int], now: datetime, progress, load_id: int):
     fields = [Item.code, Item.kind, Item.archive_no, Item.title, Item.pages, Item.media_type, Item.capacity,
               Item.serial_no, Item.state, Item.location, Item.home, Item.state_since, Item.is_damaged,
               Item.created_at]
@@ -113,10 +126,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
     for batch in _chunks(spool):
         rows, tagged = [], []
         for code, kind, archive_no, title, pages, location_id, tag, line in batch:
-            if line in result.update_ids:
-                continue  # a registered item: updated in the switch-in (_apply_updates)
-            if code in result.skip_keys["code"] or (kind == "volume" and archive_no in result.skip_keys["archive_no"]):
-                continue  # already registered (skip_existing)
+            if not _kept(result, code, kind, archive_no, line):
+                continue  # updated in the switch-in, or left out as registered (skip_existing)
             if not code:
                 prefix = CODE_PREFIX[kind]
                 counters[prefix] += 1
@@ -133,8 +144,8 @@ def _insert_items(spool, result: ImportResult, file_max: dict[str, int], now: da
     result.imported = done
 
 
-def _insert_people(spool, result: ImportResult, file_max: dict[str, int], now: datetime, progress, load_id: int):
-    counter = max(_highest(Person.badge_code, BADGE_PREFIX), file_max.get(BADGE_PREFIX, 0))
+def _insert_people(spool, result: ImportResult, counters: dict[str, int], now: datetime, progress, load_id: int):
+    counter = counters[BADGE_PREFIX]
     fields = [Person.name, Person.organisation, Person.org_kind, Person.position, Person.badge_code,
               Person.badge_status, Person.training_hours, Person.vetting_note, Person.created_at]
     stamp = _db_time(now)
@@ -274,14 +285,20 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
         insert = _insert_items if kind == "items" else _insert_people
         if progress is not None:
             progress("import", 0, result.rows)
+        need, plan = _codes_needed(spool, result, kind), {}
+
+        def reserve() -> dict[str, int]:  # inside begin, with the imports' turn held: two index lookups
+            plan["starts"], holds = _plan_codes(kind, need, file_max)
+            return holds
+
         try:
-            load = staging.begin(kind, filename, job_id=job_id, now=now)
+            load = staging.begin(kind, filename, job_id=job_id, now=now, reserve=reserve)
         except LoadRefused as refused:
             result.add_error(refused.error)
             return result
         try:
             with staging.own_checkpoints():
-                insert(spool, result, file_max, now, progress, load.id)
+                insert(spool, result, plan["starts"], now, progress, load.id)
             # archive numbers have no unique index: look for clashes once outside the lock, then again inside
             # the switch-in for the rows added since
             staging.refresh_statistics(model)

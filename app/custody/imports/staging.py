@@ -13,6 +13,8 @@ admin log and the job's outcome. All or nothing:
 One load at a time per site: generated codes continue after the highest code, so two loads would
 pick the same ones; `begin` refuses a second while a first is alive.
 """
+import json
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
@@ -46,9 +48,12 @@ def lock_imports() -> None:
         db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (0x1A4B0C,))
 
 
-def begin(kind: str, filename: str, *, job_id: int | None = None, now: datetime | None = None) -> ImportLoad:
+def begin(kind: str, filename: str, *, job_id: int | None = None, now: datetime | None = None,
+          reserve: Callable[[], dict[str, int]] | None = None) -> ImportLoad:
     """Open a load for an import; first clean up the rows of loads that failed or died.
 
+    `reserve()`, called with the imports' turn held, gives the codes the load will hold ({prefix: highest
+    number}); they are stored with the load, so codes generated elsewhere meanwhile go above them.
     Raises LoadRefused while another load is alive."""
     now = now or clock.now()
     for load in ImportLoad.select().where(ImportLoad.live_at.is_null()).order_by(ImportLoad.id):
@@ -62,7 +67,9 @@ def begin(kind: str, filename: str, *, job_id: int | None = None, now: datetime 
         if alive is not None:  # another process opened one just now
             raise LoadRefused(RowError(None, N_("Another import is being loaded (%(name)s). Nothing was imported: "
                                                 "try again when it has finished."), {"name": alive.filename}))
-        load = ImportLoad.create(kind=kind, filename=filename[:255], job_id=job_id, started_at=now, beat_at=now)
+        reserved = reserve() if reserve is not None else {}
+        load = ImportLoad.create(kind=kind, filename=filename[:255], job_id=job_id, started_at=now, beat_at=now,
+                                 reserved=json.dumps(reserved) if reserved else "")
     _RUNNING.add(load.id)
     return load
 

@@ -1,14 +1,12 @@
 """Registering a medium or a piece of equipment in the media register (5.7): its item and entry."""
 from datetime import date, datetime
 
-from peewee import fn
-
 from app.db import write_tx
 
 from .. import rules
 from ..codes import format_code
 from ..errors import N_, ConflictError, ValidationError
-from ..models import CODE_PREFIX, Item, Person
+from ..models import CODE_PREFIX, Item, Person, highest_number
 from ..services import _record
 from . import codes
 from .entries import event_data, item_of, location_of, now_or, person_of, text, user_id
@@ -17,11 +15,7 @@ from .models import MediaRecord
 
 def _next_code(kind: str) -> str:
     prefix = CODE_PREFIX[kind]
-    width = len(format_code(prefix, 0))
-    highest = (Item.select(fn.MAX(Item.code))
-               .where(Item.code.startswith(prefix) & (fn.LENGTH(Item.code) == width)).scalar())
-    number = int(highest[len(prefix):]) + 1 if highest and highest[len(prefix):].isdigit() else 1
-    return format_code(prefix, number)
+    return format_code(prefix, highest_number(Item.code, prefix) + 1)
 
 
 def register(*, category: str, serial_no: str, make: str = "", capacity: str = "", owner_org: str = "archive",

@@ -5,7 +5,7 @@ from ..media.models import MediaLoan
 from .base import BaseModel
 from .imports import ImportJob
 from .items import CODE_PREFIX, ITEM_KINDS, ITEM_STATES, Item, Tag
-from .loads import ImportLoad
+from .loads import ImportLoad, highest_number, taken
 from .logs import AccessEvent, AuditLog, Checkpoint, Event, LogHead, Reader
 from .nights import SweepRun
 from .people import BADGE_STATUSES, PRIVILEGED_ROLES, ROLES, ApiToken, Person, User, UserRole
@@ -24,5 +24,5 @@ __all__ = [
     "Alert", "ApiToken", "AuditLog", "BaseModel", "Checkpoint", "Event", "Item",
     "Location", "LogHead", "MediaLoan", "Person", "PRINTER_KINDS", "Printer", "ProcessStep", "Reader",
     "ReaderRead", "ReaderStatus", "Site", "SweepRun", "Tag", "User",
-    "UserRole",
+    "UserRole", "highest_number", "taken",
 ]

@@ -7,7 +7,9 @@ sets the load's `live_at`, those rows are invisible: `Item.select()`, `Person.se
 rows whose load is live or that came from no load. A failed or killed load is never made live;
 its rows are deleted in chunks by the next import (imports/staging.py).
 """
-from peewee import CharField, DateTimeField, IntegerField
+import json
+
+from peewee import CharField, DateTimeField, IntegerField, TextField, fn
 
 from .. import clock
 from .base import BaseModel
@@ -22,6 +24,8 @@ class ImportLoad(BaseModel):
     live_at = DateTimeField(null=True)  # set by the switch-in: from then on its rows are visible
     failed_at = DateTimeField(null=True)  # refused or stopped: its rows are to be deleted
     rows = IntegerField(default=0)  # rows written so far
+    # the codes it holds while loading, JSON {prefix: highest number}: the file's own and those it generates
+    reserved = TextField(default="")
 
     class Meta:
         table_name = "import_load"
@@ -50,4 +54,39 @@ class Staged:
         return super().select(*fields)
 
 
-__all__ = ["ImportLoad", "Staged", "visible"]
+def highest_number(column, prefix: str) -> int:
+    """The highest number among codes of the form prefix + 8 or more digits in this column, a loading import's
+    rows and the codes it holds for rows still to come included (0 for none): a code is unique across every
+    row, so the next one generated anywhere (a medium, a device, a badge) starts above what an import holds."""
+    best = 0
+    length = len(prefix) + 8
+    # prefix followed by a digit: a range on the unique index (":" sorts right after "9")
+    numbered = (column >= prefix + "0") & (column < prefix + ":")
+    # codes of the canonical width sort numerically as text
+    row = column.model.including_pending(fn.MAX(column)).where(numbered & (fn.LENGTH(column) == length)).scalar()
+    if row and row[len(prefix):].isdigit():
+        best = int(row[len(prefix):])
+    # longer ones (more than 8 digits) are rare; look at just those
+    for (code,) in column.model.including_pending(column).where(numbered & (fn.LENGTH(column) > length)).tuples():
+        if code[len(prefix):].isdigit():
+            best = max(best, int(code[len(prefix):]))
+    return max(best, reserved_up_to(prefix))
+
+
+def reserved_up_to(prefix: str) -> int:
+    """The highest number a loading import holds for this prefix (0 for none): rows it has still to write."""
+    best = 0
+    loading = ImportLoad.select(ImportLoad.reserved).where(
+        ImportLoad.live_at.is_null() & ImportLoad.failed_at.is_null() & (ImportLoad.reserved != ""))
+    for (text,) in loading.tuples():
+        best = max(best, json.loads(text).get(prefix, 0))
+    return best
+
+
+def taken(column, value) -> bool:
+    """Whether a unique column's value is in use by any row, a loading import's included (its unique index
+    counts those rows too: a new row with that value would be refused by the database)."""
+    return column.model.including_pending().where(column == value).exists()
+
+
+__all__ = ["ImportLoad", "Staged", "highest_number", "taken", "visible"]

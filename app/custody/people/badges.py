@@ -7,7 +7,7 @@ from app.db import write_tx
 
 from .. import clock
 from ..errors import N_, ConflictError, ValidationError, VettingIncompleteError
-from ..models import Person, Tag, User
+from ..models import Person, Tag, User, highest_number, taken
 from .changes import parse_date, person_of, record_change, site_today
 from .models import PersonnelChange
 from .vetting import gaps
@@ -109,11 +109,7 @@ _CODE_RE = re.compile(r"^B(\d{8})$")
 
 def next_badge_code() -> str:
     """A badge code not used before: B + 8 digits, one above the highest in use."""
-    highest = 0
-    for (code,) in Person.select(Person.badge_code).where(Person.badge_code.startswith("B")).tuples():
-        match = _CODE_RE.match(code)
-        if match:
-            highest = max(highest, int(match.group(1)))
+    highest = highest_number(Person.badge_code, "B")  # a loading staff list's badges included
     retired = PersonnelChange.select(PersonnelChange.before).where(PersonnelChange.kind == "badge_lost")
     for (text,) in retired.tuples():
         match = _CODE_RE.match(text.split(" ")[0])
@@ -143,7 +139,7 @@ def report_lost(person, *, by: User | None = None, reason: str = "", new_tag: st
         Person.update(badge_code=code).where(Person.id == person.id).execute()
         person.badge_code = code
         if new_tag:
-            if Tag.get_or_none(Tag.tag == new_tag) is not None:
+            if taken(Tag.tag, new_tag):  # a loading import's tags included
                 raise ValidationError(N_("The tag %(tag)s is already bound."), tag=new_tag)
             Tag.create(tag=new_tag, person=person)
         before = " ".join([old_code] + old_tags)
