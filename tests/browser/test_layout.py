@@ -49,6 +49,42 @@ def test_the_auditors_navigation_is_one_row_grouped_with_the_current_page_marked
         page.screenshot(path=str(IMG / "layout-desktop-nav.png"))
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_a_navigation_group_opens_and_closes_from_the_keyboard(browse, database, live_server, locale):
+    f.site()
+    auditor = f.user("auditor")
+    page = desktop(browse, locale)
+    log_in(page, auditor.username)
+    page.goto("/audit/events")
+    name = page.locator(".nav-group-admin .nav-group-label")
+    links = page.locator(".nav-group-admin .nav-menu a")
+    page.mouse.move(0, 700)  # no hover over the bar
+    name.focus()
+    expect(name).to_have_attribute("aria-expanded", "false")
+    expect(links.first).to_be_hidden()  # a closed group's links are no Tab stops
+    page.keyboard.press("Enter")
+    expect(name).to_have_attribute("aria-expanded", "true")
+    expect(links.first).to_be_visible()
+    page.keyboard.press("Tab")  # on into its first link; the menu stays open
+    expect(links.first).to_be_focused()
+    expect(links.first).to_be_visible()
+    page.screenshot(path=str(IMG / f"layout-desktop-nav-keyboard-{locale}.png"))
+    page.keyboard.press("Escape")  # closed, the focus back on the group's name
+    expect(name).to_be_focused()
+    expect(name).to_have_attribute("aria-expanded", "false")
+    expect(links.first).to_be_hidden()
+    page.keyboard.press("Space")
+    expect(name).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Shift+Tab")  # the focus leaves the group: it closes
+    expect(name).to_have_attribute("aria-expanded", "false")
+    expect(links.first).to_be_hidden()
+    # on a phone the groups are headings in the ☰ menu, always open: no state to announce
+    page.set_viewport_size({"width": 360, "height": 740})
+    expect(name).not_to_have_attribute("aria-expanded", "false")
+    page.locator(".nav-button").click()
+    expect(links.first).to_be_visible()
+
+
 def test_desktop_tables_use_the_width_and_keep_dates_codes_and_badges_on_one_line(browse, database, live_server):
     f.site()
     for n in range(8):
