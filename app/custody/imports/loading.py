@@ -10,7 +10,7 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from app.db import write_tx
+from app.db import is_sqlite, write_tx
 
 from .. import audit, clock
 from ..catalogue import catalogue_changes, change_catalogue
@@ -67,9 +67,9 @@ CHANGED = RowError(None, N_("The database changed while importing (another impor
 
 def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, tagged: list[tuple[str, str]],
                  stamp, load_id: int, done: int) -> None:
-    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat; then a pause as
-    long as the transaction held the write lock, so writers waiting in other processes get in (flock is not
-    fair: without it a busy machine let the import take the lock straight back, chunk after chunk)."""
+    """One chunk in its own short write transaction: the rows, their tags, the load's heartbeat; then, on SQLite,
+    a pause as long as the transaction held the write lock, so writers waiting in other processes get in (flock
+    is not fair: without it a busy machine let the import take the lock straight back, chunk after chunk)."""
     started = time.perf_counter()
     try:
         with write_tx():
@@ -84,7 +84,8 @@ def _write_chunk(model, key_column, fields: list, rows: list[tuple], tag_field, 
         raise _clash(model, key_column, [row[0] if model is Item else row[4] for row in rows],
                      [t for _k, t in tagged]) from None
     staging.checkpoint()
-    time.sleep(min(time.perf_counter() - started, MAX_PAUSE))
+    if is_sqlite():  # PostgreSQL has no site-wide write lock: its writers never queue behind a chunk
+        time.sleep(min(time.perf_counter() - started, MAX_PAUSE))
 
 
 def _kept(result: ImportResult, code: str, kind: str, archive_no: str, line: int) -> bool:
