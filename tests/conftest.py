@@ -60,6 +60,17 @@ def _instance_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("CUSTODY_INSTANCE_PATH", str(tmp_path / "instance"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_numbers(monkeypatch):
+    """Every test numbers its factory-made codes from 1 (V00000001, B00000001, user1 …), as if it ran first: a
+    test passes or fails the same alone, in any order and in any xdist worker."""
+    import itertools
+
+    from tests import factories
+
+    monkeypatch.setattr(factories, "_seq", itertools.count(1))
+
+
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory):
     if PG_URL:

@@ -44,6 +44,7 @@ def test_update_existing_choice_preview_and_result_on_a_phone(browse, database, 
     page.locator("form.import-form button[type=submit]").tap()
 
     expect(page.locator(".import-counts")).to_have_text(words["preview"], timeout=30000)  # a loaded CI machine
+    page.wait_for_load_state("load")  # (the job page reloads itself when the check ends)
     changes = page.locator(".import-changes tbody tr")
     expect(changes).to_have_count(1)
     expect(changes.first).to_contain_text("BRW00002")
@@ -55,6 +56,9 @@ def test_update_existing_choice_preview_and_result_on_a_phone(browse, database, 
 
     page.get_by_role("button", name=words["now"]).tap()
     expect(page.locator(".import-counts")).to_have_text(words["done"], timeout=30000)
+    # the job page reloads itself when the job ends: measure once the reloaded page has its stylesheet (under
+    # load the text was there before app.css, and the unstyled table measured 645 px)
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     database.connect(reuse_if_open=True)
     assert Item.get(Item.code == "BRW00002").title == "合同（修订）" and Item.select().count() == 3
