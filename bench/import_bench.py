@@ -52,22 +52,29 @@ def make_xlsx(path: Path, n: int) -> None:
     wb.save(path)
 
 
+def bench_site():
+    """The bench site: a storage room with the shelves the generated catalogue names."""
+    from app.custody.models import Location, Site
+
+    site = Site.create(code="S1", name="Bench site")
+    kf = Location.create(site=site, code="KF", name="库房", kind="storage")
+    for code in SHELVES:
+        Location.create(site=site, code=code, name=code, kind="shelf", parent=kf)
+    return site
+
+
 def child(file: str, db_path: str, dry_run: bool) -> None:
     """Run one import in this (fresh) process and print its figures as JSON."""
     sys.path.insert(0, str(ROOT))
     from app import create_app
     from app.custody.imports import run_import
     from app.custody.migrate import upgrade
-    from app.custody.models import Location, Site
     from app.db import db
 
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{db_path}"})
     with app.app_context(), db.connection_context():
         upgrade(db.obj)
-        site = Site.create(code="S1", name="Bench site")
-        kf = Location.create(site=site, code="KF", name="库房", kind="storage")
-        for code in SHELVES:
-            Location.create(site=site, code=code, name=code, kind="shelf", parent=kf)
+        bench_site()
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         marks = {}
 

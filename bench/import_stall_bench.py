@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench._common import load, percentile, pg_schema  # noqa: E402
-from bench.import_bench import SHELVES, make_csv  # noqa: E402
+from bench.import_bench import SHELVES, bench_site, make_csv  # noqa: E402
 
 VOLUMES = 200
 
@@ -34,16 +34,13 @@ def seed(url: str) -> None:
     from app import create_app
     from app.custody import accounts
     from app.custody.migrate import upgrade
-    from app.custody.models import Item, Location, Person, Site
+    from app.custody.models import Item, Location, Person
     from app.db import db
 
     app = create_app({"TESTING": True, "DATABASE_URL": url, "PASSWORD_PROFILE": "fast"})
     with app.app_context(), db.connection_context():
         upgrade(db.obj)
-        site = Site.create(code="S1", name="Bench site")
-        kf = Location.create(site=site, code="KF", name="库房", kind="storage")
-        for code in SHELVES:
-            Location.create(site=site, code=code, name=code, kind="shelf", parent=kf)
+        site = bench_site()
         Location.create(site=site, code="WS-01", name="Workstation 1", kind="workstation")
         shelf = Location.get(Location.code == SHELVES[0])
         for n in range(VOLUMES):

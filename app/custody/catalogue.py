@@ -13,8 +13,8 @@ from .models import Item, Location
 CATALOGUE_FIELDS = ("archive_no", "title", "pages", "home")
 
 
-def _shown(field: str, value):
-    """A value as the admin log keeps it: a home location by its code."""
+def shown(field: str, value):
+    """A value as the admin log and the import preview show it: a home location by its code."""
     if field == "home" and value is not None:
         place = Location.get_or_none(Location.id == value)
         return place.code if place is not None else value
@@ -51,6 +51,6 @@ def change_catalogue(code_or_item, values: dict, *, user=None, ip: str = "", now
             setattr(item, "home_id" if field == "home" else field, new)
         audit.append_audit("item.catalogue", user=user, target=item.code, ip=ip, at=now, detail={
             **(detail or {}),
-            "changes": {field: [_shown(field, old), _shown(field, new)] for field, (old, new) in changes.items()},
+            "changes": {field: [shown(field, old), shown(field, new)] for field, (old, new) in changes.items()},
         })
     return changes

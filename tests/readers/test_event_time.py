@@ -25,15 +25,21 @@ def _english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-@pytest.fixture
-def out_volume(rsite):
+def checked_out(ago: timedelta) -> dict:
+    """A tagged volume checked out to 王强 at WS-01 `ago` before now."""
     vol = f.item(at="KF-A-01")
     Tag.create(tag=VOLUME_EPC, item=vol)
     holder = f.person("王强")
-    services.check_out(vol.code, to=f.loc("WS-01"), holder=holder, actor=None, now=clock.now() - timedelta(hours=1))
+    services.check_out(vol.code, to=f.loc("WS-01"), holder=holder, actor=None, now=clock.now() - ago)
+    return {"vol": vol, "holder": holder}
+
+
+@pytest.fixture
+def out_volume(rsite):
+    out = checked_out(timedelta(hours=1))
     reader, secret = readers.register_reader("shelf-1", location=f.loc("KF-A-02"), mode="shelf", protocol="chafon")
     f.approved(reader)
-    return {"vol": vol, "holder": holder, "secret": secret}
+    return {**out, "secret": secret}
 
 
 def test_a_read_older_than_the_last_change_is_logged_late_and_changes_nothing(client, login, out_volume):
@@ -79,11 +85,7 @@ def test_a_delayed_read_after_the_last_change_applies_and_shows_its_arrival(clie
 @pytest.fixture
 def out_for_days(rsite):
     """A volume checked out three days ago, and an approved shelf reader (spool limit: the default 24 h)."""
-    vol = f.item(at="KF-A-01")
-    Tag.create(tag=VOLUME_EPC, item=vol)
-    holder = f.person("王强")
-    services.check_out(vol.code, to=f.loc("WS-01"), holder=holder, actor=None, now=clock.now() - timedelta(days=3))
-    return {"vol": vol, "holder": holder}
+    return checked_out(timedelta(days=3))
 
 
 def shelf_reader(settings=None):

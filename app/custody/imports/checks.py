@@ -13,6 +13,7 @@ from app.db import db, is_sqlite
 from ..codes import normalize_scan
 from ..errors import N_
 from ..models import CODE_PREFIX, STORAGE_KINDS, Item, Location, Person, Tag
+from ..models.loads import VISIBLE_SQL
 from .columns import (
     _CODE_RE,
     _HEADERS,
@@ -246,7 +247,7 @@ def _select_in(column, values: list, extra: tuple[str, ...] = (), where: str = "
     cols = ", ".join([column.column_name, *extra])
     sql = f"SELECT {cols} FROM {table} WHERE {column.column_name} IN ({marks})" + (f" AND {where}" if where else "")
     if not pending:  # rows of a load not (yet) live are not there for anyone (models/loads.py)
-        sql += " AND (import_load_id IS NULL OR import_load_id IN (SELECT id FROM import_load WHERE live_at IS NOT NULL))"
+        sql += " AND " + VISIBLE_SQL
     return db.execute_sql(sql, values).fetchall()
 
 

@@ -13,11 +13,10 @@ from peewee import IntegrityError, fn
 from app.db import is_sqlite, write_tx
 
 from .. import audit, clock
-from ..catalogue import catalogue_changes, change_catalogue
+from ..catalogue import catalogue_changes, change_catalogue, shown
 from ..codes import format_code
 from ..errors import N_
-from ..models import CODE_PREFIX, Item, Location, Person, Tag
-from ..models.loads import highest_number
+from ..models import CODE_PREFIX, Item, Person, Tag, highest_number
 from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
 from .codes import IMPORT_EXISTING
@@ -197,8 +196,7 @@ def _updates_of(spool, result: ImportResult) -> Iterator[list[tuple[int, int, di
 
 def _plan_updates(spool, result: ImportResult) -> None:
     """Count the updating rows that change something (result.updated) and those that do not (result.unchanged);
-    keep the first MAX_CHANGES changes, old → new, for the preview."""
-    places = {}
+    keep the first MAX_CHANGES changes, old → new, for the preview (a home by its code, none as blank)."""
     for batch in _updates_of(spool, result):
         items = {i.id: i for i in Item.select().where(Item.id.in_([target for _l, target, _v in batch]))}
         for line, target, values in batch:
@@ -208,15 +206,9 @@ def _plan_updates(spool, result: ImportResult) -> None:
                 continue
             result.updated += 1
             if len(result.changes) < MAX_CHANGES:
-                shown = {}
-                for name, (old, new) in changes.items():
-                    if name == "home":
-                        for place in (old, new):
-                            if place is not None and place not in places:
-                                places[place] = Location.get_by_id(place).code
-                        old, new = places.get(old, ""), places.get(new, "")
-                    shown[name] = [old, new]
-                result.changes.append([line, items[target].code, shown])
+                result.changes.append([line, items[target].code, {
+                    name: ["" if v is None and name == "home" else shown(name, v) for v in pair]
+                    for name, pair in changes.items()}])
 
 
 def _apply_updates(spool, result: ImportResult, *, user, ip: str, now: datetime, job_id: int | None) -> None:
@@ -302,7 +294,7 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
                 insert(spool, result, plan["starts"], now, progress, load.id)
             # archive numbers have no unique index: look for clashes once outside the lock, then again inside
             # the switch-in for the rows added since
-            staging.refresh_statistics(model)
+            staging.refresh_statistics(model, result.imported)
             seen_up_to = staging.highest_id(model)
             _refuse_clashes(kind, load.id, checked_from)
             with write_tx():

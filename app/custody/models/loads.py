@@ -31,6 +31,10 @@ class ImportLoad(BaseModel):
         table_name = "import_load"
 
 
+# the same condition as plain SQL on an unaliased table, for the imports' hand-written look-ups (imports/checks.py)
+VISIBLE_SQL = "(import_load_id IS NULL OR import_load_id IN (SELECT id FROM import_load WHERE live_at IS NOT NULL))"
+
+
 def visible(model):
     """The condition a row of an imported model must meet to be seen: from no load, or from a live one.
 
@@ -89,4 +93,4 @@ def taken(column, value) -> bool:
     return column.model.including_pending().where(column == value).exists()
 
 
-__all__ = ["ImportLoad", "Staged", "highest_number", "taken", "visible"]
+__all__ = ["VISIBLE_SQL", "ImportLoad", "Staged", "highest_number", "taken", "visible"]
