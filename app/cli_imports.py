@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext
 
-from .custody.imports import IMPORT_EXISTING, MAX_ERRORS, run_import
+from .custody.imports import MAX_ERRORS, existing_choices, run_import
 from .custody.models import User
 from .db import db
 from .i18n import translate_error
@@ -117,7 +117,7 @@ def import_group():
 @import_group.command("items")
 @_options
 @with_appcontext
-@click.option("--existing", type=click.Choice(list(IMPORT_EXISTING)), default="error",
+@click.option("--existing", type=click.Choice(existing_choices("items")), default="error",
               help="Rows already registered: refuse the file (error), leave them out (skip), or update their "
                    "catalogue fields (update).")
 def import_items(file, dry_run, username, lang, quiet, existing):
@@ -129,7 +129,7 @@ def import_items(file, dry_run, username, lang, quiet, existing):
 @import_group.command("people")
 @_options
 @with_appcontext
-@click.option("--existing", type=click.Choice(["error", "skip"]), default="error",
+@click.option("--existing", type=click.Choice(existing_choices("people")), default="error",
               help="Rows already registered: refuse the file (error) or leave them out (skip).")
 def import_people(file, dry_run, username, lang, quiet, existing):
     """Import staff; columns: name/姓名, organisation/单位, badge_code/工牌号, tag/RFID标签, position/职务,

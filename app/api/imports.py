@@ -10,7 +10,7 @@ from flask import abort, current_app, jsonify, request
 from flask_login import current_user
 
 from app.custody.errors import N_
-from app.custody.imports import IMPORT_EXISTING, load_errors
+from app.custody.imports import IMPORT_EXISTING, existing_choices, load_errors
 from app.custody.imports import jobs as import_jobs
 from app.custody.imports.codes import IMPORT_KINDS, IMPORT_STATUSES
 from app.custody.models import ImportJob
@@ -54,7 +54,7 @@ def _create(kind: str):
     existing = request.form.get("existing") or "error"
     if existing not in IMPORT_EXISTING:
         raise InvalidFieldError(field="existing")
-    if existing == "update" and kind != "items":
+    if existing not in existing_choices(kind):
         raise InvalidFieldError(N_("Only a catalogue's registered rows can be updated (a staff list: error or "
                                    "skip)."), field="existing")
     dry_run = (request.form.get("dry_run") or "").lower() in ("1", "true", "yes", "on")

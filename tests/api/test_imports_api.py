@@ -50,3 +50,25 @@ def test_refusals_are_clear_in_the_callers_language(client, world):
                       headers={"Authorization": f"Bearer {world.arch_token}"}).status_code == 404
     # the operator may not import
     assert post(client, world.op_token, HEADER + "API00010,J7-10,甲,1,,,\n").status_code == 403
+
+
+def test_a_staff_list_offers_no_update_at_any_door(app, client, tmp_path):
+    """The page, the API and the command line offer what the import service accepts (imports.existing_choices)."""
+    from app.custody import accounts
+    from tests import factories as f
+
+    with app.app_context(), db.connection_context():
+        f.site()
+        token = accounts.create_token(f.user("security_officer"), "desk", by=None)[1]
+    staff = {"file": (io.BytesIO("姓名,单位\n甲,档案馆\n".encode()), "staff.csv"), "existing": "update"}
+    refused = client.post("/api/v1/imports/people", data=staff, content_type="multipart/form-data",
+                          headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"})
+    assert refused.status_code == 422 and refused.json["error"]["field"] == "existing"
+    path = tmp_path / "staff.csv"
+    path.write_text("姓名,单位\n甲,档案馆\n", encoding="utf-8")
+    cli = app.test_cli_runner().invoke(args=["import", "people", "--existing", "update", str(path)])
+    assert cli.exit_code == 2 and "'update' is not one of 'error', 'skip'" in cli.output
+    with app.app_context(), db.connection_context():
+        from app.custody.models import Person
+
+        assert Person.select().count() == 1  # only the security officer: nothing was imported

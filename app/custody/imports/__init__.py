@@ -17,12 +17,12 @@ Only the sets of keys needed for duplicate checks (codes, tags, archive numbers,
 grow with the file; rows themselves never sit in memory beyond one batch.
 """
 from .checks import read_header
-from .codes import IMPORT_EXISTING, IMPORT_KINDS, IMPORT_STATUSES
+from .codes import IMPORT_EXISTING, IMPORT_KINDS, IMPORT_STATUSES, existing_choices
 from .columns import BATCH, FIELD_NAMES, MAX_ERRORS
 from .loading import describe_columns, imported_items, imported_people, preview_rows, run_import
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, RowError, dump_errors, load_errors
 
 __all__ = ["BATCH", "IMPORT_EXISTING", "FIELD_NAMES", "preview_rows", "IMPORT_KINDS", "IMPORT_STATUSES", "MAX_ERRORS", "FileProblem", "ImportResult", "RowError",
-           "cell_text", "check_suffix", "describe_columns", "dump_errors", "file_sha256", "imported_items",
+           "cell_text", "check_suffix", "describe_columns", "existing_choices", "dump_errors", "file_sha256", "imported_items",
            "imported_people", "load_errors", "open_rows", "read_header", "run_import"]

@@ -9,3 +9,10 @@ IMPORT_STATUSES = Codes("import_status", queued=N_("Queued"), validating=N_("Che
 # (a catalogue) update that item's catalogue fields
 IMPORT_EXISTING = Codes("import_existing", error=N_("Refuse the file"), skip=N_("Skip them"),
                         update=N_("Update their catalogue entries"))
+
+
+
+def existing_choices(kind: str) -> tuple[str, ...]:
+    """The IMPORT_EXISTING codes an import of this kind offers: only a catalogue's rows can update (a staff list's
+    registered people change through the personnel register, people/changes.py)."""
+    return tuple(code for code in IMPORT_EXISTING if kind == "items" or code != "update")

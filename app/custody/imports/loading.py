@@ -19,7 +19,7 @@ from ..errors import N_
 from ..models import CODE_PREFIX, Item, Person, Tag, highest_number
 from . import staging
 from .checks import _bulk_insert, _db_time, _select_in, _validate, read_header
-from .codes import IMPORT_EXISTING
+from .codes import IMPORT_EXISTING, existing_choices
 from .columns import BADGE_PREFIX, COLUMNS, MAX_CHANGES, WRITE_CHUNK
 from .reading import cell_text, check_suffix, file_sha256, open_rows
 from .results import FileProblem, ImportResult, Progress, RowError
@@ -250,7 +250,7 @@ def run_import(path, kind: str, *, filename: str | None = None, user=None, dry_r
         raise ValueError(f"unknown import kind: {kind}")
     existing = existing or ("skip" if skip_existing else "error")
     IMPORT_EXISTING.check(existing)
-    if existing == "update" and kind != "items":
+    if existing not in existing_choices(kind):
         raise ValueError("only a catalogue's registered rows can be updated")
     path = Path(path)
     filename = filename or path.name

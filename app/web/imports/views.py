@@ -16,6 +16,7 @@ from app.custody.imports import (
     FIELD_NAMES,
     IMPORT_EXISTING,
     describe_columns,
+    existing_choices,
     file_sha256,
     imported_items,
     imported_people,
@@ -65,7 +66,7 @@ def _checked_file(job: ImportJob) -> Path:
 
 
 def _existing_choices(kind: str) -> list[tuple[str, str]]:
-    return [(code, name) for code, name in code_choices(IMPORT_EXISTING) if kind == "items" or code != "update"]
+    return [(code, name) for code, name in code_choices(IMPORT_EXISTING) if code in existing_choices(kind)]
 
 
 def _upload(kind: str):
